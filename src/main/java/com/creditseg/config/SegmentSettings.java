@@ -1,0 +1,109 @@
+package com.creditseg.config;
+
+import com.typesafe.config.Config;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code segment.*}: clustering features, k (fixed, or chosen over [minK, maxK] when {@code auto}),
+ * the KMeans budget and the labels per k, riskiest first.
+ */
+public record SegmentSettings(
+    List<String> features,
+    boolean autoK,
+    int k,
+    int minK,
+    int maxK,
+    int seeds,
+    long seed,
+    int maxIterations,
+    double tolerance,
+    int fitSampleRows,
+    int silhouetteSampleRows,
+    Map<Integer, List<String>> labels) {
+
+  /** The k values to fit: just {@code k}, or the auto range. */
+  public List<Integer> candidateKs() {
+    if (!autoK) {
+      return List.of(k);
+    }
+    return java.util.stream.IntStream.rangeClosed(minK, maxK).boxed().toList();
+  }
+
+  static SegmentSettings from(Config config) {
+    List<String> features =
+        Checks.read(config, "segment.features", () -> config.getStringList("segment.features"));
+    if (features.isEmpty()) {
+      throw new InvalidSettingsException("segment.features is empty: name at least one column");
+    }
+    if (features.size() != features.stream().distinct().count()) {
+      throw new InvalidSettingsException("segment.features = " + features + " repeats a column");
+    }
+    String rawK = config.getValue("segment.k").unwrapped().toString().trim();
+    boolean auto = rawK.equals("auto");
+    int k = 0;
+    if (!auto) {
+      try {
+        k = Integer.parseInt(rawK);
+      } catch (NumberFormatException e) {
+        throw new InvalidSettingsException(
+            "segment.k = '" + rawK + "' is not valid: expected a whole number >= 2, or auto");
+      }
+      if (k < 2 || k > 100) {
+        throw new InvalidSettingsException(
+            "segment.k = " + k + " is out of range: expected 2 to 100, or auto");
+      }
+    }
+    int minK = Checks.intIn(config, "segment.auto.min-k", 2, 100);
+    int maxK = Checks.intIn(config, "segment.auto.max-k", 2, 100);
+    if (auto && minK > maxK) {
+      throw new InvalidSettingsException(
+          "segment.auto.min-k = " + minK + " is above segment.auto.max-k = " + maxK);
+    }
+    Map<Integer, List<String>> labels = new TreeMap<>();
+    Config labelConfig = config.getConfig("segment.labels");
+    for (String key : labelConfig.root().keySet()) {
+      int labelK;
+      try {
+        labelK = Integer.parseInt(key);
+      } catch (NumberFormatException e) {
+        throw new InvalidSettingsException(
+            "segment.labels." + key + " is not valid: keys are the number of segments");
+      }
+      List<String> names =
+          Checks.read(
+              config,
+              "segment.labels." + key,
+              () -> labelConfig.getStringList(QualitySettings.quote(key)));
+      if (names.size() != labelK || names.stream().distinct().count() != labelK) {
+        throw new InvalidSettingsException(
+            "segment.labels." + key + " = " + names + " is not valid: expected " + labelK
+                + " distinct labels");
+      }
+      labels.put(labelK, List.copyOf(names));
+    }
+    SegmentSettings settings =
+        new SegmentSettings(
+            List.copyOf(features),
+            auto,
+            k,
+            minK,
+            maxK,
+            Checks.intIn(config, "segment.seeds", 1, 100),
+            Checks.read(config, "segment.seed", () -> config.getLong("segment.seed")),
+            Checks.intIn(config, "segment.max-iterations", 1, 10_000),
+            Checks.doubleIn(config, "segment.tolerance", Double.MIN_VALUE, 1),
+            Checks.intIn(config, "segment.fit-sample-rows", 100, Integer.MAX_VALUE),
+            Checks.intIn(config, "segment.silhouette-sample-rows", 100, Integer.MAX_VALUE),
+            Map.copyOf(labels));
+    for (int candidate : settings.candidateKs()) {
+      if (!labels.containsKey(candidate)) {
+        throw new InvalidSettingsException(
+            "segment.labels has no labels for k = " + candidate + ": add segment.labels.\""
+                + candidate + "\" = [riskiest, ..., safest]");
+      }
+    }
+    return settings;
+  }
+}

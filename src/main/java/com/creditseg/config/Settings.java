@@ -1,0 +1,44 @@
+package com.creditseg.config;
+
+import com.typesafe.config.Config;
+import java.time.LocalDate;
+
+/**
+ * Every setting of a creditseg run: one immutable tree built once at start-up by {@link
+ * SettingsLoader} and validated before Spark does any work. Steps receive their own sub-record.
+ */
+public record Settings(
+    RunSettings run,
+    InputSettings input,
+    OutputSettings output,
+    GenerateSettings generate,
+    QualitySettings quality,
+    ScoreSettings score,
+    SegmentSettings segment,
+    ProfileSettings profile) {
+
+  static Settings from(Config config, LocalDate today) {
+    return new Settings(
+        RunSettings.from(config, today),
+        InputSettings.from(config),
+        OutputSettings.from(config),
+        GenerateSettings.from(config),
+        QualitySettings.from(config),
+        ScoreSettings.from(config),
+        SegmentSettings.from(config),
+        ProfileSettings.from(config));
+  }
+
+  /** Fails unless the settings name an input and an output, as the run subcommand needs. */
+  public Settings requireInputAndOutput() {
+    if (input.path().isEmpty()) {
+      throw new InvalidSettingsException(
+          "input.path is required: where to read customers from (--set input.path=...)");
+    }
+    if (output.path().isEmpty()) {
+      throw new InvalidSettingsException(
+          "output.path is required: where to write results (--set output.path=...)");
+    }
+    return this;
+  }
+}

@@ -1,0 +1,103 @@
+package com.creditseg.io;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The canonical customer schema of DESIGN.md: every column the job knows, with its type. Only
+ * {@code customer_id} and the columns the configured score factors and clustering features use are
+ * required; the rest are carried through when present.
+ */
+public final class CustomerSchema {
+  public static final String CUSTOMER_ID = "customer_id";
+  public static final String DEFAULTED = "defaulted";
+
+  private static final Map<String, DataType> COLUMNS = new LinkedHashMap<>();
+
+  static {
+    COLUMNS.put(CUSTOMER_ID, DataTypes.StringType);
+    COLUMNS.put("age", DataTypes.IntegerType);
+    COLUMNS.put("gender", DataTypes.StringType);
+    COLUMNS.put("marital_status", DataTypes.StringType);
+    COLUMNS.put("education_level", DataTypes.StringType);
+    COLUMNS.put("employment_status", DataTypes.StringType);
+    COLUMNS.put("annual_income", DataTypes.DoubleType);
+    COLUMNS.put("credit_utilization_ratio", DataTypes.DoubleType);
+    COLUMNS.put("payment_history", DataTypes.DoubleType);
+    COLUMNS.put("late_payments_24m", DataTypes.IntegerType);
+    COLUMNS.put("credit_history_months", DataTypes.IntegerType);
+    COLUMNS.put("recent_inquiries", DataTypes.IntegerType);
+    COLUMNS.put("number_of_credit_accounts", DataTypes.IntegerType);
+    COLUMNS.put("loan_amount", DataTypes.DoubleType);
+    COLUMNS.put("interest_rate", DataTypes.DoubleType);
+    COLUMNS.put("loan_term", DataTypes.IntegerType);
+    COLUMNS.put("type_of_loan", DataTypes.StringType);
+    COLUMNS.put("spending_score", DataTypes.DoubleType);
+    COLUMNS.put(DEFAULTED, DataTypes.IntegerType);
+  }
+
+  private CustomerSchema() {}
+
+  /** Every canonical column in schema order. */
+  public static List<String> columns() {
+    return List.copyOf(COLUMNS.keySet());
+  }
+
+  public static boolean isCanonical(String column) {
+    return COLUMNS.containsKey(column);
+  }
+
+  /** The canonical type of a column, or null when the column is not canonical. */
+  public static DataType typeOf(String column) {
+    return COLUMNS.get(column);
+  }
+
+  /** True for the canonical numeric columns (doubles and ints). */
+  public static boolean isNumeric(String column) {
+    DataType type = COLUMNS.get(column);
+    return DataTypes.DoubleType.equals(type) || DataTypes.IntegerType.equals(type);
+  }
+
+  /** The full canonical schema, every column nullable. */
+  public static StructType schema() {
+    List<StructField> fields = new ArrayList<>();
+    COLUMNS.forEach((name, type) -> fields.add(DataTypes.createStructField(name, type, true)));
+    return DataTypes.createStructType(fields);
+  }
+
+  /** The canonical columns present in a dataset, in schema order. */
+  public static List<String> presentIn(Dataset<Row> data) {
+    Set<String> have = Set.of(data.columns());
+    return COLUMNS.keySet().stream().filter(have::contains).collect(Collectors.toList());
+  }
+
+  /**
+   * Fails fast when a step's input lacks columns it needs, naming the action, the missing columns
+   * and the columns that are there.
+   */
+  public static void require(Dataset<Row> data, Collection<String> needed, String action) {
+    Set<String> have = Set.of(data.columns());
+    List<String> missing = needed.stream().filter(c -> !have.contains(c)).toList();
+    if (!missing.isEmpty()) {
+      throw new InputContractException(
+          String.format(
+              "Cannot %s: missing column%s %s (have: %s)",
+              action,
+              missing.size() == 1 ? "" : "s",
+              missing.stream().map(c -> "'" + c + "'").collect(Collectors.joining(", ")),
+              String.join(", ", Arrays.asList(data.columns()))));
+    }
+  }
+}

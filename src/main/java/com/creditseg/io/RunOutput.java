@@ -1,0 +1,169 @@
+package com.creditseg.io;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The output directory of one run date, written atomically: everything goes to a staging
+ * directory {@code <root>/_staging/run_date=<date>-<uuid>/} and {@link #commit()} swaps it into
+ * {@code <root>/run_date=<date>/} only once complete, so a failed run leaves the previous result
+ * for that date in place and a rerun replaces it.
+ *
+ * <p>Layout: {@code segments/} (Parquet, partitioned by segment), {@code profiles/} (Parquet) with
+ * {@code profiles.csv} and {@code profiles.json}, {@code quarantine/}, {@code model/}, {@code
+ * metrics.json}, {@code _SUCCESS}.
+ */
+public final class RunOutput {
+  public static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final SparkSession spark;
+  private final FileSystem fs;
+  private final Path root;
+  private final Path finalDir;
+  private final Path staging;
+
+  public RunOutput(SparkSession spark, String root, LocalDate date) {
+    this.spark = spark;
+    this.root = new Path(root);
+    String name = "run_date=" + date;
+    this.finalDir = new Path(this.root, name);
+    this.staging = new Path(new Path(this.root, "_staging"), name + "-" + UUID.randomUUID());
+    try {
+      this.fs = this.root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      fs.mkdirs(staging);
+    } catch (IOException e) {
+      throw new InputContractException("Cannot write to output.path " + root + ": " + e, e);
+    }
+  }
+
+  /** Where the committed result is (or will be). */
+  public String location() {
+    return fs.makeQualified(finalDir).toString();
+  }
+
+  public void writeSegments(Dataset<Row> segmented, String partitionColumn) {
+    segmented.write().mode(SaveMode.Overwrite).partitionBy(partitionColumn)
+        .parquet(child("segments"));
+  }
+
+  public void writeQuarantine(Dataset<Row> quarantine) {
+    quarantine.write().mode(SaveMode.Overwrite).parquet(child("quarantine"));
+  }
+
+  /** Profiles as Parquet, one CSV file and a JSON array (the table is one row per segment). */
+  public void writeProfiles(Dataset<Row> profiles) {
+    profiles.write().mode(SaveMode.Overwrite).parquet(child("profiles"));
+    String csvDir = child("_profiles_csv");
+    profiles.coalesce(1).write().mode(SaveMode.Overwrite).option("header", true).csv(csvDir);
+    try {
+      for (FileStatus part : fs.listStatus(new Path(csvDir), p -> p.getName().endsWith(".csv"))) {
+        fs.rename(part.getPath(), new Path(staging, "profiles.csv"));
+      }
+      fs.delete(new Path(csvDir), true);
+      ArrayNode array = JSON.createArrayNode();
+      for (String row : profiles.toJSON().collectAsList()) {
+        array.add(JSON.readTree(row));
+      }
+      writeJson("profiles.json", array);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write profiles under " + staging, e);
+    }
+  }
+
+  public void writeModel(PipelineModel model) {
+    try {
+      model.write().overwrite().save(child("model"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot save the model under " + staging, e);
+    }
+  }
+
+  /** Any Jackson-serializable value (records included) as indented JSON. */
+  public void writeJson(String name, Object value) {
+    try (OutputStream out = fs.create(new Path(staging, name), true)) {
+      JSON.writeValue(out, value);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + name + " under " + staging, e);
+    }
+  }
+
+  /**
+   * Marks the staged result complete with {@code _SUCCESS} and swaps it in for the date: the old
+   * result is moved aside, the new one moved in, the old one deleted.
+   */
+  public void commit() {
+    try {
+      fs.create(new Path(staging, "_SUCCESS"), true).close();
+      Path trash = null;
+      if (fs.exists(finalDir)) {
+        trash = new Path(new Path(root, "_trash"), staging.getName());
+        fs.mkdirs(trash.getParent());
+        if (!fs.rename(finalDir, trash)) {
+          throw new IOException("cannot move " + finalDir + " aside");
+        }
+      }
+      if (!fs.rename(staging, finalDir)) {
+        if (trash != null) {
+          fs.rename(trash, finalDir);
+        }
+        throw new IOException("cannot move " + staging + " to " + finalDir);
+      }
+      if (trash != null) {
+        fs.delete(trash, true);
+      }
+      deleteIfEmpty(new Path(root, "_trash"));
+      deleteIfEmpty(staging.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot commit the run to " + finalDir, e);
+    }
+  }
+
+  /** Moves the staged files to {@code <root>/_failed/run_date=<date>/} for inspection. */
+  public String keepAsFailed() {
+    Path failed = new Path(new Path(root, "_failed"), finalDir.getName());
+    try {
+      fs.delete(failed, true);
+      fs.mkdirs(failed.getParent());
+      fs.rename(staging, failed);
+      deleteIfEmpty(staging.getParent());
+      return fs.makeQualified(failed).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot keep the failed run under " + failed, e);
+    }
+  }
+
+  /** Removes the staging directory of a run that will not be committed. */
+  public void abandon() {
+    try {
+      fs.delete(staging, true);
+      deleteIfEmpty(staging.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot remove " + staging, e);
+    }
+  }
+
+  private void deleteIfEmpty(Path dir) throws IOException {
+    if (fs.exists(dir) && fs.listStatus(dir).length == 0) {
+      fs.delete(dir, false);
+    }
+  }
+
+  private String child(String name) {
+    return new Path(staging, name).toString();
+  }
+}

@@ -1,0 +1,268 @@
+package com.creditseg.quality;
+
+import static org.apache.spark.sql.functions.*;
+
+import com.creditseg.config.QualitySettings;
+import com.creditseg.config.QualitySettings.ColumnRule;
+import com.creditseg.config.QualitySettings.MissingPolicy;
+import com.creditseg.config.QualitySettings.RangePolicy;
+import com.creditseg.io.CustomerReader;
+import com.creditseg.io.CustomerSchema;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Checks customers in the canonical schema and splits them into clean rows, quarantined rows and
+ * removed exact copies, so that {@code rows_in = rows_valid + rows_quarantined + rows_deduplicated}.
+ *
+ * <ul>
+ *   <li>Ids: a null or blank {@code customer_id} is quarantined ({@code missing_id}); rows that are
+ *       exact copies of another row are removed and counted as deduplicated; different rows sharing
+ *       an id are all quarantined ({@code duplicate_id}).
+ *   <li>Numeric columns with a rule in {@code quality.columns}: null, NaN or infinite values are
+ *       imputed with the column's median (over its valid values) or rejected; values outside
+ *       [min, max] are clipped or rejected. A required column without a rule rejects nulls.
+ *   <li>{@code defaulted}, when present, must be 0, 1 or null.
+ * </ul>
+ *
+ * Clean rows get a {@code repairs} column (array of {@code imputed:col} / {@code clipped:col});
+ * quarantined rows get {@code reason} (the first reason code), {@code reason_column}, {@code
+ * reasons} (every {@code code:column}) and {@code run_date}.
+ */
+public final class CustomerValidator {
+  static final String REASONS = "reasons";
+  static final String REPAIRS = "repairs";
+  private static final String STATUS = "_status";
+  private static final String VALID = "valid";
+  private static final String QUARANTINED = "quarantined";
+  private static final String DEDUPLICATED = "deduplicated";
+
+  private final QualitySettings settings;
+  private final Set<String> required;
+  private final String runDate;
+
+  public CustomerValidator(QualitySettings settings, Set<String> required, String runDate) {
+    this.settings = settings;
+    this.required = Set.copyOf(required);
+    this.runDate = runDate;
+  }
+
+  /** The result of validating one input. Call {@link #release()} when done with it. */
+  public record Validation(Dataset<Row> flagged, QualityReport report) {
+    public Dataset<Row> clean() {
+      return flagged
+          .filter(col(STATUS).equalTo(VALID))
+          .drop(STATUS, REASONS, CustomerReader.PARSE_ERRORS);
+    }
+
+    public Dataset<Row> quarantine() {
+      return flagged
+          .filter(col(STATUS).equalTo(QUARANTINED))
+          .withColumn("reason", split(try_element_at(col(REASONS), lit(1)), ":").getItem(0))
+          .withColumn("reason_column", split(try_element_at(col(REASONS), lit(1)), ":").getItem(1))
+          .drop(STATUS, REPAIRS);
+    }
+
+    public void release() {
+      flagged.unpersist();
+    }
+  }
+
+  /**
+   * Validates customers: computes the imputation medians and the report (two passes over the
+   * input), and keeps the flagged rows persisted for {@link Validation#clean()} and {@link
+   * Validation#quarantine()}.
+   */
+  public Validation validate(Dataset<Row> customers) {
+    CustomerSchema.require(customers, required, "validate customers");
+    List<ColumnRule> rules =
+        settings.columns().values().stream()
+            .filter(r -> Arrays.asList(customers.columns()).contains(r.column()))
+            .toList();
+    Map<String, Double> medians = medians(customers, rules);
+    Dataset<Row> flagged = flag(customers, rules, medians).persist(StorageLevel.MEMORY_AND_DISK());
+    return new Validation(flagged, report(flagged, medians));
+  }
+
+  private Map<String, Double> medians(Dataset<Row> customers, List<ColumnRule> rules) {
+    List<ColumnRule> imputed =
+        rules.stream().filter(r -> r.missing() == MissingPolicy.IMPUTE_MEDIAN).toList();
+    Map<String, Double> medians = new TreeMap<>();
+    if (imputed.isEmpty()) {
+      return medians;
+    }
+    Column[] aggregates =
+        imputed.stream()
+            .map(
+                r -> {
+                  Column c = col(r.column()).cast(DataTypes.DoubleType);
+                  Column usable = not(isMissing(c)).and(c.between(r.min(), r.max()));
+                  return percentile_approx(when(usable, c), lit(0.5), lit(10_000));
+                })
+            .toArray(Column[]::new);
+    Row row = customers.agg(aggregates[0], Arrays.copyOfRange(aggregates, 1, aggregates.length))
+        .first();
+    for (int i = 0; i < imputed.size(); i++) {
+      if (!row.isNullAt(i)) {
+        medians.put(imputed.get(i).column(), row.getDouble(i));
+      }
+    }
+    return medians;
+  }
+
+  private Dataset<Row> flag(
+      Dataset<Row> customers, List<ColumnRule> rules, Map<String, Double> medians) {
+    List<Column> reasons = new ArrayList<>();
+    List<Column> repairs = new ArrayList<>();
+    Map<String, Column> repaired = new LinkedHashMap<>();
+
+    Column id = col(CustomerSchema.CUSTOMER_ID);
+    reasons.add(when(id.isNull().or(trim(id).equalTo("")), reason(ReasonCode.MISSING_ID, CustomerSchema.CUSTOMER_ID)));
+
+    // Exact copies are removed; different rows sharing an id are all quarantined.
+    Column contentHash = xxhash64(Arrays.stream(customers.columns()).map(c -> col(c)).toArray(Column[]::new));
+    WindowSpec byId = Window.partitionBy(id);
+    Column conflicting = min("_hash").over(byId).notEqual(max("_hash").over(byId));
+    Column copyNumber = row_number().over(byId.orderBy("_hash"));
+    reasons.add(when(id.isNotNull().and(conflicting), reason(ReasonCode.DUPLICATE_ID, CustomerSchema.CUSTOMER_ID)));
+
+    if (Arrays.asList(customers.columns()).contains(CustomerReader.PARSE_ERRORS)) {
+      reasons.add(
+          try_element_at(
+              transform(
+                  col(CustomerReader.PARSE_ERRORS),
+                  c -> concat(lit(ReasonCode.NOT_A_NUMBER.code() + ":"), c)),
+              lit(1)));
+    }
+
+    Set<String> ruled = new TreeSet<>();
+    for (ColumnRule rule : rules) {
+      String name = rule.column();
+      ruled.add(name);
+      boolean isDouble = DataTypes.DoubleType.equals(CustomerSchema.typeOf(name));
+      Column c = col(name);
+      Column missing = isMissing(c.cast(DataTypes.DoubleType));
+      Column below = c.lt(rule.min());
+      Column above = c.gt(rule.max());
+      Column outOfRange = not(missing).and(below.or(above));
+      if (rule.missing() == MissingPolicy.REJECT || !medians.containsKey(name)) {
+        reasons.add(when(c.isNull(), reason(ReasonCode.MISSING_VALUE, name)));
+        if (isDouble) {
+          reasons.add(when(isnan(c), reason(ReasonCode.NOT_A_NUMBER, name)));
+          reasons.add(when(isInfinite(c), reason(ReasonCode.INFINITE, name)));
+        }
+      }
+      if (rule.outOfRange() == RangePolicy.REJECT) {
+        reasons.add(when(outOfRange, reason(ReasonCode.OUT_OF_RANGE, name)));
+      }
+      Column value = c;
+      if (rule.missing() == MissingPolicy.IMPUTE_MEDIAN && medians.containsKey(name)) {
+        value = when(missing, lit(medians.get(name)).cast(CustomerSchema.typeOf(name))).otherwise(value);
+        repairs.add(when(missing, lit("imputed:" + name)));
+      }
+      if (rule.outOfRange() == RangePolicy.CLIP) {
+        value =
+            when(outOfRange.and(below), lit(rule.min()).cast(CustomerSchema.typeOf(name)))
+                .when(outOfRange.and(above), lit(rule.max()).cast(CustomerSchema.typeOf(name)))
+                .otherwise(value);
+        repairs.add(when(outOfRange, lit("clipped:" + name)));
+      }
+      repaired.put(name, value);
+    }
+    for (String name : required) {
+      if (!ruled.contains(name) && !name.equals(CustomerSchema.CUSTOMER_ID)) {
+        reasons.add(when(col(name).isNull(), reason(ReasonCode.MISSING_VALUE, name)));
+      }
+    }
+    if (Arrays.asList(customers.columns()).contains(CustomerSchema.DEFAULTED)) {
+      Column label = col(CustomerSchema.DEFAULTED);
+      reasons.add(
+          when(label.isNotNull().and(not(label.isin(0, 1))),
+              reason(ReasonCode.OUT_OF_RANGE, CustomerSchema.DEFAULTED)));
+    }
+
+    Column reasonArray = filter(array(reasons.toArray(Column[]::new)), x -> x.isNotNull());
+    Column repairArray =
+        repairs.isEmpty()
+            ? array().cast("array<string>")
+            : filter(array(repairs.toArray(Column[]::new)), x -> x.isNotNull());
+    Column status =
+        when(size(col(REASONS)).gt(0), lit(QUARANTINED))
+            .when(col("_copy").gt(1), lit(DEDUPLICATED))
+            .otherwise(lit(VALID));
+
+    Dataset<Row> flagged =
+        customers
+            .withColumn("_hash", contentHash)
+            .withColumn("_copy", copyNumber)
+            .withColumn(REASONS, reasonArray)
+            .withColumn(REPAIRS, repairArray)
+            .withColumn(STATUS, status)
+            .withColumn("run_date", lit(runDate));
+    for (Map.Entry<String, Column> e : repaired.entrySet()) {
+      // Repairs apply to rows that stay; quarantined rows keep their original values.
+      flagged =
+          flagged.withColumn(
+              e.getKey(), when(col(STATUS).equalTo(VALID), e.getValue()).otherwise(col(e.getKey())));
+    }
+    return flagged.drop("_hash", "_copy");
+  }
+
+  private QualityReport report(Dataset<Row> flagged, Map<String, Double> medians) {
+    List<Row> statusCounts = flagged.groupBy(STATUS).count().collectAsList();
+    Map<String, Long> byStatus = new TreeMap<>();
+    statusCounts.forEach(r -> byStatus.put(r.getString(0), r.getLong(1)));
+    long valid = byStatus.getOrDefault(VALID, 0L);
+    long quarantined = byStatus.getOrDefault(QUARANTINED, 0L);
+    long deduplicated = byStatus.getOrDefault(DEDUPLICATED, 0L);
+
+    Map<String, Long> byReason = new TreeMap<>();
+    Map<String, Long> byReasonAndColumn = new TreeMap<>();
+    Map<String, Long> repairs = new TreeMap<>();
+    if (quarantined > 0) {
+      Dataset<Row> q = flagged.filter(col(STATUS).equalTo(QUARANTINED));
+      q.select(split(try_element_at(col(REASONS), lit(1)), ":").getItem(0).as("r"))
+          .groupBy("r").count().collectAsList()
+          .forEach(r -> byReason.put(r.getString(0), r.getLong(1)));
+      q.select(explode(col(REASONS)).as("r")).groupBy("r").count().collectAsList()
+          .forEach(r -> byReasonAndColumn.put(r.getString(0), r.getLong(1)));
+    }
+    flagged.filter(col(STATUS).equalTo(VALID))
+        .select(explode(col(REPAIRS)).as("r")).groupBy("r").count().collectAsList()
+        .forEach(r -> repairs.put(r.getString(0), r.getLong(1)));
+    return new QualityReport(
+        valid + quarantined + deduplicated,
+        deduplicated,
+        quarantined,
+        valid,
+        byReason,
+        byReasonAndColumn,
+        repairs,
+        medians);
+  }
+
+  private static Column reason(ReasonCode code, String column) {
+    return lit(code.code() + ":" + column);
+  }
+
+  private static Column isMissing(Column doubleValue) {
+    return doubleValue.isNull().or(isnan(doubleValue)).or(isInfinite(doubleValue));
+  }
+
+  private static Column isInfinite(Column c) {
+    return c.cast(DataTypes.DoubleType).isin(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
+  }
+}

@@ -1,0 +1,24 @@
+package com.creditseg.quality;
+
+/**
+ * Why a row was quarantined or repaired. Codes are written lower-case into the {@code reason}
+ * column of the quarantine and into metrics.json.
+ */
+public enum ReasonCode {
+  /** The customer id is null or blank. */
+  MISSING_ID,
+  /** A required value is null. */
+  MISSING_VALUE,
+  /** A numeric value is NaN. */
+  NOT_A_NUMBER,
+  /** A numeric value is +/-Infinity. */
+  INFINITE,
+  /** A value lies outside the column's configured [min, max] (or a label is not 0/1). */
+  OUT_OF_RANGE,
+  /** Two or more different rows share one customer id; none of them can be trusted. */
+  DUPLICATE_ID;
+
+  public String code() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

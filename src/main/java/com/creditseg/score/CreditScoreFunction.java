@@ -1,0 +1,84 @@
+package com.creditseg.score;
+
+import com.creditseg.config.ScoreSettings.FactorInput;
+import com.creditseg.config.ScoreSettings.ScoreFactor;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The FICO-inspired credit score as a pure function. Each factor's inputs become a goodness in [0,
+ * 1] (linear from worst to best, clamped); a factor's goodness is the mean over its inputs present
+ * in the row. The score is {@code min + (max - min) * sum(w * g) / sum(w)} over the factors present
+ * in the row, rounded to a whole number; null when no factor is present. A factor's lost points are
+ * {@code (max - min) * w / sum(w) * (1 - g)}; the reason codes are the names of the factors that
+ * lost the most, most first, ties by name, at most {@code maxReasonCodes}, none for lost points
+ * under half a point.
+ */
+public final class CreditScoreFunction {
+
+  /** A score with its reason codes; {@code score} is null when the row had no usable value. */
+  public record Result(Integer score, List<String> reasonCodes) {}
+
+  private static final Result NO_SCORE = new Result(null, List.of());
+
+  private CreditScoreFunction() {}
+
+  /**
+   * Scores one customer. {@code valueOf} returns a column's value, or null when it is missing;
+   * NaN and infinite values count as missing.
+   */
+  public static Result score(ScoreCard card, Function<String, Double> valueOf) {
+    List<ScoreFactor> factors = card.factors();
+    double[] goodness = new double[factors.size()];
+    boolean[] present = new boolean[factors.size()];
+    double presentWeight = 0;
+    for (int f = 0; f < factors.size(); f++) {
+      double sum = 0;
+      int n = 0;
+      for (FactorInput input : factors.get(f).inputs()) {
+        Double value = valueOf.apply(input.column());
+        if (value != null && Double.isFinite(value)) {
+          sum += goodness(input, value);
+          n++;
+        }
+      }
+      if (n > 0) {
+        present[f] = true;
+        goodness[f] = sum / n;
+        presentWeight += factors.get(f).weight();
+      }
+    }
+    if (presentWeight == 0) {
+      return NO_SCORE;
+    }
+    double range = card.max() - card.min();
+    double weighted = 0;
+    List<double[]> losses = new ArrayList<>(); // {factor index, lost points}
+    for (int f = 0; f < factors.size(); f++) {
+      if (present[f]) {
+        double share = factors.get(f).weight() / presentWeight;
+        weighted += share * goodness[f];
+        losses.add(new double[] {f, range * share * (1 - goodness[f])});
+      }
+    }
+    int score = (int) Math.round(card.min() + range * weighted);
+    List<String> reasons =
+        losses.stream()
+            .filter(l -> l[1] >= 0.5)
+            .sorted(
+                Comparator.<double[]>comparingDouble(l -> -l[1])
+                    .thenComparing(l -> factors.get((int) l[0]).name()))
+            .limit(card.maxReasonCodes())
+            .map(l -> factors.get((int) l[0]).name())
+            .toList();
+    return new Result(score, reasons);
+  }
+
+  /** Linear from worst (0) to best (1), clamped to [0, 1]. */
+  static double goodness(FactorInput input, double value) {
+    double g = (value - input.worst()) / (input.best() - input.worst());
+    return Math.max(0, Math.min(1, g));
+  }
+}

@@ -1,0 +1,105 @@
+package com.creditseg.score;
+
+import static org.apache.spark.sql.functions.callUDF;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.struct;
+
+import com.creditseg.io.CustomerSchema;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Adds {@code credit_score} (int, [score.min, score.max], null when no factor has a value) and
+ * {@code reason_codes} (array of factor names, most costly first) to customers. Reads the columns
+ * of the {@link ScoreCard}'s factors.
+ *
+ * <p>{@link #register} makes the score callable from Spark SQL on any struct holding the factor
+ * columns: {@code SELECT credit_score(struct(*)) FROM customers}, and {@code
+ * credit_score_reasons(struct(*))} for the reason codes.
+ */
+public final class CreditScorer {
+  public static final String SCORE = "credit_score";
+  public static final String REASON_CODES = "reason_codes";
+  static final String DETAIL_UDF = "credit_score_detail";
+
+  private static final StructType DETAIL_TYPE =
+      DataTypes.createStructType(
+          List.of(
+              DataTypes.createStructField(SCORE, DataTypes.IntegerType, true),
+              DataTypes.createStructField(
+                  REASON_CODES, DataTypes.createArrayType(DataTypes.StringType, false), false)));
+
+  private final SparkSession spark;
+  private final ScoreCard card;
+
+  public CreditScorer(SparkSession spark, ScoreCard card) {
+    this.spark = spark;
+    this.card = card;
+  }
+
+  /** Registers {@code credit_score}, {@code credit_score_reasons} and the internal detail UDF. */
+  public static void register(SparkSession spark, ScoreCard card) {
+    spark
+        .udf()
+        .register(
+            SCORE,
+            (UDF1<Row, Integer>) row -> CreditScoreFunction.score(card, valuesOf(row)).score(),
+            DataTypes.IntegerType);
+    spark
+        .udf()
+        .register(
+            "credit_score_reasons",
+            (UDF1<Row, String[]>)
+                row ->
+                    CreditScoreFunction.score(card, valuesOf(row))
+                        .reasonCodes()
+                        .toArray(String[]::new),
+            DataTypes.createArrayType(DataTypes.StringType, false));
+    spark
+        .udf()
+        .register(
+            DETAIL_UDF,
+            (UDF1<Row, Row>)
+                row -> {
+                  CreditScoreFunction.Result r = CreditScoreFunction.score(card, valuesOf(row));
+                  return org.apache.spark.sql.RowFactory.create(
+                      r.score(), r.reasonCodes().toArray(String[]::new));
+                },
+            DETAIL_TYPE);
+  }
+
+  /** Scores every customer; fails first if a factor column is missing. */
+  public Dataset<Row> score(Dataset<Row> customers) {
+    CustomerSchema.require(customers, card.inputColumns(), "score customers");
+    register(spark, card);
+    Column inputs = struct(card.inputColumns().stream().map(c -> col(c)).toArray(Column[]::new));
+    String detail = "_score_detail";
+    return customers
+        .withColumn(detail, callUDF(DETAIL_UDF, inputs))
+        .withColumn(SCORE, col(detail + "." + SCORE))
+        .withColumn(REASON_CODES, col(detail + "." + REASON_CODES))
+        .drop(detail);
+  }
+
+  /** A field of a struct row as a double; null when the field is absent or null. */
+  private static java.util.function.Function<String, Double> valuesOf(Row row) {
+    if (row == null) {
+      return name -> null;
+    }
+    StructType schema = row.schema();
+    return name -> {
+      int i = schema.getFieldIndex(name).getOrElse(() -> -1);
+      if (i < 0 || row.isNullAt(i)) {
+        return null;
+      }
+      Object value = row.get(i);
+      return value instanceof Number n ? n.doubleValue() : null;
+    };
+  }
+}
