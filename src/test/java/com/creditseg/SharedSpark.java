@@ -5,9 +5,9 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One local SparkSession for the whole test JVM (STYLE.md 9): {@code local[2]}, UI off, two
- * shuffle partitions, bound to 127.0.0.1. Register with {@code @ExtendWith(SharedSpark.class)}
- * and call {@link #spark()}.
+ * One local SparkSession for the whole test JVM (STYLE.md 9): {@code local[2]}, UI off, two shuffle
+ * partitions, bound to 127.0.0.1. Register with {@code @ExtendWith(SharedSpark.class)} and call
+ * {@link #spark()}.
  */
 public final class SharedSpark implements BeforeAllCallback {
   private static SparkSession session;

@@ -32,7 +32,9 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
 
   /** Source-to-canonical column and category mapping, named for error messages. */
   public record ColumnMapping(
-      String name, Map<String, ColumnSource> columns, Map<String, Map<String, String>> categories) {}
+      String name,
+      Map<String, ColumnSource> columns,
+      Map<String, Map<String, String>> categories) {}
 
   static InputSettings from(Config config) {
     String path = config.getString("input.path").trim();
@@ -84,20 +86,24 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
     }
     if (value.valueType() != ConfigValueType.OBJECT) {
       throw new InvalidSettingsException(
-          key + " = " + value.render() + " is not valid: expected a source column name or an object");
+          key
+              + " = "
+              + value.render()
+              + " is not valid: expected a source column name or an object");
     }
     Config c = ((ConfigObject) value).toConfig();
     for (String k : c.root().keySet()) {
       if (!List.of("source", "rescale-from", "rescale-to").contains(k)) {
         throw new InvalidSettingsException(
-            "Unknown key " + key + "." + k + ": expected source, rescale-from, rescale-to");
+            "Unknown key '" + key + "." + k + "': expected source, rescale-from, rescale-to");
       }
     }
     if (!c.hasPath("source")) {
       throw new InvalidSettingsException(key + ".source is missing: name the source column");
     }
     if (c.hasPath("rescale-from") != c.hasPath("rescale-to")) {
-      throw new InvalidSettingsException(key + ": give both rescale-from and rescale-to, or neither");
+      throw new InvalidSettingsException(
+          key + ": give both rescale-from and rescale-to, or neither");
     }
     double[] rescale = null;
     if (c.hasPath("rescale-from")) {

@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** {@code quality.*}: per-column plausible ranges and repair policies, and the failure threshold. */
+/**
+ * {@code quality.*}: per-column plausible ranges and repair policies, and the failure threshold.
+ */
 public record QualitySettings(double maxQuarantinedShare, Map<String, ColumnRule> columns) {
 
   /** What to do with a null, NaN or infinite value. */
@@ -33,7 +35,7 @@ public record QualitySettings(double maxQuarantinedShare, Map<String, ColumnRule
       for (String key : rule.root().keySet()) {
         if (!List.of("min", "max", "missing", "out-of-range").contains(key)) {
           throw new InvalidSettingsException(
-              "Unknown key " + prefix + key + ": expected min, max, missing, out-of-range");
+              "Unknown key '" + prefix + key + "': expected min, max, missing, out-of-range");
         }
       }
       double min = Checks.read(config, prefix + "min", () -> rule.getDouble("min"));

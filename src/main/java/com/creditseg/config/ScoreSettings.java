@@ -33,19 +33,21 @@ public record ScoreSettings(
           "score.min = " + min + " must be below score.max = " + max);
     }
     Set<String> protectedAttributes =
-        Set.copyOf(Checks.read(config, "score.protected-attributes",
-            () -> config.getStringList("score.protected-attributes")));
+        Set.copyOf(
+            Checks.read(
+                config,
+                "score.protected-attributes",
+                () -> config.getStringList("score.protected-attributes")));
     List<ScoreFactor> factors = new ArrayList<>();
     Config factorsConfig = config.getConfig("score.factors");
     for (String name : new TreeSet<>(factorsConfig.root().keySet())) {
       String prefix = "score.factors." + name;
       Config f =
-          Checks.read(
-              config, prefix, () -> factorsConfig.getConfig(QualitySettings.quote(name)));
+          Checks.read(config, prefix, () -> factorsConfig.getConfig(QualitySettings.quote(name)));
       for (String key : f.root().keySet()) {
         if (!List.of("weight", "inputs").contains(key)) {
           throw new InvalidSettingsException(
-              "Unknown key " + prefix + "." + key + ": expected weight, inputs");
+              "Unknown key '" + prefix + "." + key + "': expected weight, inputs");
         }
       }
       double weight = Checks.doubleIn(f, "weight", 0, 1000);
@@ -62,7 +64,9 @@ public record ScoreSettings(
         String column = Checks.read(config, prefix + ".inputs", () -> in.getString("column"));
         if (protectedAttributes.contains(column)) {
           throw new InvalidSettingsException(
-              prefix + ".inputs uses protected attribute '" + column
+              prefix
+                  + ".inputs uses protected attribute '"
+                  + column
                   + "': score.protected-attributes may never be score inputs");
         }
         double worst = Checks.read(config, prefix + ".inputs.worst", () -> in.getDouble("worst"));

@@ -78,7 +78,12 @@ public record SegmentSettings(
               () -> labelConfig.getStringList(QualitySettings.quote(key)));
       if (names.size() != labelK || names.stream().distinct().count() != labelK) {
         throw new InvalidSettingsException(
-            "segment.labels." + key + " = " + names + " is not valid: expected " + labelK
+            "segment.labels."
+                + key
+                + " = "
+                + names
+                + " is not valid: expected "
+                + labelK
                 + " distinct labels");
       }
       labels.put(labelK, List.copyOf(names));
@@ -100,8 +105,11 @@ public record SegmentSettings(
     for (int candidate : settings.candidateKs()) {
       if (!labels.containsKey(candidate)) {
         throw new InvalidSettingsException(
-            "segment.labels has no labels for k = " + candidate + ": add segment.labels.\""
-                + candidate + "\" = [riskiest, ..., safest]");
+            "segment.labels has no labels for k = "
+                + candidate
+                + ": add segment.labels.\""
+                + candidate
+                + "\" = [riskiest, ..., safest]");
       }
     }
     return settings;

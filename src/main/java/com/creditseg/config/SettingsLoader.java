@@ -46,11 +46,12 @@ public final class SettingsLoader {
         throw new InvalidSettingsException("Config file not found: " + file);
       }
       try {
-        user = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false))
-            .withFallback(user);
+        user =
+            ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false))
+                .withFallback(user);
       } catch (ConfigException e) {
-        throw new InvalidSettingsException("Cannot read config file " + file + ": "
-            + e.getMessage(), e);
+        throw new InvalidSettingsException(
+            "Cannot read config file " + file + ": " + e.getMessage(), e);
       }
     }
     for (String override : overrides) {
@@ -107,8 +108,12 @@ public final class SettingsLoader {
       }
       String where = Optional.ofNullable(entry.getValue().origin().description()).orElse("");
       throw new InvalidSettingsException(
-          "Unknown key '" + path + "' (" + where + ")" + suggestion(path).map(s -> ": did you mean '"
-              + s + "'?").orElse(""));
+          "Unknown key '"
+              + path
+              + "' ("
+              + where
+              + ")"
+              + suggestion(path).map(s -> ": did you mean '" + s + "'?").orElse(""));
     }
   }
 

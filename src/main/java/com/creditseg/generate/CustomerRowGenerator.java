@@ -21,7 +21,7 @@ final class CustomerRowGenerator implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Probit slope of default on the latent risk; the intercept is derived from the default rate. */
-  static final double DEFAULT_SLOPE = 1.5;
+  private static final double DEFAULT_SLOPE = 1.5;
 
   /** Keeps copula uniforms off 0 and 1, where inverse CDFs return infinities. */
   private static final double UNIFORM_GUARD = 1e-12;
@@ -325,7 +325,13 @@ final class CustomerRowGenerator implements Serializable {
     Categorical(String name, double rho, List<?> values, double... weights) {
       if (values.size() != weights.length) {
         throw new IllegalArgumentException(
-            "Column '" + name + "': " + values.size() + " values but " + weights.length + " weights");
+            "Column '"
+                + name
+                + "': "
+                + values.size()
+                + " values but "
+                + weights.length
+                + " weights");
       }
       this.position = SCHEMA_COLUMNS.indexOf(name);
       this.rho = rho;

@@ -69,7 +69,10 @@ public final class CustomerReader {
               String.format(
                   "input.mapping.columns.%s names source column '%s', which the input does not"
                       + " have (mapping '%s', input %s, columns found: %s)",
-                  canonical, sourceName, settings.mapping().name(), settings.path(),
+                  canonical,
+                  sourceName,
+                  settings.mapping().name(),
+                  settings.path(),
                   String.join(", ", sourceColumns)));
         }
         continue;
@@ -149,8 +152,11 @@ public final class CustomerReader {
       number = number.minus(r[0]).divide(r[1] - r[0]).multiply(r[3] - r[2]).plus(r[2]);
     }
     if (DataTypes.IntegerType.equals(type)) {
-      return when(isnan(number).or(number.isin(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY)), lit(null))
-          .otherwise(round(number)).try_cast(DataTypes.IntegerType);
+      return when(
+              isnan(number).or(number.isin(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY)),
+              lit(null))
+          .otherwise(round(number))
+          .try_cast(DataTypes.IntegerType);
     }
     return number;
   }

@@ -18,10 +18,10 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The output directory of one run date, written atomically: everything goes to a staging
- * directory {@code <root>/_staging/run_date=<date>-<uuid>/} and {@link #commit()} swaps it into
- * {@code <root>/run_date=<date>/} only once complete, so a failed run leaves the previous result
- * for that date in place and a rerun replaces it.
+ * The output directory of one run date, written atomically: everything goes to a staging directory
+ * {@code <root>/_staging/run_date=<date>-<uuid>/} and {@link #commit()} swaps it into {@code
+ * <root>/run_date=<date>/} only once complete, so a failed run leaves the previous result for that
+ * date in place and a rerun replaces it.
  *
  * <p>Layout: {@code segments/} (Parquet, partitioned by segment), {@code profiles/} (Parquet) with
  * {@code profiles.csv} and {@code profiles.json}, {@code quarantine/}, {@code model/}, {@code
@@ -57,7 +57,10 @@ public final class RunOutput {
   }
 
   public void writeSegments(Dataset<Row> segmented, String partitionColumn) {
-    segmented.write().mode(SaveMode.Overwrite).partitionBy(partitionColumn)
+    segmented
+        .write()
+        .mode(SaveMode.Overwrite)
+        .partitionBy(partitionColumn)
         .parquet(child("segments"));
   }
 

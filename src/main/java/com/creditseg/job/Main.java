@@ -47,7 +47,8 @@ public final class Main implements Runnable {
     @Option(
         names = "--set",
         paramLabel = "KEY=VALUE",
-        description = "Override one setting, e.g. --set segment.k=auto; repeatable, wins over files.")
+        description =
+            "Override one setting, e.g. --set segment.k=auto; repeatable, wins over files.")
     List<String> overrides = new ArrayList<>();
 
     @Option(names = "--verbose", description = "Print stack traces and Spark's own logging.")
@@ -129,7 +130,11 @@ public final class Main implements Runnable {
 
   /** The session spark-submit configured; local mode when started without a master. */
   static SparkSession session(String name) {
-    SparkSession.Builder builder = SparkSession.builder().appName(name);
+    SparkSession.Builder builder =
+        SparkSession.builder()
+            .appName(name)
+            // Let adaptive execution coalesce the shuffle partitions of persisted stages too.
+            .config("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true");
     if (!new SparkConf().contains("spark.master")) {
       builder
           .master("local[*]")
@@ -174,10 +179,12 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     int code = execute(args);
-    SparkSession.getActiveSession().foreach(s -> {
-      s.stop();
-      return null;
-    });
+    SparkSession.getActiveSession()
+        .foreach(
+            s -> {
+              s.stop();
+              return null;
+            });
     System.exit(code);
   }
 }

@@ -23,8 +23,7 @@ public record RunMetrics(
     List<StageTimer.Stage> stages,
     String output) {
 
-  public record Input(
-      String path, String format, String mapping, boolean customerIdDerived) {}
+  public record Input(String path, String format, String mapping, boolean customerIdDerived) {}
 
   /** {@code in = out + quarantined + deduplicated}; {@code reconciled} says whether it held. */
   public record Rows(long in, long out, long quarantined, long deduplicated, boolean reconciled) {}

@@ -76,8 +76,11 @@ public final class SegmentationJob {
             String.format(
                 "%,d of %,d rows (%.1f%%) quarantined, above quality.max-quarantined-share = %s;"
                     + " quarantine written to %s",
-                quality.rowsQuarantined(), rowsIn, 100 * quality.quarantinedShare(),
-                settings.quality().maxQuarantinedShare(), where));
+                quality.rowsQuarantined(),
+                rowsIn,
+                100 * quality.quarantinedShare(),
+                settings.quality().maxQuarantinedShare(),
+                where));
       }
 
       Dataset<Row> scored =
@@ -90,10 +93,10 @@ public final class SegmentationJob {
       Segmenter segmenter = new Segmenter(settings.segment());
       Segmentation segmentation =
           timer.time(
-              "fit", () -> segmenter.fit(scored, rowsValid),
+              "fit",
+              () -> segmenter.fit(scored, rowsValid),
               s -> Math.min(rowsValid, settings.segment().fitSampleRows()));
-      Dataset<Row> segmented =
-          segmentation.assign(scored).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> segmented = segmentation.assign(scored).persist(StorageLevel.MEMORY_AND_DISK());
       long rowsOut = timer.time("assign", segmented::count, n -> n);
       scored.unpersist();
 
@@ -102,13 +105,15 @@ public final class SegmentationJob {
               "profile",
               () ->
                   new SegmentProfiler(spark, settings.segment().features(), settings.profile())
-                      .profile(segmented)
-                      .cache(),
+                      .profile(segmented),
               p -> rowsOut);
 
       RunMetrics.Rows rows =
           new RunMetrics.Rows(
-              rowsIn, rowsOut, quality.rowsQuarantined(), quality.rowsDeduplicated(),
+              rowsIn,
+              rowsOut,
+              quality.rowsQuarantined(),
+              quality.rowsDeduplicated(),
               rowsIn == rowsOut + quality.rowsQuarantined() + quality.rowsDeduplicated()
                   && quality.rowsIn() == rowsIn);
       if (!rows.reconciled()) {
@@ -153,8 +158,12 @@ public final class SegmentationJob {
       output.commit();
       LOG.info(
           "Run {} committed to {}: {} customers in {} segments, {} quarantined, {} deduplicated",
-          runDate, output.location(), rowsOut, segmentation.selection().chosenK(),
-          quality.rowsQuarantined(), quality.rowsDeduplicated());
+          runDate,
+          output.location(),
+          rowsOut,
+          segmentation.selection().chosenK(),
+          quality.rowsQuarantined(),
+          quality.rowsDeduplicated());
       return metrics;
     } catch (RuntimeException e) {
       if (!(e instanceof QualityThresholdException)) {

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * Words for a segment: the features whose mean deviates most from the population, strongest
- * first, as "high annual income, low credit utilization ratio"; "close to the population average"
- * when none deviates by at least {@code profile.description-min-deviation} standard deviations.
+ * Words for a segment: the features whose mean deviates most from the population, strongest first,
+ * as "high annual income, low credit utilization ratio"; "close to the population average" when
+ * none deviates by at least {@code profile.description-min-deviation} standard deviations.
  */
 final class SegmentDescriber {
   private SegmentDescriber() {}
@@ -22,8 +22,9 @@ final class SegmentDescriber {
         .sorted(Comparator.comparingDouble((Integer f) -> -Math.abs(deviation[f])))
         .limit(settings.descriptionFeatures())
         .forEach(
-            f -> parts.add((deviation[f] > 0 ? "high " : "low ")
-                + features.get(f).replace('_', ' ')));
+            f ->
+                parts.add(
+                    (deviation[f] > 0 ? "high " : "low ") + features.get(f).replace('_', ' ')));
     return parts.isEmpty() ? "close to the population average" : String.join(", ", parts);
   }
 }

@@ -36,8 +36,7 @@ public final class SegmentProfiler {
 
   public SegmentProfiler(SparkSession spark, List<String> features, ProfileSettings settings) {
     this.spark = spark;
-    this.features =
-        features.stream().filter(f -> !f.equals(CreditScorer.SCORE)).toList();
+    this.features = features.stream().filter(f -> !f.equals(CreditScorer.SCORE)).toList();
     this.settings = settings;
   }
 
@@ -97,8 +96,8 @@ public final class SegmentProfiler {
     for (Row r : rows) {
       List<Object> values = new ArrayList<>();
       long customers = r.getLong(3);
-      values.addAll(List.of(r.getInt(0), r.getString(1), r.getInt(2), customers,
-          (double) customers / total));
+      values.addAll(
+          List.of(r.getInt(0), r.getString(1), r.getInt(2), customers, (double) customers / total));
       values.add(r.getDouble(4));
       values.add(r.getDouble(5));
       List<Double> sq = r.getList(7);
@@ -119,7 +118,9 @@ public final class SegmentProfiler {
     return profiles;
   }
 
-  /** Index of a feature's mean in an aggregated row: rank, segment, cluster, count, 4 score stats. */
+  /**
+   * Index of a feature's mean in an aggregated row: rank, segment, cluster, count, 4 score stats.
+   */
   private static int featureBase(int f) {
     return 8 + 3 * f;
   }

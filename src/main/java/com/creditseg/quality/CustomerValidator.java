@@ -26,15 +26,16 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * Checks customers in the canonical schema and splits them into clean rows, quarantined rows and
- * removed exact copies, so that {@code rows_in = rows_valid + rows_quarantined + rows_deduplicated}.
+ * removed exact copies, so that {@code rows_in = rows_valid + rows_quarantined +
+ * rows_deduplicated}.
  *
  * <ul>
  *   <li>Ids: a null or blank {@code customer_id} is quarantined ({@code missing_id}); rows that are
  *       exact copies of another row are removed and counted as deduplicated; different rows sharing
  *       an id are all quarantined ({@code duplicate_id}).
  *   <li>Numeric columns with a rule in {@code quality.columns}: null, NaN or infinite values are
- *       imputed with the column's median (over its valid values) or rejected; values outside
- *       [min, max] are clipped or rejected. A required column without a rule rejects nulls.
+ *       imputed with the column's median (over its valid values) or rejected; values outside [min,
+ *       max] are clipped or rejected. A required column without a rule rejects nulls.
  *   <li>{@code defaulted}, when present, must be 0, 1 or null.
  * </ul>
  *
@@ -113,8 +114,8 @@ public final class CustomerValidator {
                   return percentile_approx(when(usable, c), lit(0.5), lit(10_000));
                 })
             .toArray(Column[]::new);
-    Row row = customers.agg(aggregates[0], Arrays.copyOfRange(aggregates, 1, aggregates.length))
-        .first();
+    Row row =
+        customers.agg(aggregates[0], Arrays.copyOfRange(aggregates, 1, aggregates.length)).first();
     for (int i = 0; i < imputed.size(); i++) {
       if (!row.isNullAt(i)) {
         medians.put(imputed.get(i).column(), row.getDouble(i));
@@ -130,14 +131,21 @@ public final class CustomerValidator {
     Map<String, Column> repaired = new LinkedHashMap<>();
 
     Column id = col(CustomerSchema.CUSTOMER_ID);
-    reasons.add(when(id.isNull().or(trim(id).equalTo("")), reason(ReasonCode.MISSING_ID, CustomerSchema.CUSTOMER_ID)));
+    reasons.add(
+        when(
+            id.isNull().or(trim(id).equalTo("")),
+            reason(ReasonCode.MISSING_ID, CustomerSchema.CUSTOMER_ID)));
 
     // Exact copies are removed; different rows sharing an id are all quarantined.
-    Column contentHash = xxhash64(Arrays.stream(customers.columns()).map(c -> col(c)).toArray(Column[]::new));
+    Column contentHash =
+        xxhash64(Arrays.stream(customers.columns()).map(c -> col(c)).toArray(Column[]::new));
     WindowSpec byId = Window.partitionBy(id);
     Column conflicting = min("_hash").over(byId).notEqual(max("_hash").over(byId));
     Column copyNumber = row_number().over(byId.orderBy("_hash"));
-    reasons.add(when(id.isNotNull().and(conflicting), reason(ReasonCode.DUPLICATE_ID, CustomerSchema.CUSTOMER_ID)));
+    reasons.add(
+        when(
+            id.isNotNull().and(conflicting),
+            reason(ReasonCode.DUPLICATE_ID, CustomerSchema.CUSTOMER_ID)));
 
     if (Arrays.asList(customers.columns()).contains(CustomerReader.PARSE_ERRORS)) {
       reasons.add(
@@ -170,7 +178,9 @@ public final class CustomerValidator {
       }
       Column value = c;
       if (rule.missing() == MissingPolicy.IMPUTE_MEDIAN && medians.containsKey(name)) {
-        value = when(missing, lit(medians.get(name)).cast(CustomerSchema.typeOf(name))).otherwise(value);
+        value =
+            when(missing, lit(medians.get(name)).cast(CustomerSchema.typeOf(name)))
+                .otherwise(value);
         repairs.add(when(missing, lit("imputed:" + name)));
       }
       if (rule.outOfRange() == RangePolicy.CLIP) {
@@ -190,7 +200,8 @@ public final class CustomerValidator {
     if (Arrays.asList(customers.columns()).contains(CustomerSchema.DEFAULTED)) {
       Column label = col(CustomerSchema.DEFAULTED);
       reasons.add(
-          when(label.isNotNull().and(not(label.isin(0, 1))),
+          when(
+              label.isNotNull().and(not(label.isin(0, 1))),
               reason(ReasonCode.OUT_OF_RANGE, CustomerSchema.DEFAULTED)));
     }
 
@@ -216,37 +227,52 @@ public final class CustomerValidator {
       // Repairs apply to rows that stay; quarantined rows keep their original values.
       flagged =
           flagged.withColumn(
-              e.getKey(), when(col(STATUS).equalTo(VALID), e.getValue()).otherwise(col(e.getKey())));
+              e.getKey(),
+              when(col(STATUS).equalTo(VALID), e.getValue()).otherwise(col(e.getKey())));
     }
     return flagged.drop("_hash", "_copy");
   }
 
+  /**
+   * Counts statuses, reasons (first per row, and every reason:column) and repairs in one pass: each
+   * row becomes a few tokens, and the tokens are counted.
+   */
   private QualityReport report(Dataset<Row> flagged, Map<String, Double> medians) {
-    List<Row> statusCounts = flagged.groupBy(STATUS).count().collectAsList();
+    Column quarantined = col(STATUS).equalTo(QUARANTINED);
+    Column tokens =
+        concat(
+            array(concat(lit("status="), col(STATUS))),
+            when(
+                    quarantined,
+                    concat(
+                        array(
+                            concat(
+                                lit("first="),
+                                split(try_element_at(col(REASONS), lit(1)), ":").getItem(0))),
+                        transform(col(REASONS), r -> concat(lit("reason="), r))))
+                .otherwise(array().cast("array<string>")),
+            when(
+                    col(STATUS).equalTo(VALID),
+                    transform(col(REPAIRS), r -> concat(lit("repair="), r)))
+                .otherwise(array().cast("array<string>")));
     Map<String, Long> byStatus = new TreeMap<>();
-    statusCounts.forEach(r -> byStatus.put(r.getString(0), r.getLong(1)));
-    long valid = byStatus.getOrDefault(VALID, 0L);
-    long quarantined = byStatus.getOrDefault(QUARANTINED, 0L);
-    long deduplicated = byStatus.getOrDefault(DEDUPLICATED, 0L);
-
     Map<String, Long> byReason = new TreeMap<>();
     Map<String, Long> byReasonAndColumn = new TreeMap<>();
     Map<String, Long> repairs = new TreeMap<>();
-    if (quarantined > 0) {
-      Dataset<Row> q = flagged.filter(col(STATUS).equalTo(QUARANTINED));
-      q.select(split(try_element_at(col(REASONS), lit(1)), ":").getItem(0).as("r"))
-          .groupBy("r").count().collectAsList()
-          .forEach(r -> byReason.put(r.getString(0), r.getLong(1)));
-      q.select(explode(col(REASONS)).as("r")).groupBy("r").count().collectAsList()
-          .forEach(r -> byReasonAndColumn.put(r.getString(0), r.getLong(1)));
+    Map<String, Map<String, Long>> byKind =
+        Map.of(
+            "status", byStatus, "first", byReason, "reason", byReasonAndColumn, "repair", repairs);
+    for (Row r : flagged.select(explode(tokens).as("t")).groupBy("t").count().collectAsList()) {
+      String[] kv = r.getString(0).split("=", 2);
+      byKind.get(kv[0]).put(kv[1], r.getLong(1));
     }
-    flagged.filter(col(STATUS).equalTo(VALID))
-        .select(explode(col(REPAIRS)).as("r")).groupBy("r").count().collectAsList()
-        .forEach(r -> repairs.put(r.getString(0), r.getLong(1)));
+    long valid = byStatus.getOrDefault(VALID, 0L);
+    long quarantinedRows = byStatus.getOrDefault(QUARANTINED, 0L);
+    long deduplicated = byStatus.getOrDefault(DEDUPLICATED, 0L);
     return new QualityReport(
-        valid + quarantined + deduplicated,
+        valid + quarantinedRows + deduplicated,
         deduplicated,
-        quarantined,
+        quarantinedRows,
         valid,
         byReason,
         byReasonAndColumn,

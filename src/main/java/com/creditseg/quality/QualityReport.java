@@ -3,9 +3,8 @@ package com.creditseg.quality;
 import java.util.Map;
 
 /**
- * The outcome of validation as values: row counts, quarantined rows per reason code and per
- * {@code reason:column}, repairs per {@code imputed|clipped:column}, and the medians used for
- * imputation.
+ * The outcome of validation as values: row counts, quarantined rows per reason code and per {@code
+ * reason:column}, repairs per {@code imputed|clipped:column}, and the medians used for imputation.
  */
 public record QualityReport(
     long rowsIn,

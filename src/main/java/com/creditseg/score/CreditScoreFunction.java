@@ -26,8 +26,8 @@ public final class CreditScoreFunction {
   private CreditScoreFunction() {}
 
   /**
-   * Scores one customer. {@code valueOf} returns a column's value, or null when it is missing;
-   * NaN and infinite values count as missing.
+   * Scores one customer. {@code valueOf} returns a column's value, or null when it is missing; NaN
+   * and infinite values count as missing.
    */
   public static Result score(ScoreCard card, Function<String, Double> valueOf) {
     List<ScoreFactor> factors = card.factors();

@@ -36,10 +36,16 @@ public record ScoreCard(
     if (kept.isEmpty()) {
       throw new com.creditseg.io.InputContractException(
           "Cannot score customers: no score factor has its columns in the input (factors read: "
-              + settings.inputColumns() + "; have: " + new TreeSet<>(available) + ")");
+              + settings.inputColumns()
+              + "; have: "
+              + new TreeSet<>(available)
+              + ")");
     }
     return new ScoreCard(
-        settings.min(), settings.max(), settings.maxReasonCodes(), List.copyOf(kept),
+        settings.min(),
+        settings.max(),
+        settings.maxReasonCodes(),
+        List.copyOf(kept),
         List.copyOf(dropped));
   }
 

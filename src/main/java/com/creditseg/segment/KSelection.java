@@ -16,7 +16,8 @@ public record KSelection(String mode, int chosenK, Integer elbowK, List<Candidat
   public record SeedFit(long seed, double cost, int iterations) {}
 
   /** One k with the best of its seeds. */
-  public record Candidate(int k, double wcss, double silhouette, long bestSeed, List<SeedFit> seeds) {}
+  public record Candidate(
+      int k, double wcss, double silhouette, long bestSeed, List<SeedFit> seeds) {}
 
   /** The elbow of a WCSS curve: the point farthest below the chord from first to last. */
   static Integer elbow(List<Candidate> candidates) {

@@ -17,15 +17,19 @@ public final class SegmentLabeler {
   public record ClusterLabel(int cluster, int rank, String label, double meanScore) {}
 
   /**
-   * Labels every cluster in {@code meanScoreByCluster}; {@code labels} runs riskiest first and
-   * must have one label per cluster.
+   * Labels every cluster in {@code meanScoreByCluster}; {@code labels} runs riskiest first and must
+   * have one label per cluster.
    */
   public static List<ClusterLabel> label(
       Map<Integer, Double> meanScoreByCluster, List<String> labels) {
     if (meanScoreByCluster.size() != labels.size()) {
       throw new IllegalArgumentException(
-          "Cannot label segments: " + meanScoreByCluster.size() + " non-empty clusters but "
-              + labels.size() + " labels " + labels);
+          "Cannot label segments: "
+              + meanScoreByCluster.size()
+              + " non-empty clusters but "
+              + labels.size()
+              + " labels "
+              + labels);
     }
     List<Map.Entry<Integer, Double>> ordered = new ArrayList<>(meanScoreByCluster.entrySet());
     ordered.sort(

@@ -58,7 +58,10 @@ public final class Segmenter {
     CustomerSchema.require(customers, needed, "segment customers");
     if (rows < settings.candidateKs().get(0)) {
       throw new com.creditseg.io.InputContractException(
-          "Cannot segment " + rows + " customers into " + settings.candidateKs().get(0)
+          "Cannot segment "
+              + rows
+              + " customers into "
+              + settings.candidateKs().get(0)
               + " segments (segment.k): fewer customers than segments");
     }
     Column[] columns = needed.stream().map(c -> col(c)).toArray(Column[]::new);
@@ -68,6 +71,9 @@ public final class Segmenter {
     Dataset<Row> sample =
         (fraction < 1.0 ? customers.sample(false, fraction, settings.seed()) : customers)
             .select(columns)
+            // Every KMeans iteration runs a task per partition: a sample of at most
+            // fit-sample-rows needs no more partitions than there are cores.
+            .coalesce(customers.sparkSession().sparkContext().defaultParallelism())
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long sampleRows = sample.count();
@@ -76,8 +82,8 @@ public final class Segmenter {
       Dataset<Row> prepared = prep.transform(sample);
       Dataset<Row> silhouetteSample =
           sampleRows > settings.silhouetteSampleRows()
-              ? prepared.sample(false, (double) settings.silhouetteSampleRows() / sampleRows,
-                  settings.seed())
+              ? prepared.sample(
+                  false, (double) settings.silhouetteSampleRows() / sampleRows, settings.seed())
               : prepared;
 
       List<Candidate> candidates = new ArrayList<>();
@@ -93,7 +99,11 @@ public final class Segmenter {
           KMeansModel model = kmeans(k, seed).fit(prepared);
           double cost = model.summary().trainingCost();
           fits.add(new SeedFit(seed, cost, model.summary().numIter()));
-          LOG.info("k={} seed={}: cost {} after {} iterations", k, seed, cost,
+          LOG.info(
+              "k={} seed={}: cost {} after {} iterations",
+              k,
+              seed,
+              cost,
               model.summary().numIter());
           if (best == null || cost < best.summary().trainingCost()) {
             best = model;
@@ -115,14 +125,15 @@ public final class Segmenter {
       int chosenK =
           settings.autoK()
               ? candidates.stream()
-                  .max(Comparator.comparingDouble(Candidate::silhouette)
-                      .thenComparing(c -> -c.k()))
+                  .max(Comparator.comparingDouble(Candidate::silhouette).thenComparing(c -> -c.k()))
                   .get()
                   .k()
               : settings.k();
       KSelection selection =
           new KSelection(
-              settings.autoK() ? "auto" : "fixed", chosenK, KSelection.elbow(candidates),
+              settings.autoK() ? "auto" : "fixed",
+              chosenK,
+              KSelection.elbow(candidates),
               List.copyOf(candidates));
       KMeansModel chosen = bestModels.get(chosenK);
       PipelineModel model = combine(prep, chosen, sample);
@@ -130,8 +141,12 @@ public final class Segmenter {
       List<String> labels = settings.labels().get(meanScores.size());
       if (labels == null) {
         throw new IllegalStateException(
-            "KMeans left " + (chosenK - meanScores.size()) + " of " + chosenK
-                + " clusters empty; no segment.labels for k = " + meanScores.size());
+            "KMeans left "
+                + (chosenK - meanScores.size())
+                + " of "
+                + chosenK
+                + " clusters empty; no segment.labels for k = "
+                + meanScores.size());
       }
       return new Segmentation(model, selection, SegmentLabeler.label(meanScores, labels));
     } finally {
@@ -165,7 +180,8 @@ public final class Segmenter {
   }
 
   /** One PipelineModel of the fitted stages; fitting a Pipeline of transformers only wraps them. */
-  private static PipelineModel combine(PipelineModel prep, KMeansModel kmeans, Dataset<Row> sample) {
+  private static PipelineModel combine(
+      PipelineModel prep, KMeansModel kmeans, Dataset<Row> sample) {
     List<PipelineStage> stages = new ArrayList<>(List.of(prep.stages()));
     stages.add(kmeans);
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(sample);

@@ -117,17 +117,22 @@ class CustomerGeneratorTest {
     }
     for (Map.Entry<String, double[]> range : RANGES.entrySet()) {
       Row bounds =
-          customers.agg(min(range.getKey()).cast("double"), max(range.getKey()).cast("double"))
+          customers
+              .agg(min(range.getKey()).cast("double"), max(range.getKey()).cast("double"))
               .first();
       assertTrue(bounds.getDouble(0) >= range.getValue()[0], range.getKey() + " below range");
       assertTrue(bounds.getDouble(1) <= range.getValue()[1], range.getKey() + " above range");
     }
     assertEquals(
-        0, customers.filter(col("credit_history_months").gt(col("age").minus(17).multiply(12))).count());
+        0,
+        customers
+            .filter(col("credit_history_months").gt(col("age").minus(17).multiply(12)))
+            .count());
     assertEquals(
         Set.of("High School", "Bachelor", "Master", "PhD"), distinct(customers, "education_level"));
     assertEquals(
-        Set.of("Employed", "Self-Employed", "Unemployed"), distinct(customers, "employment_status"));
+        Set.of("Employed", "Self-Employed", "Unemployed"),
+        distinct(customers, "employment_status"));
     assertEquals(Set.of(12, 24, 36, 48, 60), distinct(customers, "loan_term"));
 
     // Truncation shifts a mean towards the wider side of its range; the windows allow for that.
@@ -177,7 +182,8 @@ class CustomerGeneratorTest {
 
   @Test
   void nanFaultsHitDoubleFeaturesAtTheirRate() {
-    assertRate(generate(5000, 2, 42, new Faults(0, 0.1, 0, 0, 0, 0)), any(DOUBLES, c -> isnan(c)), 0.1);
+    assertRate(
+        generate(5000, 2, 42, new Faults(0, 0.1, 0, 0, 0, 0)), any(DOUBLES, c -> isnan(c)), 0.1);
   }
 
   @Test
@@ -190,7 +196,8 @@ class CustomerGeneratorTest {
 
   @Test
   void negativeFaultsHitNumericFeaturesAtTheirRate() {
-    assertRate(generate(5000, 2, 42, new Faults(0, 0, 0, 0.1, 0, 0)), any(numeric(), c -> c.lt(0)), 0.1);
+    assertRate(
+        generate(5000, 2, 42, new Faults(0, 0, 0, 0.1, 0, 0)), any(numeric(), c -> c.lt(0)), 0.1);
   }
 
   @Test
@@ -233,6 +240,8 @@ class CustomerGeneratorTest {
   }
 
   private static void assertBetween(double lo, double hi, double actual, String what) {
-    assertTrue(actual >= lo && actual <= hi, what + " = " + actual + ", expected in [" + lo + ", " + hi + "]");
+    assertTrue(
+        actual >= lo && actual <= hi,
+        what + " = " + actual + ", expected in [" + lo + ", " + hi + "]");
   }
 }

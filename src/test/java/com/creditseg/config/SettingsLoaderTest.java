@@ -1,0 +1,136 @@
+package com.creditseg.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.creditseg.config.QualitySettings.MissingPolicy;
+import com.creditseg.config.QualitySettings.RangePolicy;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsLoaderTest {
+  static final LocalDate TODAY = LocalDate.of(2026, 3, 14);
+
+  static Settings load(String... overrides) {
+    return new SettingsLoader().load(List.of(), List.of(overrides), TODAY);
+  }
+
+  static String error(String... overrides) {
+    return assertThrows(InvalidSettingsException.class, () -> load(overrides)).getMessage();
+  }
+
+  @Test
+  void defaultsComeFromReferenceConf() {
+    Settings s = load();
+    assertEquals(TODAY, s.run().date());
+    assertEquals("parquet", s.input().format());
+    assertEquals(5, s.segment().k());
+    assertFalse(s.segment().autoK());
+    assertEquals(
+        List.of("amounts_owed", "credit_mix", "length_of_history", "new_credit", "payment_history"),
+        s.score().factors().stream().map(f -> f.name()).toList());
+    assertEquals(0.35, s.score().factors().get(4).weight());
+    assertEquals(
+        List.of("Very Poor", "Poor", "Fair", "Good", "Excellent"), s.segment().labels().get(5));
+    QualitySettings.ColumnRule age = s.quality().columns().get("age");
+    assertEquals(
+        new QualitySettings.ColumnRule(
+            "age", 18, 120, MissingPolicy.IMPUTE_MEDIAN, RangePolicy.REJECT),
+        age);
+  }
+
+  @Test
+  void overridesWinOverFilesWhichWinOverReference(@TempDir Path dir) throws Exception {
+    File a = dir.resolve("a.conf").toFile();
+    File b = dir.resolve("b.conf").toFile();
+    Files.writeString(a.toPath(), "input.path = /a\nsegment.k = 4\noutput.path = out\n");
+    Files.writeString(b.toPath(), "input.path = /b\n");
+    Settings s =
+        new SettingsLoader()
+            .load(
+                List.of(a, b),
+                List.of(
+                    "run.date=2026-01-31",
+                    "output.path=s3a://bucket/x//y",
+                    "segment.k=auto",
+                    "segment.features=[credit_score, annual_income]"),
+                TODAY);
+    assertEquals("/b", s.input().path());
+    assertEquals("s3a://bucket/x//y", s.output().path());
+    assertEquals(LocalDate.of(2026, 1, 31), s.run().date());
+    assertTrue(s.segment().autoK());
+    assertEquals(List.of(3, 4, 5, 6, 7), s.segment().candidateKs());
+    assertEquals(List.of("credit_score", "annual_income"), s.segment().features());
+  }
+
+  @Test
+  void unknownKeySuggestsTheClosest() {
+    assertEquals(
+        "Unknown key 'segment.kk' (--set segment.kk): did you mean 'segment.k'?",
+        error("segment.kk=5"));
+    assertTrue(error("inptu.path=x").contains("did you mean 'input.path'?"));
+    assertEquals(
+        "Unknown key 'quality.columns.age.maximum': expected min, max, missing," + " out-of-range",
+        error("quality.columns.age.maximum=3"));
+  }
+
+  @Test
+  void badValuesNameTheKeyAndValue() {
+    assertEquals(
+        "segment.k = 'seven' is not valid: expected a whole number >= 2, or auto",
+        error("segment.k=seven"));
+    assertEquals("segment.k = 1 is out of range: expected 2 to 100, or auto", error("segment.k=1"));
+    assertEquals(
+        "input.format = 'orc' is not valid: expected one of [parquet, csv]",
+        error("input.format=orc"));
+    assertEquals(
+        "run.date = '2026-13-01' is not valid: expected yyyy-MM-dd or 'today'",
+        error("run.date=2026-13-01"));
+    assertEquals(
+        "quality.columns.age.missing = 'drop' is not valid: expected one of"
+            + " [impute-median, reject]",
+        error("quality.columns.age.missing=drop"));
+    assertEquals(
+        "segment.labels has no labels for k = 9: add segment.labels.\"9\" ="
+            + " [riskiest, ..., safest]",
+        error("segment.k=9"));
+    assertTrue(error("generate.rows=many").startsWith("generate.rows = \"many\" is not valid"));
+    assertEquals(
+        "generate.faults.null-rate = 1.5 is out of range: expected 0.0 to 1.0",
+        error("generate.faults.null-rate=1.5"));
+    assertEquals("--set 'segment.k' is not valid: expected key=value", error("segment.k"));
+  }
+
+  @Test
+  void protectedAttributesCannotBeScoreInputs() {
+    assertEquals(
+        "score.factors.youth.inputs uses protected attribute 'age':"
+            + " score.protected-attributes may never be score inputs",
+        error("score.factors.youth={weight=1, inputs=[{column=age, worst=18, best=60}]}"));
+  }
+
+  @Test
+  void runNeedsInputAndOutput() {
+    InvalidSettingsException e =
+        assertThrows(InvalidSettingsException.class, () -> load().requireInputAndOutput());
+    assertEquals(
+        "input.path is required: where to read customers from (--set input.path=...)",
+        e.getMessage());
+  }
+
+  @Test
+  void missingConfigFileIsNamed() {
+    InvalidSettingsException e =
+        assertThrows(
+            InvalidSettingsException.class,
+            () -> new SettingsLoader().load(List.of(new File("/nope.conf")), List.of(), TODAY));
+    assertEquals("Config file not found: /nope.conf", e.getMessage());
+  }
+}

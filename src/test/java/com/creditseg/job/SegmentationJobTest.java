@@ -1,0 +1,151 @@
+package com.creditseg.job;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.creditseg.SharedSpark;
+import com.creditseg.config.Settings;
+import com.creditseg.config.SettingsLoader;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole run on a small generated set, checking every output. */
+@ExtendWith(SharedSpark.class)
+class SegmentationJobTest {
+  @TempDir static Path tmp;
+  static RunMetrics metrics;
+  static Path runDir;
+
+  static Settings settings(String input, String output, String... extra) {
+    List<String> overrides =
+        new ArrayList<>(
+            List.of(
+                "input.path=" + input,
+                "output.path=" + output,
+                "run.date=2026-01-31",
+                "generate.output=" + input,
+                "generate.rows=6000",
+                "generate.partitions=3",
+                "segment.fit-sample-rows=4000"));
+    overrides.addAll(List.of(extra));
+    return new SettingsLoader().load(List.of(), overrides, LocalDate.of(2026, 1, 31));
+  }
+
+  @BeforeAll
+  static void runOnce() {
+    String input = tmp.resolve("customers").toString();
+    String output = tmp.resolve("out").toString();
+    Settings settings = settings(input, output);
+    new GenerateJob(SharedSpark.spark(), settings.generate()).run();
+    metrics = new SegmentationJob(SharedSpark.spark(), settings).run();
+    runDir = tmp.resolve("out").resolve("run_date=2026-01-31");
+  }
+
+  @Test
+  void writesEveryOutputAndReconciles() throws Exception {
+    for (String name :
+        List.of(
+            "segments",
+            "profiles",
+            "quarantine",
+            "model",
+            "profiles.csv",
+            "profiles.json",
+            "metrics.json",
+            "_SUCCESS")) {
+      assertTrue(Files.exists(runDir.resolve(name)), name + " missing");
+    }
+    assertTrue(Files.exists(runDir.resolve("segments").resolve("segment=Very Poor")));
+    assertEquals(6000, metrics.rows().in());
+    assertTrue(metrics.rows().reconciled());
+    assertEquals(
+        metrics.rows().in(),
+        metrics.rows().out() + metrics.rows().quarantined() + metrics.rows().deduplicated());
+
+    JsonNode json = new ObjectMapper().readTree(runDir.resolve("metrics.json").toFile());
+    assertEquals(6000, json.at("/rows/in").asLong());
+    assertEquals(5, json.at("/segments/k").asInt());
+    assertEquals(3, json.at("/segments/selection/candidates/0/seeds").size());
+    assertTrue(json.at("/stages").size() >= 6);
+
+    SparkSession spark = SharedSpark.spark();
+    Dataset<Row> segments = spark.read().parquet(runDir.resolve("segments").toString());
+    assertEquals(metrics.rows().out(), segments.count());
+    assertEquals(
+        0, segments.filter(col("credit_score").lt(300).or(col("credit_score").gt(850))).count());
+    assertEquals(5, segments.select("segment").distinct().count());
+    JsonNode profiles = new ObjectMapper().readTree(runDir.resolve("profiles.json").toFile());
+    assertEquals(5, profiles.size());
+    long customers = 0;
+    for (JsonNode p : profiles) {
+      customers += p.get("customers").asLong();
+    }
+    assertEquals(metrics.rows().out(), customers);
+    assertEquals(6, Files.readAllLines(runDir.resolve("profiles.csv")).size());
+  }
+
+  @Test
+  void scoreRanksTheSimulatedDefaults() {
+    Dataset<Row> segments =
+        SharedSpark.spark()
+            .read()
+            .parquet(runDir.resolve("segments").toString())
+            .withColumn("risk", lit(850).minus(col("credit_score")).cast("double"))
+            .withColumn("label", col("defaulted").cast("double"));
+    double auc =
+        new BinaryClassificationEvaluator()
+            .setRawPredictionCol("risk")
+            .setLabelCol("label")
+            .setMetricName("areaUnderROC")
+            .evaluate(segments);
+    assertTrue(auc >= 0.70, "AUC of the score against defaulted: " + auc);
+  }
+
+  @Test
+  void defaultRatesFallFromVeryPoorToExcellent() throws Exception {
+    JsonNode profiles = new ObjectMapper().readTree(runDir.resolve("profiles.json").toFile());
+    List<String> labels = new ArrayList<>();
+    double previousRate = 1.0;
+    double previousScore = 0;
+    for (JsonNode p : profiles) {
+      labels.add(p.get("segment").asText());
+      double rate = p.get("default_rate").asDouble();
+      assertTrue(rate < previousRate, "default rate not falling at " + p);
+      assertTrue(p.get("credit_score_mean").asDouble() > previousScore);
+      previousRate = rate;
+      previousScore = p.get("credit_score_mean").asDouble();
+    }
+    assertEquals(List.of("Very Poor", "Poor", "Fair", "Good", "Excellent"), labels);
+  }
+
+  @Test
+  void rerunForTheSameDateReplacesTheResult() {
+    String input = tmp.resolve("customers").toString();
+    String output = tmp.resolve("rerun").toString();
+    new SegmentationJob(SharedSpark.spark(), settings(input, output, "segment.k=4")).run();
+    RunMetrics second =
+        new SegmentationJob(SharedSpark.spark(), settings(input, output, "segment.k=4")).run();
+    Dataset<Row> segments =
+        SharedSpark.spark()
+            .read()
+            .parquet(new File(output, "run_date=2026-01-31/segments").toString());
+    assertEquals(second.rows().out(), segments.count());
+    assertEquals(List.of("run_date=2026-01-31"), List.of(new File(output).list()));
+  }
+}

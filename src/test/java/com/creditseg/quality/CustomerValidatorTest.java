@@ -1,0 +1,188 @@
+package com.creditseg.quality;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.creditseg.SharedSpark;
+import com.creditseg.config.QualitySettings;
+import com.creditseg.config.QualitySettings.ColumnRule;
+import com.creditseg.config.QualitySettings.MissingPolicy;
+import com.creditseg.config.QualitySettings.RangePolicy;
+import com.creditseg.io.InputContractException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Each policy on a tiny fixture, with the expected outcome beside each input row. */
+@ExtendWith(SharedSpark.class)
+class CustomerValidatorTest {
+  static final StructType SCHEMA =
+      DataTypes.createStructType(
+          List.of(
+              DataTypes.createStructField("customer_id", DataTypes.StringType, true),
+              DataTypes.createStructField("annual_income", DataTypes.DoubleType, true),
+              DataTypes.createStructField("payment_history", DataTypes.DoubleType, true),
+              DataTypes.createStructField("late_payments_24m", DataTypes.IntegerType, true),
+              DataTypes.createStructField("defaulted", DataTypes.IntegerType, true),
+              DataTypes.createStructField(
+                  "parse_errors", DataTypes.createArrayType(DataTypes.StringType), true)));
+
+  // income: impute median, clip to [0, 1e6]; payment: reject missing, reject out of [0, 1];
+  // late payments: impute median, reject out of [0, 240].
+  static final QualitySettings SETTINGS =
+      new QualitySettings(
+          0.5,
+          Map.of(
+              "annual_income",
+              new ColumnRule(
+                  "annual_income", 0, 1e6, MissingPolicy.IMPUTE_MEDIAN, RangePolicy.CLIP),
+              "payment_history",
+              new ColumnRule("payment_history", 0, 1, MissingPolicy.REJECT, RangePolicy.REJECT),
+              "late_payments_24m",
+              new ColumnRule(
+                  "late_payments_24m", 0, 240, MissingPolicy.IMPUTE_MEDIAN, RangePolicy.REJECT)));
+
+  static CustomerValidator.Validation validation;
+
+  static Row row(
+      String id, Double income, Double pay, Integer late, Integer label, String... parseErrors) {
+    return RowFactory.create(id, income, pay, late, label, List.of(parseErrors).toArray());
+  }
+
+  @BeforeAll
+  static void validate() {
+    List<Row> rows =
+        new ArrayList<>(
+            List.of(
+                row("ok1", 50_000.0, 0.95, 1, 0), // valid
+                row("ok2", 70_000.0, 0.90, 3, 1), // valid
+                row("ok3", 60_000.0, 0.99, 0, null), // valid, label unknown
+                row("inc-null", null, 0.97, 2, 0), // income imputed: 60,000
+                row("inc-nan", Double.NaN, 0.97, 2, 0), // income imputed
+                row("inc-big", 5e9, 0.97, 2, 0), // income clipped to 1e6
+                row("inc-neg", -5.0, 0.97, 2, 0), // income clipped to 0
+                row("late-null", 55_000.0, 0.97, null, 0), // late imputed: median 2
+                row("pay-null", 55_000.0, null, 1, 0), // missing_value
+                row("pay-nan", 55_000.0, Double.NaN, 1, 0), // not_a_number
+                row("pay-inf", 55_000.0, Double.POSITIVE_INFINITY, 1, 0), // infinite
+                row("pay-big", 55_000.0, 1.5, 1, 0), // out_of_range
+                row("late-neg", 55_000.0, 0.9, -1, 0), // out_of_range
+                row("label-2", 55_000.0, 0.9, 1, 2), // out_of_range:defaulted
+                row("text", 55_000.0, 0.9, 1, 0, "annual_income"), // not_a_number from parsing
+                row(null, 55_000.0, 0.9, 1, 0), // missing_id
+                row(" ", 55_000.0, 0.9, 1, 0), // missing_id
+                row("dup", 55_000.0, 0.9, 1, 0), // duplicate_id (both)
+                row("dup", 56_000.0, 0.9, 1, 0),
+                row("copy", 57_000.0, 0.9, 1, 0), // kept once
+                row("copy", 57_000.0, 0.9, 1, 0), // deduplicated
+                row("copy", 57_000.0, 0.9, 1, 0))); // deduplicated
+    Dataset<Row> input = SharedSpark.spark().createDataFrame(rows, SCHEMA);
+    validation =
+        new CustomerValidator(SETTINGS, Set.of("customer_id", "payment_history"), "2026-01-31")
+            .validate(input);
+  }
+
+  @Test
+  void countsReconcile() {
+    QualityReport r = validation.report();
+    assertEquals(22, r.rowsIn());
+    assertEquals(9, r.rowsValid());
+    assertEquals(11, r.rowsQuarantined());
+    assertEquals(2, r.rowsDeduplicated());
+    assertEquals(9, validation.clean().count());
+    assertEquals(11, validation.quarantine().count());
+  }
+
+  @Test
+  void quarantineCountsByReason() {
+    QualityReport r = validation.report();
+    Map<String, Long> expected =
+        new TreeMap<>(
+            Map.of(
+                "missing_value",
+                1L,
+                "not_a_number",
+                2L,
+                "infinite",
+                1L,
+                "out_of_range",
+                3L,
+                "missing_id",
+                2L,
+                "duplicate_id",
+                2L));
+    assertEquals(expected, r.quarantinedByReason());
+    assertEquals(1L, r.quarantinedByReasonAndColumn().get("out_of_range:defaulted"));
+    assertEquals(1L, r.quarantinedByReasonAndColumn().get("not_a_number:annual_income"));
+    Map<String, Long> repairs =
+        new TreeMap<>(
+            Map.of(
+                "imputed:annual_income",
+                2L,
+                "clipped:annual_income",
+                2L,
+                "imputed:late_payments_24m",
+                1L));
+    assertEquals(repairs, r.repairsByColumn());
+  }
+
+  @Test
+  void repairsUseMediansAndBounds() {
+    // Usable incomes: 50k, 70k, 60k, 55k x9 (incl. quarantined rows), 56k, 57k x3 -> median 55k
+    assertEquals(55_000.0, validation.report().imputationMedians().get("annual_income"), 1e-9);
+    Map<String, Row> clean = new TreeMap<>();
+    validation.clean().collectAsList().forEach(r -> clean.put(r.getString(0), r));
+    assertEquals(55_000.0, clean.get("inc-null").getDouble(1), 1e-9);
+    assertEquals(55_000.0, clean.get("inc-nan").getDouble(1), 1e-9);
+    assertEquals(1e6, clean.get("inc-big").getDouble(1), 1e-9);
+    assertEquals(0.0, clean.get("inc-neg").getDouble(1), 1e-9);
+    assertEquals(1, clean.get("late-null").getInt(3));
+    assertEquals(
+        List.of("imputed:late_payments_24m"),
+        clean.get("late-null").getList(clean.get("late-null").fieldIndex("repairs")));
+    assertEquals(
+        Set.of(
+            "ok1", "ok2", "ok3", "inc-null", "inc-nan", "inc-big", "inc-neg", "late-null", "copy"),
+        clean.keySet());
+  }
+
+  @Test
+  void quarantineKeepsOriginalValuesWithReason() {
+    Map<String, Row> q = new TreeMap<>();
+    validation
+        .quarantine()
+        .filter("customer_id is not null and trim(customer_id) != ''")
+        .collectAsList()
+        .forEach(r -> q.put(r.getString(0) + r.getAs("annual_income"), r));
+    Row big = q.get("pay-big55000.0");
+    assertEquals("out_of_range", big.getAs("reason"));
+    assertEquals("payment_history", big.getAs("reason_column"));
+    assertEquals(1.5, big.<Double>getAs("payment_history"), 1e-9);
+    assertEquals("2026-01-31", big.getAs("run_date"));
+    assertEquals("duplicate_id", q.get("dup56000.0").getAs("reason"));
+  }
+
+  @Test
+  void missingRequiredColumnFailsFast() {
+    Dataset<Row> input = SharedSpark.spark().range(1).toDF("customer_id");
+    InputContractException e =
+        assertThrows(
+            InputContractException.class,
+            () ->
+                new CustomerValidator(SETTINGS, Set.of("customer_id", "payment_history"), "d")
+                    .validate(input));
+    assertEquals(
+        "Cannot validate customers: missing column 'payment_history' (have: customer_id)",
+        e.getMessage());
+  }
+}
