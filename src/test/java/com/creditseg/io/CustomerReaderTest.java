@@ -1,0 +1,195 @@
+package com.creditseg.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.creditseg.SharedSpark;
+import com.creditseg.config.Settings;
+import com.creditseg.config.SettingsLoader;
+import com.creditseg.job.RunMetrics;
+import com.creditseg.job.SegmentationJob;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Mapping foreign sources onto the canonical schema by configuration alone. */
+@ExtendWith(SharedSpark.class)
+class CustomerReaderTest {
+  static final File CSV_EXAMPLE = new File("conf/examples/credit-scoring-csv.conf");
+  @TempDir Path tmp;
+
+  static Settings settings(List<File> files, String... overrides) {
+    List<String> all = new ArrayList<>(List.of(overrides));
+    return new SettingsLoader().load(files, all, LocalDate.of(2026, 1, 31));
+  }
+
+  static CustomerReader.Input read(Settings settings, String... required) {
+    return new CustomerReader(SharedSpark.spark(), settings.input()).read(Set.of(required));
+  }
+
+  @Test
+  void publicSampleMapsThroughTheShippedConfig() {
+    CustomerReader.Input input = read(settings(List.of(CSV_EXAMPLE)), "customer_id", "age");
+    Dataset<Row> customers = input.customers();
+    assertTrue(input.customerIdDerived());
+    assertEquals(1000, customers.count());
+    assertEquals(1000, customers.select("customer_id").distinct().count());
+    assertEquals(
+        List.of(
+            "customer_id",
+            "age",
+            "gender",
+            "marital_status",
+            "education_level",
+            "employment_status",
+            "credit_utilization_ratio",
+            "payment_history",
+            "number_of_credit_accounts",
+            "loan_amount",
+            "interest_rate",
+            "loan_term",
+            "type_of_loan",
+            "parse_errors"),
+        List.of(customers.columns()));
+    // First data row: 38,Male,Single,PhD,Employed,0.27,1382.0,6,2873837.0,9.33,42,Personal Loan
+    Row first = customers.filter("age = 38 and loan_amount = 2873837.0").first();
+    assertEquals("Male", first.getAs("gender"));
+    assertEquals(0.27, first.<Double>getAs("credit_utilization_ratio"), 1e-12);
+    // 1382 on [1000, 3000] is 19.1 % of the way: 0.80 + 0.191 * 0.20 = 0.8382
+    assertEquals(0.8382, first.<Double>getAs("payment_history"), 1e-9);
+    assertEquals(6, first.<Integer>getAs("number_of_credit_accounts"));
+    assertEquals(0, customers.filter("size(parse_errors) > 0").count());
+    // Derived ids are the same on every read.
+    List<Row> again =
+        read(settings(List.of(CSV_EXAMPLE)), "customer_id")
+            .customers()
+            .filter("age = 38 and loan_amount = 2873837.0")
+            .select("customer_id")
+            .collectAsList();
+    assertEquals(first.getAs("customer_id"), again.get(0).getString(0));
+  }
+
+  @Test
+  void categoriesAndUnparseableValues() throws Exception {
+    Path csv = tmp.resolve("bank.csv");
+    Files.writeString(
+        csv,
+        String.join(
+            "\n",
+            "ID;Salary;Util %;Status;Late",
+            "a1;52000;35;EMP;0",
+            "a2;NA;120;UNEMP;two",
+            "a3;61000;abc;emp;1",
+            ""));
+    Settings settings =
+        settings(
+            List.of(),
+            "input.path=" + csv,
+            "input.format=csv",
+            "input.csv.delimiter=;",
+            "input.csv.null-value=NA",
+            "input.mapping.name=bank",
+            "input.mapping.columns.customer_id=ID",
+            "input.mapping.columns.annual_income=Salary",
+            "input.mapping.columns.credit_utilization_ratio={source=\"Util %\", rescale-from=[0,100],"
+                + " rescale-to=[0,1]}",
+            "input.mapping.columns.employment_status=Status",
+            "input.mapping.columns.late_payments_24m=Late",
+            "input.mapping.categories.employment_status={EMP=Employed, UNEMP=Unemployed}");
+    List<Row> rows =
+        read(settings, "customer_id").customers().orderBy("customer_id").collectAsList();
+    assertEquals("Employed", rows.get(0).getAs("employment_status"));
+    assertEquals(0.35, rows.get(0).<Double>getAs("credit_utilization_ratio"), 1e-12);
+    assertEquals(52000.0, rows.get(0).<Double>getAs("annual_income"), 1e-12);
+    assertEquals(List.of(), rows.get(0).getList(rows.get(0).fieldIndex("parse_errors")));
+    // NA is a missing value, not a parse error; "two" is not a number.
+    assertTrue(rows.get(1).isNullAt(rows.get(1).fieldIndex("annual_income")));
+    assertEquals("Unemployed", rows.get(1).getAs("employment_status"));
+    assertEquals(
+        List.of("late_payments_24m"), rows.get(1).getList(rows.get(1).fieldIndex("parse_errors")));
+    // Unlisted categories pass through; "abc" fails to parse.
+    assertEquals("emp", rows.get(2).getAs("employment_status"));
+    assertEquals(
+        List.of("credit_utilization_ratio"),
+        rows.get(2).getList(rows.get(2).fieldIndex("parse_errors")));
+  }
+
+  @Test
+  void missingColumnsNameTheMappingAndWhatWasFound() throws Exception {
+    Path csv = tmp.resolve("small.csv");
+    Files.writeString(csv, "ID,Salary\nx,1\n");
+    InputContractException absent =
+        assertThrows(
+            InputContractException.class,
+            () ->
+                read(
+                    settings(
+                        List.of(),
+                        "input.path=" + csv,
+                        "input.format=csv",
+                        "input.mapping.name=bank",
+                        "input.mapping.columns.customer_id=ID"),
+                    "customer_id",
+                    "payment_history"));
+    assertEquals(
+        "Required column payment_history not found in "
+            + csv
+            + " (mapping 'bank'; columns found: ID, Salary)",
+        absent.getMessage());
+
+    InputContractException wrong =
+        assertThrows(
+            InputContractException.class,
+            () ->
+                read(
+                    settings(
+                        List.of(),
+                        "input.path=" + csv,
+                        "input.format=csv",
+                        "input.mapping.name=bank",
+                        "input.mapping.columns.annual_income=Income"),
+                    "customer_id"));
+    assertEquals(
+        "input.mapping.columns.annual_income names source column 'Income', which the"
+            + " input does not have (mapping 'bank', input "
+            + csv
+            + ", columns found: ID, Salary)",
+        wrong.getMessage());
+
+    InputContractException nowhere =
+        assertThrows(
+            InputContractException.class,
+            () -> read(settings(List.of(), "input.path=" + tmp.resolve("nope")), "customer_id"));
+    assertEquals("Input path not found: " + tmp.resolve("nope"), nowhere.getMessage());
+  }
+
+  @Test
+  void publicSampleRunsEndToEnd() {
+    String out = tmp.resolve("out").toString();
+    RunMetrics metrics =
+        new SegmentationJob(
+                SharedSpark.spark(),
+                settings(List.of(CSV_EXAMPLE), "output.path=" + out, "segment.seeds=1"))
+            .run();
+    assertEquals(1000, metrics.rows().in());
+    assertTrue(metrics.rows().reconciled());
+    assertEquals(
+        1000, metrics.rows().out() + metrics.rows().quarantined() + metrics.rows().deduplicated());
+    assertEquals(List.of("length_of_history", "new_credit"), metrics.score().droppedFactors());
+    assertEquals(4, metrics.segments().clusters().size());
+    assertEquals(
+        Set.of("Very Low", "Low", "Good", "Excellent"),
+        Set.copyOf(metrics.segments().clusters().stream().map(c -> c.label()).toList()));
+    assertTrue(new File(out, "run_date=2026-01-31/_SUCCESS").exists());
+  }
+}
