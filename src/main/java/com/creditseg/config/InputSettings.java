@@ -15,22 +15,44 @@ import java.util.TreeMap;
 public record InputSettings(String path, String format, CsvOptions csv, ColumnMapping mapping) {
 
   public static final List<String> FORMATS = List.of("parquet", "csv");
+  private static final List<String> COLUMN_KEYS =
+      List.of("source", "expression", "rescale-from", "rescale-to", "multiply", "date-format");
 
   /** CSV reader options; see reference.conf. */
   public record CsvOptions(
-      boolean header, String delimiter, String quote, String nullValue, String encoding) {}
+      boolean header,
+      String delimiter,
+      String quote,
+      List<String> nullValues,
+      String encoding,
+      String decimalSeparator) {}
 
   /**
-   * A source column feeding one canonical column, optionally rescaled linearly from the source's
-   * range {@code [fromLow, fromHigh]} onto {@code [toLow, toHigh]}.
+   * Where one canonical column comes from: a source column ({@code source}) or a Spark SQL
+   * expression over source columns ({@code expression}), then optionally a date parsed with {@code
+   * dateFormat} and turned into whole months before the run date, a factor ({@code multiply}) and a
+   * linear rescale from {@code [rescale[0], rescale[1]]} onto {@code [rescale[2], rescale[3]]}.
    */
-  public record ColumnSource(String source, double[] rescale) {
+  public record ColumnSource(
+      String source, String expression, double multiply, double[] rescale, String dateFormat) {
+    public static ColumnSource named(String source) {
+      return new ColumnSource(source, null, 1, null, null);
+    }
+
     public boolean isRescaled() {
       return rescale != null;
     }
+
+    /** How the mapping names this source in messages. */
+    public String describe() {
+      return source != null ? "source column '" + source + "'" : "expression '" + expression + "'";
+    }
   }
 
-  /** Source-to-canonical column and category mapping, named for error messages. */
+  /**
+   * Source-to-canonical column and category mapping, named for error messages. Category keys are
+   * matched without regard to case or surrounding blanks.
+   */
   public record ColumnMapping(
       String name,
       Map<String, ColumnSource> columns,
@@ -40,13 +62,23 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
     String path = config.getString("input.path").trim();
     String format = Checks.oneOf(config, "input.format", FORMATS);
     Config csv = config.getConfig("input.csv");
+    List<String> nullValues =
+        Checks.read(config, "input.csv.null-values", () -> csv.getStringList("null-values"));
     CsvOptions csvOptions =
         new CsvOptions(
-            csv.getBoolean("header"),
+            Checks.read(config, "input.csv.header", () -> csv.getBoolean("header")),
             singleChar(csv, "input.csv.delimiter", "delimiter"),
             singleChar(csv, "input.csv.quote", "quote"),
-            csv.getString("null-value"),
-            Checks.nonEmpty(config, "input.csv.encoding", "a charset name such as UTF-8"));
+            List.copyOf(nullValues),
+            Checks.nonEmpty(config, "input.csv.encoding", "a charset name such as UTF-8"),
+            Checks.oneOf(
+                csv, "decimal-separator", List.of(".", ","), "input.csv.decimal-separator"));
+    try {
+      java.nio.charset.Charset.forName(csvOptions.encoding());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSettingsException(
+          "input.csv.encoding = '" + csvOptions.encoding() + "' is not a known charset", e);
+    }
     return new InputSettings(path, format, csvOptions, mapping(config.getConfig("input.mapping")));
   }
 
@@ -82,7 +114,7 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
 
   private static ColumnSource columnSource(String key, ConfigValue value) {
     if (value.valueType() == ConfigValueType.STRING) {
-      return new ColumnSource((String) value.unwrapped(), null);
+      return ColumnSource.named((String) value.unwrapped());
     }
     if (value.valueType() != ConfigValueType.OBJECT) {
       throw new InvalidSettingsException(
@@ -93,13 +125,14 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
     }
     Config c = ((ConfigObject) value).toConfig();
     for (String k : c.root().keySet()) {
-      if (!List.of("source", "rescale-from", "rescale-to").contains(k)) {
+      if (!COLUMN_KEYS.contains(k)) {
         throw new InvalidSettingsException(
-            "Unknown key '" + key + "." + k + "': expected source, rescale-from, rescale-to");
+            "Unknown key '" + key + "." + k + "': expected one of " + COLUMN_KEYS);
       }
     }
-    if (!c.hasPath("source")) {
-      throw new InvalidSettingsException(key + ".source is missing: name the source column");
+    if (c.hasPath("source") == c.hasPath("expression")) {
+      throw new InvalidSettingsException(
+          key + ": give either source (a column name) or expression (Spark SQL), not both or none");
     }
     if (c.hasPath("rescale-from") != c.hasPath("rescale-to")) {
       throw new InvalidSettingsException(
@@ -115,7 +148,23 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
       }
       rescale = new double[] {from.get(0), from.get(1), to.get(0), to.get(1)};
     }
-    return new ColumnSource(c.getString("source"), rescale);
+    double multiply =
+        c.hasPath("multiply") ? Checks.read(c, "multiply", () -> c.getDouble("multiply")) : 1.0;
+    String dateFormat = c.hasPath("date-format") ? c.getString("date-format") : null;
+    if (dateFormat != null) {
+      try {
+        java.time.format.DateTimeFormatter.ofPattern(dateFormat);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidSettingsException(
+            key + ".date-format = '" + dateFormat + "' is not a valid date pattern", e);
+      }
+    }
+    return new ColumnSource(
+        c.hasPath("source") ? c.getString("source") : null,
+        c.hasPath("expression") ? c.getString("expression") : null,
+        multiply,
+        rescale,
+        dateFormat);
   }
 
   private static List<Double> pair(Config c, String key, String local) {

@@ -8,11 +8,13 @@ import java.util.TreeMap;
 /**
  * {@code quality.*}: per-column plausible ranges and repair policies, and the failure threshold.
  */
-public record QualitySettings(double maxQuarantinedShare, Map<String, ColumnRule> columns) {
+public record QualitySettings(
+    double maxQuarantinedShare, int medianSampleRows, Map<String, ColumnRule> columns) {
 
   /** What to do with a null, NaN or infinite value. */
   public enum MissingPolicy {
     IMPUTE_MEDIAN,
+    IMPUTE_CONSTANT,
     REJECT
   }
 
@@ -22,9 +24,19 @@ public record QualitySettings(double maxQuarantinedShare, Map<String, ColumnRule
     REJECT
   }
 
-  /** The rule for one canonical numeric column. */
+  /** The rule for one canonical numeric column; {@code constant} is used by IMPUTE_CONSTANT. */
   public record ColumnRule(
-      String column, double min, double max, MissingPolicy missing, RangePolicy outOfRange) {}
+      String column,
+      double min,
+      double max,
+      MissingPolicy missing,
+      RangePolicy outOfRange,
+      double constant) {
+    public ColumnRule(
+        String column, double min, double max, MissingPolicy missing, RangePolicy outOfRange) {
+      this(column, min, max, missing, outOfRange, Double.NaN);
+    }
+  }
 
   static QualitySettings from(Config config) {
     Map<String, ColumnRule> rules = new TreeMap<>();
@@ -33,9 +45,12 @@ public record QualitySettings(double maxQuarantinedShare, Map<String, ColumnRule
       String prefix = "quality.columns." + column + ".";
       Config rule = Checks.read(config, prefix + "min", () -> columns.getConfig(quote(column)));
       for (String key : rule.root().keySet()) {
-        if (!List.of("min", "max", "missing", "out-of-range").contains(key)) {
+        if (!List.of("min", "max", "missing", "out-of-range", "constant").contains(key)) {
           throw new InvalidSettingsException(
-              "Unknown key '" + prefix + key + "': expected min, max, missing, out-of-range");
+              "Unknown key '"
+                  + prefix
+                  + key
+                  + "': expected min, max, missing, out-of-range, constant");
         }
       }
       double min = Checks.read(config, prefix + "min", () -> rule.getDouble("min"));
@@ -45,7 +60,19 @@ public record QualitySettings(double maxQuarantinedShare, Map<String, ColumnRule
             String.format("%smin = %s is above %smax = %s", prefix, min, prefix, max));
       }
       String missing =
-          Checks.oneOf(rule, "missing", List.of("impute-median", "reject"), prefix + "missing");
+          Checks.oneOf(
+              rule,
+              "missing",
+              List.of("impute-median", "impute-constant", "reject"),
+              prefix + "missing");
+      double constant = Double.NaN;
+      if (missing.equals("impute-constant")) {
+        if (!rule.hasPath("constant")) {
+          throw new InvalidSettingsException(
+              prefix + "constant is missing: missing = impute-constant needs the value to use");
+        }
+        constant = Checks.read(config, prefix + "constant", () -> rule.getDouble("constant"));
+      }
       String range =
           Checks.oneOf(rule, "out-of-range", List.of("clip", "reject"), prefix + "out-of-range");
       rules.put(
@@ -54,11 +81,18 @@ public record QualitySettings(double maxQuarantinedShare, Map<String, ColumnRule
               column,
               min,
               max,
-              missing.equals("reject") ? MissingPolicy.REJECT : MissingPolicy.IMPUTE_MEDIAN,
-              range.equals("reject") ? RangePolicy.REJECT : RangePolicy.CLIP));
+              switch (missing) {
+                case "reject" -> MissingPolicy.REJECT;
+                case "impute-constant" -> MissingPolicy.IMPUTE_CONSTANT;
+                default -> MissingPolicy.IMPUTE_MEDIAN;
+              },
+              range.equals("reject") ? RangePolicy.REJECT : RangePolicy.CLIP,
+              constant));
     }
     return new QualitySettings(
-        Checks.doubleIn(config, "quality.max-quarantined-share", 0, 1), Map.copyOf(rules));
+        Checks.doubleIn(config, "quality.max-quarantined-share", 0, 1),
+        Checks.intIn(config, "quality.median-sample-rows", 1000, Integer.MAX_VALUE),
+        Map.copyOf(rules));
   }
 
   static String quote(String key) {

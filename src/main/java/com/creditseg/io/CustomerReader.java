@@ -4,84 +4,122 @@ import static org.apache.spark.sql.functions.*;
 
 import com.creditseg.config.InputSettings;
 import com.creditseg.config.InputSettings.ColumnSource;
+import com.creditseg.quality.ReasonCode;
 import java.io.IOException;
+import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads customers from Parquet or CSV and maps them onto the canonical schema through {@code
- * input.mapping}: source column names, category values and linear rescaling. A canonical column not
- * named in the mapping is taken from the source column of the same name when there is one.
+ * input.mapping} (see reference.conf): source names matched ignoring case, blanks and a byte-order
+ * mark; Spark SQL expressions; dates, unit factors and rescaling; category values.
  *
- * <p>The result has the canonical columns found, in schema order and canonical types, plus {@code
- * parse_errors}: the canonical columns whose source value was present but could not be converted
- * (text that is not a number, say). When the source has no customer id, {@code customer_id} is
- * derived from a hash of the row's source values, so the same input gives the same ids on every
- * run.
+ * <p>The result has the canonical columns found, in schema order and canonical types, plus:
+ *
+ * <ul>
+ *   <li>{@code parse_errors}: {@code code:column} for each value that was there but could not be
+ *       converted ({@code not_a_number}, {@code invalid_date}, {@code unmappable_category}), and
+ *       {@code malformed_line:_line} for a CSV line that did not parse;
+ *   <li>{@code source_record}: the row as it was in the source, as JSON (the raw text of a
+ *       malformed line), so quarantined rows keep their original values.
+ * </ul>
+ *
+ * When the source has no customer id, {@code customer_id} is derived from a hash of the row's
+ * source values, so the same input gives the same ids on every run.
  */
 public final class CustomerReader {
   public static final String PARSE_ERRORS = "parse_errors";
+  public static final String SOURCE_RECORD = "source_record";
+  private static final String CORRUPT = "_corrupt_record";
   private static final Logger LOG = LoggerFactory.getLogger(CustomerReader.class);
 
   private final SparkSession spark;
   private final InputSettings settings;
+  private final LocalDate runDate;
 
-  public CustomerReader(SparkSession spark, InputSettings settings) {
+  public CustomerReader(SparkSession spark, InputSettings settings, LocalDate runDate) {
     this.spark = spark;
     this.settings = settings;
+    this.runDate = runDate;
   }
 
   /** What reading produced: the mapped customers and whether their ids were derived. */
   public record Input(Dataset<Row> customers, boolean customerIdDerived) {}
 
   /**
-   * Reads and maps; fails with {@link InputContractException} when the path does not exist, the
-   * mapping names a source column that is not there, or a {@code required} column is absent.
+   * Reads and maps; fails with {@link InputContractException} when the path does not exist or is
+   * empty, the mapping names a source column that is not there or an expression that does not
+   * resolve, or a {@code required} column is absent.
    */
   public Input read(Collection<String> required) {
     Dataset<Row> source = readSource();
-    List<String> sourceColumns = Arrays.asList(source.columns());
+    List<String> sourceColumns = new ArrayList<>();
+    for (String c : source.columns()) {
+      if (!c.equals(CORRUPT)) {
+        sourceColumns.add(c);
+      }
+    }
+    Map<String, String> byName = new LinkedHashMap<>();
+    Map<String, String> byCanonicalForm = new LinkedHashMap<>();
+    for (String c : sourceColumns) {
+      byName.putIfAbsent(nameKey(c), c);
+      byCanonicalForm.putIfAbsent(canonicalForm(c), c);
+    }
+
     List<Column> mapped = new ArrayList<>();
     List<Column> parseErrors = new ArrayList<>();
     Set<String> found = new TreeSet<>();
     for (String canonical : CustomerSchema.columns()) {
       ColumnSource from = settings.mapping().columns().get(canonical);
-      String sourceName = from != null ? from.source() : canonical;
-      if (!sourceColumns.contains(sourceName)) {
-        if (from != null) {
-          throw new InputContractException(
-              String.format(
-                  "input.mapping.columns.%s names source column '%s', which the input does not"
-                      + " have (mapping '%s', input %s, columns found: %s)",
-                  canonical,
-                  sourceName,
-                  settings.mapping().name(),
-                  settings.path(),
-                  String.join(", ", sourceColumns)));
+      Column raw;
+      DataType rawType;
+      if (from != null && from.expression() != null) {
+        raw = expr(from.expression());
+        rawType = resolveType(source, raw, canonical, from);
+      } else {
+        String name =
+            from != null ? byName.get(nameKey(from.source())) : byCanonicalForm.get(canonical);
+        if (name == null) {
+          if (from != null) {
+            throw new InputContractException(
+                String.format(
+                    "input.mapping.columns.%s names source column '%s', which the input does not"
+                        + " have (mapping '%s', input %s, columns found: %s)",
+                    canonical,
+                    from.source(),
+                    settings.mapping().name(),
+                    settings.path(),
+                    String.join(", ", sourceColumns)));
+          }
+          continue;
         }
-        continue;
+        raw = col(quoted(name));
+        rawType = source.schema().apply(name).dataType();
       }
       found.add(canonical);
-      Column raw = col(quoted(sourceName));
-      Column value = convert(canonical, raw, from);
-      mapped.add(value.as(canonical));
-      parseErrors.add(when(raw.isNotNull().and(value.isNull()), lit(canonical)));
+      Converted converted = convert(canonical, raw, rawType, from);
+      mapped.add(converted.value().as(canonical));
+      parseErrors.add(converted.error());
     }
     boolean derivedId = !found.contains(CustomerSchema.CUSTOMER_ID);
     if (derivedId) {
@@ -100,14 +138,19 @@ public final class CustomerReader {
               settings.mapping().name(),
               String.join(", ", sourceColumns)));
     }
-    Column errors =
-        parseErrors.isEmpty()
-            ? array().cast("array<string>")
-            : filter(array(parseErrors.toArray(Column[]::new)), x -> x.isNotNull());
-    mapped.add(errors.as(PARSE_ERRORS));
+    Column record =
+        to_json(struct(sourceColumns.stream().map(c -> col(quoted(c))).toArray(Column[]::new)));
+    if (List.of(source.columns()).contains(CORRUPT)) {
+      parseErrors.add(when(col(CORRUPT).isNotNull(), lit(ReasonCode.MALFORMED_LINE.on("_line"))));
+      record = coalesce(col(CORRUPT), record);
+    }
+    mapped.add(
+        filter(array(parseErrors.toArray(Column[]::new)), x -> x.isNotNull()).as(PARSE_ERRORS));
+    mapped.add(record.as(SOURCE_RECORD));
     Dataset<Row> customers = source.select(mapped.toArray(Column[]::new));
     List<String> order = new ArrayList<>(CustomerSchema.presentIn(customers));
     order.add(PARSE_ERRORS);
+    order.add(SOURCE_RECORD);
     return new Input(
         customers.select(order.stream().map(c -> col(c)).toArray(Column[]::new)), derivedId);
   }
@@ -122,58 +165,141 @@ public final class CustomerReader {
     } catch (IOException e) {
       throw new InputContractException("Cannot read input path " + settings.path() + ": " + e, e);
     }
-    DataFrameReader reader = spark.read();
-    if (settings.format().equals("csv")) {
-      InputSettings.CsvOptions csv = settings.csv();
-      return reader
-          .option("header", csv.header())
-          .option("sep", csv.delimiter())
-          .option("quote", csv.quote())
-          .option("nullValue", csv.nullValue())
-          .option("encoding", csv.encoding())
-          .option("inferSchema", false)
-          .option("mode", "PERMISSIVE")
-          .csv(settings.path());
+    if (!settings.format().equals("csv")) {
+      try {
+        return spark.read().parquet(settings.path());
+      } catch (RuntimeException e) {
+        throw new InputContractException(
+            "Cannot read Parquet from " + settings.path() + ": " + firstLine(e), e);
+      }
     }
-    return reader.parquet(settings.path());
+    InputSettings.CsvOptions csv = settings.csv();
+    // Every column as text, read once for the header alone, so that a line with the wrong
+    // number of fields lands in _corrupt_record instead of being padded or cut silently.
+    StructType header =
+        spark
+            .read()
+            .option("header", csv.header())
+            .option("sep", csv.delimiter())
+            .option("quote", csv.quote())
+            .option("encoding", csv.encoding())
+            .option("inferSchema", false)
+            .csv(settings.path())
+            .schema();
+    if (header.fields().length == 0) {
+      throw new InputContractException(
+          "Input " + settings.path() + " is empty: no header line and no rows");
+    }
+    List<StructField> fields = new ArrayList<>();
+    for (StructField f : header.fields()) {
+      fields.add(DataTypes.createStructField(f.name(), DataTypes.StringType, true));
+    }
+    fields.add(DataTypes.createStructField(CORRUPT, DataTypes.StringType, true));
+    return spark
+        .read()
+        .schema(DataTypes.createStructType(fields))
+        .option("header", csv.header())
+        .option("sep", csv.delimiter())
+        .option("quote", csv.quote())
+        .option("encoding", csv.encoding())
+        .option("mode", "PERMISSIVE")
+        .option("columnNameOfCorruptRecord", CORRUPT)
+        .csv(settings.path());
   }
 
-  /** Category mapping, rescaling and the cast to the canonical type; null where it fails. */
-  private Column convert(String canonical, Column raw, ColumnSource from) {
+  /** A converted value and the {@code code:column} to report when conversion failed. */
+  private record Converted(Column value, Column error) {}
+
+  private Converted convert(String canonical, Column raw, DataType rawType, ColumnSource from) {
     DataType type = CustomerSchema.typeOf(canonical);
     Map<String, String> categories = settings.mapping().categories().get(canonical);
-    if (DataTypes.StringType.equals(type)) {
-      return mapCategories(raw, categories);
+    boolean numericSource = rawType instanceof NumericType;
+    Column text = numericSource ? raw : nullified(trim(raw.cast(DataTypes.StringType)));
+
+    if (categories != null && !categories.isEmpty()) {
+      Column mappedText = mapCategories(text, categories);
+      Column unmappable = text.isNotNull().and(mappedText.isNull());
+      Column error = when(unmappable, lit(ReasonCode.UNMAPPABLE_CATEGORY.on(canonical)));
+      if (DataTypes.StringType.equals(type)) {
+        return new Converted(coalesce(mappedText, text), error);
+      }
+      Column number = mappedText.try_cast(type);
+      return new Converted(
+          number,
+          coalesce(
+              error,
+              when(
+                  mappedText.isNotNull().and(number.isNull()),
+                  lit(ReasonCode.NOT_A_NUMBER.on(canonical)))));
     }
-    Column value = categories == null ? raw : mapCategories(raw, categories);
-    Column number = value.try_cast(DataTypes.DoubleType);
+    if (DataTypes.StringType.equals(type)) {
+      return new Converted(text, lit(null).cast(DataTypes.StringType));
+    }
+
+    Column number;
+    ReasonCode failure = ReasonCode.NOT_A_NUMBER;
+    if (from != null && from.dateFormat() != null) {
+      Column date = try_to_timestamp(text.cast(DataTypes.StringType), lit(from.dateFormat()));
+      number = floor(months_between(lit(java.sql.Date.valueOf(runDate)), date)).cast("double");
+      failure = ReasonCode.INVALID_DATE;
+    } else if (numericSource) {
+      number = raw.cast(DataTypes.DoubleType);
+    } else {
+      Column decimal =
+          settings.csv().decimalSeparator().equals(",") ? regexp_replace(text, ",", ".") : text;
+      number = decimal.try_cast(DataTypes.DoubleType);
+    }
+    if (from != null && from.multiply() != 1.0) {
+      number = number.multiply(from.multiply());
+    }
     if (from != null && from.isRescaled()) {
       double[] r = from.rescale();
       number = number.minus(r[0]).divide(r[1] - r[0]).multiply(r[3] - r[2]).plus(r[2]);
     }
+    Column value = number;
     if (DataTypes.IntegerType.equals(type)) {
-      return when(
-              isnan(number).or(number.isin(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY)),
-              lit(null))
-          .otherwise(round(number))
-          .try_cast(DataTypes.IntegerType);
+      Column finite =
+          not(isnan(number))
+              .and(not(number.isin(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY)));
+      value = when(finite, round(number)).try_cast(DataTypes.IntegerType);
     }
-    return number;
+    Column error = when(text.isNotNull().and(value.isNull()), lit(failure.on(canonical)));
+    return new Converted(value, error);
   }
 
-  /** Trimmed text, with values listed in the mapping replaced; others pass through. */
-  private static Column mapCategories(Column raw, Map<String, String> categories) {
-    Column text = trim(raw.cast(DataTypes.StringType));
-    if (categories == null || categories.isEmpty()) {
-      return text;
-    }
+  /** Null for the configured missing-value markers. */
+  private Column nullified(Column text) {
+    return when(text.isin(settings.csv().nullValues().toArray()), lit(null)).otherwise(text);
+  }
+
+  /**
+   * The mapped canonical value: a listed source value (case and blanks ignored) maps to its target;
+   * a value that already is one of the targets stays; anything else is null.
+   */
+  private static Column mapCategories(Column text, Map<String, String> categories) {
     List<Column> pairs = new ArrayList<>();
-    categories.forEach(
+    Map<String, String> lookup = new LinkedHashMap<>();
+    categories.forEach((from, to) -> lookup.put(from.trim().toLowerCase(Locale.ROOT), to));
+    categories.values().forEach(to -> lookup.putIfAbsent(to.trim().toLowerCase(Locale.ROOT), to));
+    lookup.forEach(
         (from, to) -> {
           pairs.add(lit(from));
           pairs.add(lit(to));
         });
-    return coalesce(try_element_at(map(pairs.toArray(Column[]::new)), text), text);
+    return try_element_at(map(pairs.toArray(Column[]::new)), lower(text.cast("string")));
+  }
+
+  private DataType resolveType(
+      Dataset<Row> source, Column raw, String canonical, ColumnSource from) {
+    try {
+      return source.select(raw).schema().fields()[0].dataType();
+    } catch (RuntimeException e) {
+      throw new InputContractException(
+          String.format(
+              "input.mapping.columns.%s: %s does not resolve against the input (mapping '%s'): %s",
+              canonical, from.describe(), settings.mapping().name(), firstLine(e)),
+          e);
+    }
   }
 
   private static Column derivedId(List<String> sourceColumns) {
@@ -184,7 +310,25 @@ public final class CustomerReader {
     return concat(lit("H"), substring(sha2(concat_ws("\u0001", values), 256), 1, 20));
   }
 
+  /** Name as matched against the mapping: no byte-order mark, no surrounding blanks, any case. */
+  static String nameKey(String name) {
+    return name.replace("\uFEFF", "").trim().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * "Annual Income " -> "annual_income": how an unmapped source column finds its canonical name.
+   */
+  static String canonicalForm(String name) {
+    return nameKey(name).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
+  }
+
   static String quoted(String name) {
     return "`" + name.replace("`", "``") + "`";
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
   }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -45,9 +46,38 @@ public final class RunOutput {
     this.staging = new Path(new Path(this.root, "_staging"), name + "-" + UUID.randomUUID());
     try {
       this.fs = this.root.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      fs.mkdirs(staging);
-    } catch (IOException e) {
-      throw new InputContractException("Cannot write to output.path " + root + ": " + e, e);
+      recover(name);
+      if (!fs.mkdirs(staging)) {
+        throw new IOException("cannot create " + staging);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new InputContractException(
+          "Cannot write to output.path " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Cleans up after a run of the same date that died: its staging directories go, and a previous
+   * result that a commit had moved aside but not replaced is moved back. Runs of one date are
+   * assumed not to overlap (Airflow runs a date at a time).
+   */
+  private void recover(String name) throws IOException {
+    Path trashDir = new Path(root, "_trash");
+    if (!fs.exists(finalDir) && fs.exists(trashDir)) {
+      for (FileStatus aside : fs.listStatus(trashDir, p -> p.getName().startsWith(name + "-"))) {
+        if (fs.exists(new Path(aside.getPath(), "_SUCCESS"))) {
+          fs.rename(aside.getPath(), finalDir);
+          break;
+        }
+      }
+    }
+    for (Path dir : List.of(staging.getParent(), trashDir)) {
+      if (fs.exists(dir)) {
+        for (FileStatus stale : fs.listStatus(dir, p -> p.getName().startsWith(name + "-"))) {
+          fs.delete(stale.getPath(), true);
+        }
+        deleteIfEmpty(dir);
+      }
     }
   }
 

@@ -47,39 +47,62 @@ public final class SegmentationJob {
     StageTimer timer = new StageTimer();
     String runDate = settings.run().date().toString();
 
-    CustomerReader reader = new CustomerReader(spark, settings.input());
-    CustomerReader.Input input = reader.read(requiredColumns());
-    Dataset<Row> customers = input.customers();
-    long rowsIn = timer.time("read", customers::count, n -> n);
-    if (rowsIn == 0) {
-      throw new InputContractException("Input " + settings.input().path() + " has no rows");
-    }
-    ScoreCard card = ScoreCard.forColumns(settings.score(), List.of(customers.columns()));
-    if (!card.droppedFactors().isEmpty()) {
-      LOG.warn(
-          "Score factors {} have no columns in the input; their weight is spread over {}",
-          card.droppedFactors(),
-          card.factors().stream().map(f -> f.name()).toList());
-    }
-
+    // The output is opened first so that an output path that cannot be written fails at once.
     RunOutput output = new RunOutput(spark, settings.output().path(), settings.run().date());
     try {
+      CustomerReader reader = new CustomerReader(spark, settings.input(), settings.run().date());
+      CustomerReader.Input input = reader.read(requiredColumns());
+      Dataset<Row> customers = input.customers();
+      long rowsIn = timer.time("read", customers::count, n -> n);
+      if (rowsIn == 0) {
+        throw new InputContractException("Input " + settings.input().path() + " has no rows");
+      }
+      ScoreCard card = ScoreCard.forColumns(settings.score(), List.of(customers.columns()));
+      if (!card.droppedFactors().isEmpty()) {
+        LOG.warn(
+            "Score factors {} have no columns in the input; their weight is spread over {}",
+            card.droppedFactors(),
+            card.factors().stream().map(f -> f.name()).toList());
+      }
+
       CustomerValidator validator =
           new CustomerValidator(settings.quality(), requiredColumns(), runDate);
       CustomerValidator.Validation validation =
-          timer.time("validate", () -> validator.validate(customers), v -> rowsIn);
+          timer.time("validate", () -> validator.validate(customers, rowsIn), v -> rowsIn);
       QualityReport quality = validation.report();
-      if (quality.quarantinedShare() > settings.quality().maxQuarantinedShare()) {
+      if (quality.quarantinedShare() > settings.quality().maxQuarantinedShare()
+          || quality.rowsValid() == 0) {
         output.writeQuarantine(validation.quarantine());
+        output.writeJson(
+            "metrics.json",
+            new RunMetrics(
+                runDate,
+                "failed_quality",
+                startedAt,
+                Instant.now().toString(),
+                inputMetrics(input),
+                new RunMetrics.Rows(
+                    rowsIn,
+                    0,
+                    quality.rowsQuarantined(),
+                    quality.rowsDeduplicated(),
+                    rowsIn == quality.rowsIn()),
+                quality,
+                null,
+                null,
+                timer.stages(),
+                null));
         String where = output.keepAsFailed();
         throw new QualityThresholdException(
             String.format(
-                "%,d of %,d rows (%.1f%%) quarantined, above quality.max-quarantined-share = %s;"
-                    + " quarantine written to %s",
+                "%,d of %,d rows (%.1f%%) quarantined%s; quarantine and metrics written to %s",
                 quality.rowsQuarantined(),
                 rowsIn,
                 100 * quality.quarantinedShare(),
-                settings.quality().maxQuarantinedShare(),
+                quality.rowsValid() == 0
+                    ? ", none left to segment"
+                    : ", above quality.max-quarantined-share = "
+                        + settings.quality().maxQuarantinedShare(),
                 where));
       }
 
@@ -141,9 +164,7 @@ public final class SegmentationJob {
               "succeeded",
               startedAt,
               Instant.now().toString(),
-              new RunMetrics.Input(
-                  settings.input().path(), settings.input().format(),
-                  settings.input().mapping().name(), input.customerIdDerived()),
+              inputMetrics(input),
               rows,
               quality,
               new RunMetrics.Score(card.min(), card.max(), weights(card), card.droppedFactors()),
@@ -181,6 +202,14 @@ public final class SegmentationJob {
         .filter(f -> !f.equals(CreditScorer.SCORE))
         .forEach(required::add);
     return required;
+  }
+
+  private RunMetrics.Input inputMetrics(CustomerReader.Input input) {
+    return new RunMetrics.Input(
+        settings.input().path(),
+        settings.input().format(),
+        settings.input().mapping().name(),
+        input.customerIdDerived());
   }
 
   private static Map<String, Double> weights(ScoreCard card) {

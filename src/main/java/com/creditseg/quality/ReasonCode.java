@@ -16,9 +16,20 @@ public enum ReasonCode {
   /** A value lies outside the column's configured [min, max] (or a label is not 0/1). */
   OUT_OF_RANGE,
   /** Two or more different rows share one customer id; none of them can be trusted. */
-  DUPLICATE_ID;
+  DUPLICATE_ID,
+  /** A CSV line that does not parse: wrong number of fields, broken quoting. */
+  MALFORMED_LINE,
+  /** A category value that the mapping does not list and that is not a canonical value. */
+  UNMAPPABLE_CATEGORY,
+  /** A date that does not match the mapping's date-format. */
+  INVALID_DATE;
 
   public String code() {
     return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The {@code code:column} form used in the reasons array and in metrics.json. */
+  public String on(String column) {
+    return code() + ":" + column;
   }
 }

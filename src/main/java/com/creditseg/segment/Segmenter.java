@@ -2,9 +2,13 @@ package com.creditseg.segment;
 
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import com.creditseg.config.SegmentSettings;
 import com.creditseg.io.CustomerSchema;
+import com.creditseg.io.InputContractException;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.segment.KSelection.Candidate;
 import com.creditseg.segment.KSelection.SeedFit;
@@ -56,27 +60,30 @@ public final class Segmenter {
     Set<String> needed = new LinkedHashSet<>(settings.features());
     needed.add(CreditScorer.SCORE);
     CustomerSchema.require(customers, needed, "segment customers");
-    if (rows < settings.candidateKs().get(0)) {
-      throw new com.creditseg.io.InputContractException(
-          "Cannot segment "
-              + rows
-              + " customers into "
-              + settings.candidateKs().get(0)
-              + " segments (segment.k): fewer customers than segments");
-    }
+    needed.add(CustomerSchema.CUSTOMER_ID);
     Column[] columns = needed.stream().map(c -> col(c)).toArray(Column[]::new);
-    double fraction = Math.min(1.0, (double) settings.fitSampleRows() / rows);
-    // The sample rows are persisted, not the assembled vectors: KMeans caches its own input the
-    // cheap way when that input is not cached (measured 2x faster per iteration).
     Dataset<Row> sample =
-        (fraction < 1.0 ? customers.sample(false, fraction, settings.seed()) : customers)
+        deterministicSample(customers, rows)
             .select(columns)
-            // Every KMeans iteration runs a task per partition: a sample of at most
-            // fit-sample-rows needs no more partitions than there are cores.
-            .coalesce(customers.sparkSession().sparkContext().defaultParallelism())
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long sampleRows = sample.count();
+      long distinct =
+          sample
+              .select(settings.features().stream().map(c -> col(c)).toArray(Column[]::new))
+              .distinct()
+              .count();
+      int smallestK = settings.candidateKs().get(0);
+      if (distinct < smallestK) {
+        throw new InputContractException(
+            String.format(
+                "segment.k = %s is larger than the %d distinct customers (by segment.features %s)"
+                    + " in the %d customers fitted on",
+                settings.autoK() ? "auto (min-k " + smallestK + ")" : settings.k(),
+                distinct,
+                settings.features(),
+                sampleRows));
+      }
       LOG.info("Fitting segments on {} of {} customers", sampleRows, rows);
       PipelineModel prep = preparation().fit(sample);
       Dataset<Row> prepared = prep.transform(sample);
@@ -89,7 +96,7 @@ public final class Segmenter {
       List<Candidate> candidates = new ArrayList<>();
       Map<Integer, KMeansModel> bestModels = new TreeMap<>();
       for (int k : settings.candidateKs()) {
-        if (k > sampleRows) {
+        if (k > distinct) {
           break;
         }
         List<SeedFit> fits = new ArrayList<>();
@@ -119,8 +126,7 @@ public final class Segmenter {
         bestModels.put(k, best);
       }
       if (candidates.isEmpty()) {
-        throw new com.creditseg.io.InputContractException(
-            "Cannot segment: the fit sample has " + sampleRows + " customers, fewer than k");
+        throw new IllegalStateException("No k was fitted: " + settings.candidateKs());
       }
       int chosenK =
           settings.autoK()
@@ -152,6 +158,27 @@ public final class Segmenter {
     } finally {
       sample.unpersist();
     }
+  }
+
+  /**
+   * At most about {@code fit-sample-rows} customers, chosen by a hash of their id, hash partitioned
+   * by id into as many partitions as there are cores and sorted by id within each: the same rows in
+   * the same places on every run, whatever the input's partitioning. KMeans' initialisation samples
+   * per partition in order, so this is what makes reruns identical. The sample rows are persisted,
+   * not the assembled vectors: KMeans caches its own input the cheap way when that input is not
+   * cached (measured 2x faster per iteration). Every KMeans iteration runs a task per partition, so
+   * a bounded sample needs no more partitions than there are cores.
+   */
+  private Dataset<Row> deterministicSample(Dataset<Row> customers, long rows) {
+    Column id = col(CustomerSchema.CUSTOMER_ID);
+    Dataset<Row> chosen = customers;
+    if (rows > settings.fitSampleRows()) {
+      long buckets = 1_000_000;
+      long kept = Math.max(1, buckets * settings.fitSampleRows() / rows);
+      chosen = customers.filter(pmod(xxhash64(id, lit(settings.seed())), lit(buckets)).lt(kept));
+    }
+    int partitions = customers.sparkSession().sparkContext().defaultParallelism();
+    return chosen.repartition(partitions, id).sortWithinPartitions(id);
   }
 
   private Pipeline preparation() {

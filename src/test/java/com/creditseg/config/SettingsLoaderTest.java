@@ -77,7 +77,7 @@ class SettingsLoaderTest {
         error("segment.kk=5"));
     assertTrue(error("inptu.path=x").contains("did you mean 'input.path'?"));
     assertEquals(
-        "Unknown key 'quality.columns.age.maximum': expected min, max, missing," + " out-of-range",
+        "Unknown key 'quality.columns.age.maximum': expected min, max, missing, out-of-range, constant",
         error("quality.columns.age.maximum=3"));
   }
 
@@ -95,7 +95,7 @@ class SettingsLoaderTest {
         error("run.date=2026-13-01"));
     assertEquals(
         "quality.columns.age.missing = 'drop' is not valid: expected one of"
-            + " [impute-median, reject]",
+            + " [impute-median, impute-constant, reject]",
         error("quality.columns.age.missing=drop"));
     assertEquals(
         "segment.labels has no labels for k = 9: add segment.labels.\"9\" ="

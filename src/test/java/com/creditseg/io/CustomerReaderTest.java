@@ -34,7 +34,8 @@ class CustomerReaderTest {
   }
 
   static CustomerReader.Input read(Settings settings, String... required) {
-    return new CustomerReader(SharedSpark.spark(), settings.input()).read(Set.of(required));
+    return new CustomerReader(SharedSpark.spark(), settings.input(), settings.run().date())
+        .read(Set.of(required));
   }
 
   @Test
@@ -59,7 +60,8 @@ class CustomerReaderTest {
             "interest_rate",
             "loan_term",
             "type_of_loan",
-            "parse_errors"),
+            "parse_errors",
+            "source_record"),
         List.of(customers.columns()));
     // First data row: 38,Male,Single,PhD,Employed,0.27,1382.0,6,2873837.0,9.33,42,Personal Loan
     Row first = customers.filter("age = 38 and loan_amount = 2873837.0").first();
@@ -89,7 +91,8 @@ class CustomerReaderTest {
             "ID;Salary;Util %;Status;Late",
             "a1;52000;35;EMP;0",
             "a2;NA;120;UNEMP;two",
-            "a3;61000;abc;emp;1",
+            "a3;61000;abc;contract;1",
+            "a4;61000,5;10; emp ;1",
             ""));
     Settings settings =
         settings(
@@ -97,7 +100,7 @@ class CustomerReaderTest {
             "input.path=" + csv,
             "input.format=csv",
             "input.csv.delimiter=;",
-            "input.csv.null-value=NA",
+            "input.csv.null-values=[NA]",
             "input.mapping.name=bank",
             "input.mapping.columns.customer_id=ID",
             "input.mapping.columns.annual_income=Salary",
@@ -117,11 +120,17 @@ class CustomerReaderTest {
     assertEquals("Unemployed", rows.get(1).getAs("employment_status"));
     assertEquals(
         List.of("late_payments_24m"), rows.get(1).getList(rows.get(1).fieldIndex("parse_errors")));
-    // Unlisted categories pass through; "abc" fails to parse.
-    assertEquals("emp", rows.get(2).getAs("employment_status"));
+    // An unlisted category is unmappable; "abc" is not a number.
+    assertEquals("contract", rows.get(2).getAs("employment_status"));
     assertEquals(
-        List.of("credit_utilization_ratio"),
+        List.of("unmappable_category:employment_status", "not_a_number:credit_utilization_ratio"),
         rows.get(2).getList(rows.get(2).fieldIndex("parse_errors")));
+    // Category keys match ignoring case and blanks; with "." as decimal separator "61000,5" is
+    // text.
+    assertEquals("Employed", rows.get(3).getAs("employment_status"));
+    assertEquals(
+        List.of("not_a_number:annual_income"),
+        rows.get(3).getList(rows.get(3).fieldIndex("parse_errors")));
   }
 
   @Test

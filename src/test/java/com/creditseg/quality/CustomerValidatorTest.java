@@ -42,6 +42,7 @@ class CustomerValidatorTest {
   static final QualitySettings SETTINGS =
       new QualitySettings(
           0.5,
+          1000,
           Map.of(
               "annual_income",
               new ColumnRule(
@@ -78,7 +79,7 @@ class CustomerValidatorTest {
                 row("pay-big", 55_000.0, 1.5, 1, 0), // out_of_range
                 row("late-neg", 55_000.0, 0.9, -1, 0), // out_of_range
                 row("label-2", 55_000.0, 0.9, 1, 2), // out_of_range:defaulted
-                row("text", 55_000.0, 0.9, 1, 0, "annual_income"), // not_a_number from parsing
+                row("text", 55_000.0, 0.9, 1, 0, "not_a_number:annual_income"), // from parsing
                 row(null, 55_000.0, 0.9, 1, 0), // missing_id
                 row(" ", 55_000.0, 0.9, 1, 0), // missing_id
                 row("dup", 55_000.0, 0.9, 1, 0), // duplicate_id (both)
@@ -89,7 +90,7 @@ class CustomerValidatorTest {
     Dataset<Row> input = SharedSpark.spark().createDataFrame(rows, SCHEMA);
     validation =
         new CustomerValidator(SETTINGS, Set.of("customer_id", "payment_history"), "2026-01-31")
-            .validate(input);
+            .validate(input, 22);
   }
 
   @Test
@@ -180,7 +181,7 @@ class CustomerValidatorTest {
             InputContractException.class,
             () ->
                 new CustomerValidator(SETTINGS, Set.of("customer_id", "payment_history"), "d")
-                    .validate(input));
+                    .validate(input, 1));
     assertEquals(
         "Cannot validate customers: missing column 'payment_history' (have: customer_id)",
         e.getMessage());
