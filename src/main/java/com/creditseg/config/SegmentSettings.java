@@ -11,6 +11,7 @@ import java.util.TreeMap;
  */
 public record SegmentSettings(
     List<String> features,
+    Map<String, Double> featureWeights,
     boolean autoK,
     int k,
     int minK,
@@ -88,9 +89,23 @@ public record SegmentSettings(
       }
       labels.put(labelK, List.copyOf(names));
     }
+    Map<String, Double> weights = new TreeMap<>();
+    Config weightConfig = config.getConfig("segment.feature-weights");
+    for (String key : weightConfig.root().keySet()) {
+      String full = "segment.feature-weights." + key;
+      if (!key.equals("credit_score") && !com.creditseg.io.CustomerSchema.isNumeric(key)) {
+        throw new InvalidSettingsException(
+            full + " is not valid: '" + key + "' is neither credit_score nor a numeric column");
+      }
+      double weight = Checks.doubleIn(config, full, 1e-6, 1e6);
+      if (features.contains(key)) {
+        weights.put(key, weight); // a weight for a feature not clustered on has no effect
+      }
+    }
     SegmentSettings settings =
         new SegmentSettings(
             List.copyOf(features),
+            Map.copyOf(weights),
             auto,
             k,
             minK,

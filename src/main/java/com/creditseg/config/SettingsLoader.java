@@ -30,7 +30,8 @@ public final class SettingsLoader {
           "input.mapping.categories.",
           "quality.columns.",
           "score.factors.",
-          "segment.labels.");
+          "segment.labels.",
+          "segment.feature-weights.");
 
   private final Config reference;
 

@@ -11,8 +11,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * A fitted segmentation: the PipelineModel (VectorAssembler, StandardScaler, KMeans), how k was
- * chosen, and each cluster's risk rank and label.
+ * A fitted segmentation: the PipelineModel (VectorAssembler, StandardScaler, ElementwiseProduct,
+ * KMeans), how k was chosen, and each cluster's risk rank and label.
  */
 public record Segmentation(PipelineModel model, KSelection selection, List<ClusterLabel> labels) {
   public static final String CLUSTER = "cluster";
@@ -34,7 +34,7 @@ public record Segmentation(PipelineModel model, KSelection selection, List<Clust
     }
     return model
         .transform(customers)
-        .drop(Segmenter.FEATURES, Segmenter.SCALED_FEATURES)
+        .drop(Segmenter.FEATURES, Segmenter.SCALED_FEATURES, Segmenter.CLUSTERING_FEATURES)
         .withColumn(SEGMENT, try_element_at(map(labelPairs.toArray(Column[]::new)), col(CLUSTER)))
         .withColumn(
             SEGMENT_RANK, try_element_at(map(rankPairs.toArray(Column[]::new)), col(CLUSTER)));

@@ -25,8 +25,10 @@ import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.clustering.KMeans;
 import org.apache.spark.ml.clustering.KMeansModel;
 import org.apache.spark.ml.evaluation.ClusteringEvaluator;
+import org.apache.spark.ml.feature.ElementwiseProduct;
 import org.apache.spark.ml.feature.StandardScaler;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,10 +38,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fits the segmentation: VectorAssembler over {@code segment.features} → StandardScaler (mean 0,
- * unit variance) → KMeans, on a uniform sample of at most {@code segment.fit-sample-rows}
- * customers. Each candidate k is fitted with {@code segment.seeds} seeds and the lowest cost wins;
- * with {@code segment.k = auto} the k with the highest silhouette is chosen. Clusters are then
- * ordered by mean {@code credit_score} and labelled from {@code segment.labels}.
+ * unit variance) → ElementwiseProduct ({@code segment.feature-weights}) → KMeans, on a uniform
+ * sample of at most {@code segment.fit-sample-rows} customers. Each candidate k is fitted with
+ * {@code segment.seeds} seeds and the lowest cost wins; with {@code segment.k = auto} the k with
+ * the highest silhouette is chosen. Clusters are then ordered by mean {@code credit_score} and
+ * labelled from {@code segment.labels}.
  *
  * <p>Reads the feature columns and {@code credit_score}. The fitted model is applied to every
  * customer with {@link Segmentation#assign}.
@@ -47,6 +50,10 @@ import org.slf4j.LoggerFactory;
 public final class Segmenter {
   static final String FEATURES = "_features";
   static final String SCALED_FEATURES = "_scaled_features";
+
+  /** What KMeans clusters on: the scaled features times their segment.feature-weights. */
+  public static final String CLUSTERING_FEATURES = "_clustering_features";
+
   private static final Logger LOG = LoggerFactory.getLogger(Segmenter.class);
 
   private final SegmentSettings settings;
@@ -118,7 +125,7 @@ public final class Segmenter {
         }
         double silhouette =
             new ClusteringEvaluator()
-                .setFeaturesCol(SCALED_FEATURES)
+                .setFeaturesCol(CLUSTERING_FEATURES)
                 .setPredictionCol(Segmentation.CLUSTER)
                 .evaluate(best.transform(silhouetteSample));
         SeedFit bestFit = fits.stream().min(Comparator.comparingDouble(SeedFit::cost)).get();
@@ -193,7 +200,17 @@ public final class Segmenter {
             .setOutputCol(SCALED_FEATURES)
             .setWithMean(true)
             .setWithStd(true);
-    return new Pipeline().setStages(new PipelineStage[] {assembler, scaler});
+    // A weight w makes a scaled feature count as if it had w^2 times the variance of the others.
+    double[] weights =
+        settings.features().stream()
+            .mapToDouble(f -> settings.featureWeights().getOrDefault(f, 1.0))
+            .toArray();
+    ElementwiseProduct weighting =
+        new ElementwiseProduct()
+            .setInputCol(SCALED_FEATURES)
+            .setOutputCol(CLUSTERING_FEATURES)
+            .setScalingVec(Vectors.dense(weights));
+    return new Pipeline().setStages(new PipelineStage[] {assembler, scaler, weighting});
   }
 
   private KMeans kmeans(int k, long seed) {
@@ -202,7 +219,7 @@ public final class Segmenter {
         .setSeed(seed)
         .setMaxIter(settings.maxIterations())
         .setTol(settings.tolerance())
-        .setFeaturesCol(SCALED_FEATURES)
+        .setFeaturesCol(CLUSTERING_FEATURES)
         .setPredictionCol(Segmentation.CLUSTER);
   }
 

@@ -135,17 +135,26 @@ class SegmentationJobTest {
   }
 
   @Test
-  void rerunForTheSameDateReplacesTheResult() {
+  void rerunForTheSameDateReplacesTheResultWithTheSameAssignments() {
     String input = tmp.resolve("customers").toString();
     String output = tmp.resolve("rerun").toString();
     new SegmentationJob(SharedSpark.spark(), settings(input, output, "segment.k=4")).run();
+    Dataset<Row> first =
+        SharedSpark.spark()
+            .read()
+            .parquet(output + "/run_date=2026-01-31/segments")
+            .select("customer_id", "segment", "cluster", "credit_score")
+            .localCheckpoint();
     RunMetrics second =
         new SegmentationJob(SharedSpark.spark(), settings(input, output, "segment.k=4")).run();
     Dataset<Row> segments =
         SharedSpark.spark()
             .read()
-            .parquet(new File(output, "run_date=2026-01-31/segments").toString());
+            .parquet(output + "/run_date=2026-01-31/segments")
+            .select("customer_id", "segment", "cluster", "credit_score");
     assertEquals(second.rows().out(), segments.count());
+    assertEquals(0, segments.exceptAll(first).count());
+    assertEquals(0, first.exceptAll(segments).count());
     assertEquals(List.of("run_date=2026-01-31"), List.of(new File(output).list()));
   }
 }
