@@ -14,9 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,10 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(SharedSpark.class)
 class HostileInputTest {
-  static final String HEADER =
-      "customer_id,annual_income,credit_utilization_ratio,payment_history,late_payments_24m,"
-          + "credit_history_months,recent_inquiries,number_of_credit_accounts,employment_status,"
-          + "defaulted";
+  static final String HEADER = CustomerCsv.HEADER;
 
   @TempDir Path tmp;
 
@@ -46,30 +47,6 @@ class HostileInputTest {
           rows("out") + rows("quarantined") + rows("deduplicated"),
           metrics.at("/rows").toString());
     }
-  }
-
-  /** A clean customer line with the given id; values vary with n so clusters can form. */
-  static String good(String id, int n) {
-    return String.join(
-        ",",
-        id,
-        String.valueOf(30_000 + 1_000 * (n % 50)),
-        String.valueOf(0.1 + 0.015 * (n % 40)),
-        String.valueOf(0.80 + 0.004 * (n % 50)),
-        String.valueOf(n % 5),
-        String.valueOf(12 + 3 * (n % 60)),
-        String.valueOf(n % 4),
-        String.valueOf(1 + n % 7),
-        n % 3 == 0 ? "Unemployed" : "Employed",
-        String.valueOf(n % 9 == 0 ? 1 : 0));
-  }
-
-  static List<String> goodLines(int count) {
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      lines.add(good("g" + i, i));
-    }
-    return lines;
   }
 
   Path csv(String name, List<String> lines) throws Exception {
@@ -128,14 +105,14 @@ class HostileInputTest {
   @Test
   void everyReasonCodeIsTriggeredAndCounted() throws Exception {
     List<String> lines = new ArrayList<>(List.of(HEADER));
-    lines.addAll(goodLines(40));
+    lines.addAll(CustomerCsv.goodLines(40));
     lines.addAll(
         List.of(
-            good("", 1), // missing_id
-            good("d1", 2),
-            good("d1", 3), // duplicate_id (x2)
-            good("c1", 4),
-            good("c1", 4), // exact copy: deduplicated
+            CustomerCsv.good("", 1), // missing_id
+            CustomerCsv.good("d1", 2),
+            CustomerCsv.good("d1", 3), // duplicate_id (x2)
+            CustomerCsv.good("c1", 4),
+            CustomerCsv.good("c1", 4), // exact copy: deduplicated
             "v1,50000,0.3,,1,60,1,3,Employed,0", // missing_value (reject policy)
             "v2,lots,0.3,0.9,1,60,1,3,Employed,0", // not_a_number
             "v3,50000,Infinity,0.9,1,60,1,3,Employed,0", // infinite (reject policy)
@@ -180,7 +157,7 @@ class HostileInputTest {
         "\uFEFF Customer_ID ,Annual Income, Credit Utilization Ratio ,Payment History,"
             + "late_payments_24m,CREDIT_HISTORY_MONTHS,Recent Inquiries,Number of Credit Accounts,"
             + "Employment Status,Defaulted");
-    lines.addAll(goodLines(30));
+    lines.addAll(CustomerCsv.goodLines(30));
     Outcome o = run(csv("bom.csv", lines));
     assertEquals(0, o.exitCode(), o.stderr());
     assertEquals(30, o.rows("out"));
@@ -190,7 +167,7 @@ class HostileInputTest {
   @Test
   void mixedTypesQuarantineOnlyTheTextValues() throws Exception {
     List<String> lines = new ArrayList<>(List.of(HEADER));
-    lines.addAll(goodLines(30));
+    lines.addAll(CustomerCsv.goodLines(30));
     lines.add("m1,50000,0.3,0.9,two,60,1,3,Employed,0");
     lines.add("m2,50000,0.3,0.9,1,five years,1,3,Employed,0");
     Outcome o = run(csv("mixed.csv", lines));
@@ -235,10 +212,10 @@ class HostileInputTest {
   @Test
   void duplicateAndNullIds() throws Exception {
     List<String> lines = new ArrayList<>(List.of(HEADER));
-    lines.addAll(goodLines(30));
-    lines.add(good("g1", 1)); // exact copy of g1
-    lines.add(good("g2", 99)); // conflicts with g2
-    lines.add(good("", 5));
+    lines.addAll(CustomerCsv.goodLines(30));
+    lines.add(CustomerCsv.good("g1", 1)); // exact copy of g1
+    lines.add(CustomerCsv.good("g2", 99)); // conflicts with g2
+    lines.add(CustomerCsv.good("", 5));
     lines.add(",1,1,1,1,1,1,1,Employed,0");
     Outcome o = run(csv("ids.csv", lines));
     assertEquals(0, o.exitCode(), o.stderr());
@@ -252,7 +229,7 @@ class HostileInputTest {
   @Test
   void userErrorsExitTwoWithOneLine() throws Exception {
     List<String> lines = new ArrayList<>(List.of(HEADER));
-    lines.addAll(goodLines(30));
+    lines.addAll(CustomerCsv.goodLines(30));
     Path input = csv("ok.csv", lines);
 
     Outcome missing = run(tmp.resolve("nowhere.csv"));
@@ -292,7 +269,11 @@ class HostileInputTest {
         run(
             csv(
                 "few.csv",
-                List.of(HEADER, good("a", 1), good("b", 1).replace("b,", "b,"), good("c", 1))),
+                List.of(
+                    HEADER,
+                    CustomerCsv.good("a", 1),
+                    CustomerCsv.good("b", 1).replace("b,", "b,"),
+                    CustomerCsv.good("c", 1))),
             "segment.k=3");
     assertEquals(2, tooMany.exitCode());
     assertTrue(
@@ -310,6 +291,67 @@ class HostileInputTest {
             .startsWith("creditseg: Cannot write to output.path " + file.resolve("out")),
         unwritable.lastLine());
     assertFalse(unwritable.stderr().contains("\tat "));
+  }
+
+  /**
+   * Property: whatever is done to a row, it ends up in the output or in quarantine (or is counted
+   * as a copy), the counts reconcile against the files themselves, and no untouched row is lost.
+   */
+  @Test
+  void randomlyCorruptedRowsLoseNothing() throws Exception {
+    Random random = new Random(20260131);
+    List<String> lines = new ArrayList<>(List.of(HEADER));
+    Set<String> untouched = new TreeSet<>();
+    Set<String> reusedIds = new TreeSet<>();
+    List<String> corruptions =
+        List.of("", "abc", "-5", "1e12", "NaN", "Infinity", "-Infinity", "NA", "0.5.1", "\"x");
+    for (int i = 0; i < 3000; i++) {
+      String id = "r" + i;
+      String line = CustomerCsv.good(id, random.nextInt(1000));
+      if (random.nextDouble() < 0.25) {
+        String[] cells = line.split(",", -1);
+        switch (random.nextInt(5)) {
+          case 0 ->
+              cells[random.nextInt(cells.length)] =
+                  corruptions.get(random.nextInt(corruptions.size()));
+          case 1 -> cells = Arrays.copyOf(cells, cells.length - 1 - random.nextInt(3));
+          case 2 -> {
+            cells = Arrays.copyOf(cells, cells.length + 1);
+            cells[cells.length - 1] = "extra";
+          }
+          case 3 -> {
+            String other = "r" + random.nextInt(i + 1);
+            reusedIds.add(other);
+            cells[0] = other;
+          }
+          default -> cells[8] = random.nextBoolean() ? "Retired" : " emp ";
+        }
+        line = String.join(",", cells);
+      } else {
+        untouched.add(id);
+      }
+      lines.add(line);
+    }
+    untouched.removeAll(reusedIds); // a row whose id another row took may be quarantined with it
+
+    Path input = csv("random.csv", lines);
+    Outcome o = run(input);
+    assertEquals(0, o.exitCode(), o.lastLine());
+    assertEquals(3000, o.rows("in"));
+    o.assertReconciled();
+
+    String runDir = tmp.resolve("out-random.csv/run_date=2026-02-01").toString();
+    Dataset<Row> segments = SharedSpark.spark().read().parquet(runDir + "/segments");
+    Dataset<Row> quarantine = SharedSpark.spark().read().parquet(runDir + "/quarantine");
+    assertEquals(o.rows("out"), segments.count());
+    assertEquals(o.rows("quarantined"), quarantine.count());
+    assertEquals(3000, segments.count() + quarantine.count() + o.rows("deduplicated"));
+    Set<String> written = new TreeSet<>();
+    segments.select("customer_id").collectAsList().forEach(r -> written.add(r.getString(0)));
+    Set<String> lost = new TreeSet<>(untouched);
+    lost.removeAll(written);
+    assertEquals(Set.of(), lost, "untouched rows missing from the output");
+    assertEquals(0, quarantine.filter("source_record is null or reason is null").count());
   }
 
   private static Set<String> fieldNames(JsonNode node) {

@@ -1,0 +1,198 @@
+package com.creditseg.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.creditseg.SharedSpark;
+import com.creditseg.config.Settings;
+import com.creditseg.config.SettingsLoader;
+import com.creditseg.job.RunMetrics;
+import com.creditseg.job.SegmentationJob;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three extracts of very different shapes, each run end to end through its mapping in
+ * conf/examples/ alone, with a few values checked against what the mapping must make of them.
+ */
+@ExtendWith(SharedSpark.class)
+class ForeignExtractTest {
+  @TempDir Path tmp;
+
+  record Run(RunMetrics metrics, Map<String, Row> segments) {}
+
+  Run run(String example, List<String> lines) throws Exception {
+    Path input = tmp.resolve("extract.csv");
+    Files.writeString(input, String.join("\n", lines) + "\n");
+    String output = tmp.resolve("out").toString();
+    Settings settings =
+        new SettingsLoader()
+            .load(
+                List.of(new File("conf/examples/" + example)),
+                List.of(
+                    "input.path=" + input,
+                    "output.path=" + output,
+                    "segment.k=3",
+                    "segment.seeds=1",
+                    "segment.max-iterations=10",
+                    "quality.max-quarantined-share=0.2"),
+                LocalDate.of(2026, 1, 31));
+    RunMetrics metrics = new SegmentationJob(SharedSpark.spark(), settings).run();
+    assertTrue(metrics.rows().reconciled());
+    Map<String, Row> byId = new TreeMap<>();
+    SharedSpark.spark()
+        .read()
+        .parquet(output + "/run_date=2026-01-31/segments")
+        .collectAsList()
+        .forEach(r -> byId.put(r.getAs("customer_id"), r));
+    return new Run(metrics, byId);
+  }
+
+  @Test
+  void wideMonthlyStatusColumnsWithAYesNoLabel() throws Exception {
+    Random random = new Random(11);
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "ID,LIMIT_BAL,SEX,EDUCATION,MARRIAGE,AGE,PAY_1,PAY_2,PAY_3,PAY_4,PAY_5,PAY_6,BILL_AMT1,"
+                    + "PAY_AMT1,INCOME,default next month"));
+    lines.add("1,20000,2,2,1,24,2,2,-1,-1,0,0,3913,0,24000,yes");
+    for (int i = 2; i <= 60; i++) {
+      int risk = random.nextInt(4);
+      StringBuilder pays = new StringBuilder();
+      for (int m = 0; m < 6; m++) {
+        pays.append(random.nextInt(6) < risk ? 1 + random.nextInt(3) : -1).append(',');
+      }
+      lines.add(
+          i
+              + ","
+              + (10_000 * (1 + random.nextInt(20)))
+              + ","
+              + (1 + random.nextInt(2))
+              + ","
+              + (1 + random.nextInt(4))
+              + ","
+              + (1 + random.nextInt(3))
+              + ","
+              + (21 + random.nextInt(40))
+              + ","
+              + pays
+              + random.nextInt(50_000)
+              + ","
+              + random.nextInt(5_000)
+              + ","
+              + (20_000 + random.nextInt(80_000))
+              + ","
+              + (risk >= 2 ? "yes" : "no"));
+    }
+    lines.add("61,20000,9,2,1,30,0,0,0,0,0,0,100,0,30000,maybe"); // unmappable label
+    Run run = run("monthly-status-csv.conf", lines);
+    assertEquals(61, run.metrics().rows().in());
+    assertEquals(1, run.metrics().quality().quarantinedByReason().get("unmappable_category"));
+    Row first = run.segments().get("1");
+    assertEquals(8, first.<Integer>getAs("late_payments_24m")); // 2 late months of 6, times 4
+    assertEquals(4.0 / 6, first.<Double>getAs("payment_history"), 1e-12);
+    assertEquals(3913.0 / 20000, first.<Double>getAs("credit_utilization_ratio"), 1e-12);
+    assertEquals("Female", first.getAs("gender"));
+    assertEquals("University", first.getAs("education_level"));
+    assertEquals(1, first.<Integer>getAs("defaulted"));
+  }
+
+  @Test
+  void naStringsAndOrdinalLevels() throws Exception {
+    Random random = new Random(12);
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "Id,SeriousDlqin2yrs,RevolvingUtilization,age,NumberOfTime30-59DaysPastDue,MonthlyIncome,"
+                    + "NumberOfOpenCreditLines,NumberOfTimes90DaysLate,MonthsOnBook,EmploymentBand,"
+                    + "Education"));
+    lines.add("1,0,0.25,45,1,NA,6,1,120,E2,L3");
+    for (int i = 2; i <= 60; i++) {
+      lines.add(
+          i
+              + ","
+              + (random.nextInt(8) == 0 ? 1 : 0)
+              + ","
+              + String.format(Locale.ROOT, "%.3f", random.nextDouble())
+              + ","
+              + (22 + random.nextInt(50))
+              + ","
+              + random.nextInt(3)
+              + ","
+              + (random.nextInt(10) == 0 ? "NA" : String.valueOf(1500 + random.nextInt(9000)))
+              + ","
+              + (1 + random.nextInt(12))
+              + ","
+              + random.nextInt(2)
+              + ","
+              + (6 + random.nextInt(300))
+              + ",E"
+              + random.nextInt(4)
+              + ",L"
+              + (1 + random.nextInt(4)));
+    }
+    Run run = run("na-ordinal-csv.conf", lines);
+    assertEquals(60, run.metrics().rows().in());
+    Row first = run.segments().get("1");
+    assertEquals(2, first.<Integer>getAs("late_payments_24m"));
+    assertEquals("Employed", first.getAs("employment_status"));
+    assertEquals("Master", first.getAs("education_level"));
+    // NA income is imputed with the median of the yearly incomes
+    double median = run.metrics().quality().imputationMedians().get("annual_income");
+    assertEquals(median, first.<Double>getAs("annual_income"), 1e-9);
+    assertEquals(List.of("imputed:annual_income"), first.getList(first.fieldIndex("repairs")));
+    assertTrue(median > 12 * 1500 && median < 12 * 10_500, "yearly: " + median);
+  }
+
+  @Test
+  void semicolonsDecimalCommasAndDates() throws Exception {
+    Random random = new Random(13);
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "Kundennummer;Einkommen monatlich;Auslastung %;Puenktlich %;Verzug 24M;Konto eroeffnet;"
+                    + "Anfragen;Konten"));
+    lines.add("K-0001;3250,50;35,5;97,0;1;15.03.2014;2;4");
+    for (int i = 2; i <= 60; i++) {
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "K-%04d;%d,%02d;%d,%d;%d,0;%d;%02d.%02d.%d;%d;%d",
+              i,
+              1500 + random.nextInt(6000),
+              random.nextInt(100),
+              random.nextInt(100),
+              random.nextInt(10),
+              80 + random.nextInt(21),
+              random.nextInt(6),
+              1 + random.nextInt(28),
+              1 + random.nextInt(12),
+              1995 + random.nextInt(30),
+              random.nextInt(5),
+              1 + random.nextInt(8)));
+    }
+    lines.add("K-0061;3250,50;35,5;97,0;1;31.02.2014;2;4"); // no such date
+    Run run = run("semicolon-decimal-comma-csv.conf", lines);
+    assertEquals(61, run.metrics().rows().in());
+    assertEquals(1, run.metrics().quality().quarantinedByReason().get("invalid_date"));
+    Row first = run.segments().get("K-0001");
+    assertEquals(3250.50 * 12, first.<Double>getAs("annual_income"), 1e-9);
+    assertEquals(0.355, first.<Double>getAs("credit_utilization_ratio"), 1e-12);
+    assertEquals(0.97, first.<Double>getAs("payment_history"), 1e-12);
+    // 15.03.2014 to 31.01.2026: 11 years and 10 months and a half
+    assertEquals(142, first.<Integer>getAs("credit_history_months"));
+  }
+}
