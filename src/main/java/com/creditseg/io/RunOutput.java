@@ -86,6 +86,11 @@ public final class RunOutput {
     return fs.makeQualified(finalDir).toString();
   }
 
+  /** Where this run's files are until {@link #commit()}. */
+  public String stagingLocation() {
+    return fs.makeQualified(staging).toString();
+  }
+
   public void writeSegments(Dataset<Row> segmented, String partitionColumn) {
     segmented
         .write()

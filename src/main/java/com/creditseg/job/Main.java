@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "creditseg 0.1.0",
     description = "Customer credit scoring and risk segmentation on Apache Spark.",
-    subcommands = {Main.Generate.class, Main.Run.class},
+    subcommands = {Main.Generate.class, Main.Run.class, ReportCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
@@ -125,7 +125,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        new CommandLine(this), "Missing subcommand: generate or run");
+        new CommandLine(this), "Missing subcommand: generate, run or report");
   }
 
   /** The session spark-submit configured; local mode when started without a master. */

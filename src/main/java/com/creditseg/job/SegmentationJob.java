@@ -9,6 +9,7 @@ import com.creditseg.profile.SegmentProfiler;
 import com.creditseg.quality.CustomerValidator;
 import com.creditseg.quality.QualityReport;
 import com.creditseg.quality.QualityThresholdException;
+import com.creditseg.report.HtmlReport;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.score.ScoreCard;
 import com.creditseg.segment.Segmentation;
@@ -27,9 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code run} subcommand: read → validate and clean → credit score → segment → profile → write,
- * committing {@code <output.path>/run_date=<run.date>/} atomically. Checks {@code rows_in =
- * rows_out + rows_quarantined + rows_deduplicated} on every run.
+ * The {@code run} subcommand: read → validate and clean → credit score → segment → profile → write
+ * → HTML report, committing {@code <output.path>/run_date=<run.date>/} atomically. Checks {@code
+ * rows_in = rows_out + rows_quarantined + rows_deduplicated} on every run.
  */
 public final class SegmentationJob {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentationJob.class);
@@ -176,6 +177,9 @@ public final class SegmentationJob {
               timer.stages(),
               output.location());
       output.writeJson("metrics.json", metrics);
+      // The report reads the run's own outputs, so it comes last, from the staged files.
+      timer.time(
+          "report", () -> new HtmlReport(spark).write(output.stagingLocation()), page -> rowsOut);
       output.commit();
       LOG.info(
           "Run {} committed to {}: {} customers in {} segments, {} quarantined, {} deduplicated",

@@ -1,0 +1,78 @@
+package com.creditseg.report;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.posexplode;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import com.creditseg.io.CustomerSchema;
+import com.creditseg.score.CreditScorer;
+import com.creditseg.segment.Segmentation;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
+/**
+ * How often each score factor is a customer's reason code, per segment: {@code reason_codes}
+ * exploded with its position and grouped by segment rank and code in Spark, so at most (segments ×
+ * factors) rows reach the driver. Position 0 is the primary reason, the factor that cost the most
+ * points.
+ */
+final class ReasonCodeCounter {
+  private ReasonCodeCounter() {}
+
+  /**
+   * @param segments rank and customers of every segment, riskiest first
+   * @param factorOrder codes in the order to show them (the score's factors by weight); codes found
+   *     in the data but not listed follow
+   */
+  static ReportData.ReasonCodes count(
+      Dataset<Row> customers, List<ReportData.Segment> segments, List<String> factorOrder) {
+    CustomerSchema.require(
+        customers,
+        List.of(Segmentation.SEGMENT_RANK, CreditScorer.REASON_CODES),
+        "count reason codes");
+    List<Row> rows =
+        customers
+            .select(col(Segmentation.SEGMENT_RANK), posexplode(col(CreditScorer.REASON_CODES)))
+            .groupBy(col(Segmentation.SEGMENT_RANK), col("col").as("code"))
+            .agg(
+                sum(when(col("pos").equalTo(0), 1L).otherwise(0L)).as("primary"),
+                functions.count(lit(1)).as("any"))
+            .collectAsList();
+
+    Set<String> codes = new LinkedHashSet<>(factorOrder);
+    rows.stream().map(r -> r.getString(1)).sorted().forEach(codes::add);
+    List<String> order = List.copyOf(codes);
+    Map<Integer, long[][]> byRank = new HashMap<>();
+    for (Row r : rows) {
+      long[][] counts = byRank.computeIfAbsent(r.getInt(0), k -> new long[2][order.size()]);
+      int i = order.indexOf(r.getString(1));
+      counts[0][i] += r.getLong(2);
+      counts[1][i] += r.getLong(3);
+    }
+    List<ReportData.SegmentReasons> result = new ArrayList<>();
+    for (ReportData.Segment s : segments) {
+      long[][] counts = byRank.getOrDefault(s.rank(), new long[2][order.size()]);
+      result.add(
+          new ReportData.SegmentReasons(
+              s.rank(), s.customers(), boxed(counts[0]), boxed(counts[1])));
+    }
+    return new ReportData.ReasonCodes(order, result);
+  }
+
+  private static List<Long> boxed(long[] values) {
+    List<Long> out = new ArrayList<>();
+    for (long v : values) {
+      out.add(v);
+    }
+    return out;
+  }
+}

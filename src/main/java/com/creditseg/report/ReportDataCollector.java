@@ -1,0 +1,90 @@
+package com.creditseg.report;
+
+import com.creditseg.io.CustomerSchema;
+import com.creditseg.score.CreditScorer;
+import com.creditseg.segment.Segmentation;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Computes {@link ReportData} from a run directory: the header, k selection and quality counts from
+ * {@code metrics.json}, the profile table from {@code profiles/}, and the charts' aggregates from
+ * {@code segments/} and {@code model/} in Spark (a projection sample of at most {@code sampleBound}
+ * customers, score bins, feature whiskers, correlations, reason-code counts). Only aggregates reach
+ * the driver.
+ */
+final class ReportDataCollector {
+  private final int sampleBound;
+
+  ReportDataCollector(int sampleBound) {
+    this.sampleBound = sampleBound;
+  }
+
+  ReportData collect(RunDirectory run) {
+    JsonNode metrics = run.metrics();
+    ReportData.Run header = RunSummary.run(metrics);
+    List<Row> profiles =
+        run.profiles().collectAsList().stream()
+            .sorted(Comparator.comparingInt(r -> r.<Integer>getAs(Segmentation.SEGMENT_RANK)))
+            .toList();
+    List<ReportData.Segment> segments = RunSummary.segments(profiles);
+    List<Integer> ranks = segments.stream().map(ReportData.Segment::rank).toList();
+    Map<Integer, Integer> rankByCluster = new HashMap<>();
+    segments.forEach(s -> rankByCluster.put(s.cluster(), s.rank()));
+    long customers = segments.stream().mapToLong(ReportData.Segment::customers).sum();
+
+    Dataset<Row> customerRows = run.segments();
+    PipelineModel model = run.model();
+    List<String> features = clusteringFeatures(model);
+
+    return new ReportData(
+        header,
+        segments,
+        RunSummary.kChoice(metrics),
+        RunSummary.quality(metrics),
+        new CustomerProjector(sampleBound).project(customerRows, model, rankByCluster, customers),
+        new ScoreBinner(header.scoreMin(), header.scoreMax()).bin(customerRows, ranks),
+        FeatureWhiskers.boxes(customerRows, features, profiles),
+        FeatureCorrelator.correlate(customerRows, numericColumns(customerRows, features)),
+        ReasonCodeCounter.count(customerRows, segments, byWeight(header)));
+  }
+
+  private static List<String> clusteringFeatures(PipelineModel model) {
+    for (var stage : model.stages()) {
+      if (stage instanceof VectorAssembler assembler) {
+        return List.of(assembler.getInputCols());
+      }
+    }
+    throw new IllegalStateException("The run's model has no VectorAssembler stage");
+  }
+
+  /** The clustering features, then every other numeric canonical column the customers have. */
+  private static List<String> numericColumns(Dataset<Row> customers, List<String> features) {
+    Set<String> columns = new LinkedHashSet<>(features);
+    if (List.of(customers.columns()).contains(CreditScorer.SCORE)) {
+      columns.add(CreditScorer.SCORE);
+    }
+    CustomerSchema.presentIn(customers).stream()
+        .filter(CustomerSchema::isNumeric)
+        .forEach(columns::add);
+    return new ArrayList<>(columns);
+  }
+
+  /** Score factors, heaviest first: the order reason codes are shown in. */
+  private static List<String> byWeight(ReportData.Run run) {
+    return run.factorWeights().entrySet().stream()
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .map(Map.Entry::getKey)
+        .toList();
+  }
+}

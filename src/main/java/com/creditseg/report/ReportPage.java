@@ -1,0 +1,77 @@
+package com.creditseg.report;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Renders {@link ReportData} as one HTML page: the template, style sheet and script under {@code
+ * com/creditseg/report/} inlined, and the data embedded once as HTML-safe JSON in {@code <script
+ * id="report-data" type="application/json">}. The page's script draws every chart from that object
+ * with plotly.js, loaded from a file beside the page, and inserts text from the data with {@code
+ * textContent} only, never as markup.
+ */
+final class ReportPage {
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(\\w+)}}");
+
+  private ReportPage() {}
+
+  /**
+   * @param plotlyFile where the page loads plotly.js from, relative to the page
+   * @param plotlyVersion shown in the footer
+   */
+  static String render(ReportData data, String plotlyFile, String plotlyVersion) {
+    Map<String, String> values =
+        Map.of(
+            "title", escapeHtml("Credit risk segments, run " + data.run().runDate()),
+            "style", resource("report.css"),
+            "script", resource("report.js"),
+            "plotly", escapeHtml(plotlyFile),
+            "plotlyVersion", escapeHtml(plotlyVersion),
+            "data", HtmlSafeJson.write(data));
+    // One pass: text inserted for one placeholder is never scanned for another.
+    Matcher m = PLACEHOLDER.matcher(resource("report.html"));
+    StringBuilder page = new StringBuilder();
+    while (m.find()) {
+      String value = values.get(m.group(1));
+      if (value == null) {
+        throw new IllegalStateException("report.html has an unknown placeholder " + m.group());
+      }
+      m.appendReplacement(page, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(page);
+    return page.toString();
+  }
+
+  /** Text safe in HTML element content and in quoted attribute values. */
+  static String escapeHtml(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '&' -> out.append("&amp;");
+        case '"' -> out.append("&quot;");
+        case '\'' -> out.append("&#39;");
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = ReportPage.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("Resource com/creditseg/report/" + name + " is missing");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read resource " + name, e);
+    }
+  }
+}

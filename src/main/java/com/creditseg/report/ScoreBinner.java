@@ -1,0 +1,119 @@
+package com.creditseg.report;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import com.creditseg.io.CustomerSchema;
+import com.creditseg.score.CreditScorer;
+import com.creditseg.segment.Segmentation;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Credit score counts per segment in one Spark aggregation, grouped by segment rank, histogram bin
+ * and score band: at most (bins × bands × segments) rows reach the driver, whatever the number of
+ * customers.
+ *
+ * <p>Bins are {@code binWidth} wide from the score's minimum, about {@value #TARGET_BINS} of them
+ * (10 points for 300–850); the maximum score falls in the last bin. Bands are the usual FICO ones
+ * (Poor 300–579, Fair 580–669, Good 670–739, Very Good 740–799, Exceptional 800–850), rescaled
+ * linearly when {@code score.min}/{@code score.max} are not 300/850. Reads {@code segment_rank} and
+ * {@code credit_score}; customers without a score are not counted.
+ */
+final class ScoreBinner {
+  static final int TARGET_BINS = 55;
+  private static final List<String> BAND_NAMES =
+      List.of("Poor", "Fair", "Good", "Very Good", "Exceptional");
+
+  /** Upper ends of the FICO bands but the last, on the 300–850 scale. */
+  private static final int[] FICO_UPPER = {579, 669, 739, 799};
+
+  private final int min;
+  private final int max;
+  private final int binWidth;
+  private final int bins;
+
+  ScoreBinner(int min, int max) {
+    if (max <= min) {
+      throw new IllegalArgumentException(
+          "Score range must have max > min, got " + min + ".." + max);
+    }
+    this.min = min;
+    this.max = max;
+    this.binWidth = Math.max(1, (int) Math.ceil((max - min) / (double) TARGET_BINS));
+    this.bins = Math.max(1, (int) Math.ceil((max - min) / (double) binWidth));
+  }
+
+  ReportData.Scores bin(Dataset<Row> segments, List<Integer> ranks) {
+    CustomerSchema.require(
+        segments, List.of(Segmentation.SEGMENT_RANK, CreditScorer.SCORE), "bin credit scores");
+    List<ReportData.Band> bands = bands();
+    Column score = col(CreditScorer.SCORE);
+    Column bin = least(lit(bins - 1), greatest(lit(0), floor(score.minus(min).divide(binWidth))));
+    Column band = lit(bands.size() - 1);
+    for (int b = bands.size() - 2; b >= 0; b--) {
+      band = when(score.leq(bands.get(b).to()), b).otherwise(band);
+    }
+    List<Row> rows =
+        segments
+            .filter(score.isNotNull())
+            .groupBy(col(Segmentation.SEGMENT_RANK), bin.cast("int").as("bin"), band.as("band"))
+            .count()
+            .collectAsList();
+
+    List<long[]> histogram = new ArrayList<>();
+    List<long[]> bandCounts = new ArrayList<>();
+    for (int i = 0; i < ranks.size(); i++) {
+      histogram.add(new long[bins]);
+      bandCounts.add(new long[bands.size()]);
+    }
+    for (Row r : rows) {
+      int i = ranks.indexOf(r.getInt(0));
+      if (i >= 0) {
+        histogram.get(i)[r.getInt(1)] += r.getLong(3);
+        bandCounts.get(i)[r.getInt(2)] += r.getLong(3);
+      }
+    }
+    List<Integer> starts = new ArrayList<>();
+    for (int b = 0; b < bins; b++) {
+      starts.add(min + b * binWidth);
+    }
+    return new ReportData.Scores(
+        binWidth, starts, counts(ranks, histogram), bands, counts(ranks, bandCounts));
+  }
+
+  /** The FICO bands on this score range. */
+  List<ReportData.Band> bands() {
+    List<ReportData.Band> bands = new ArrayList<>();
+    int from = min;
+    for (int b = 0; b < BAND_NAMES.size(); b++) {
+      int to =
+          b < FICO_UPPER.length
+              ? (int) Math.round(min + (FICO_UPPER[b] + 1 - 300) * (max - min) / 550.0) - 1
+              : max;
+      bands.add(new ReportData.Band(BAND_NAMES.get(b), from, to));
+      from = to + 1;
+    }
+    return Collections.unmodifiableList(bands);
+  }
+
+  private static List<ReportData.Counts> counts(List<Integer> ranks, List<long[]> perRank) {
+    List<ReportData.Counts> out = new ArrayList<>();
+    for (int i = 0; i < ranks.size(); i++) {
+      List<Long> counts = new ArrayList<>();
+      for (long c : perRank.get(i)) {
+        counts.add(c);
+      }
+      out.add(new ReportData.Counts(ranks.get(i), counts));
+    }
+    return out;
+  }
+}
