@@ -17,6 +17,7 @@ final class StageTimer {
 
   /** Runs {@code work}, which must force its own Spark actions, and records it. */
   <T> T time(String name, Supplier<T> work, java.util.function.ToLongFunction<T> rows) {
+    LOG.info("{} ...", name);
     long start = System.nanoTime();
     T result = work.get();
     double seconds = (System.nanoTime() - start) / 1e9;

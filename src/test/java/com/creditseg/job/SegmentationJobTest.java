@@ -68,6 +68,8 @@ class SegmentationJobTest {
             "profiles.csv",
             "profiles.json",
             "metrics.json",
+            "report/index.html",
+            "report/plotly.js",
             "_SUCCESS")) {
       assertTrue(Files.exists(runDir.resolve(name)), name + " missing");
     }
