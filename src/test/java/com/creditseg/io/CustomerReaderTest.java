@@ -119,7 +119,8 @@ class CustomerReaderTest {
     assertTrue(rows.get(1).isNullAt(rows.get(1).fieldIndex("annual_income")));
     assertEquals("Unemployed", rows.get(1).getAs("employment_status"));
     assertEquals(
-        List.of("late_payments_24m"), rows.get(1).getList(rows.get(1).fieldIndex("parse_errors")));
+        List.of("not_a_number:late_payments_24m"),
+        rows.get(1).getList(rows.get(1).fieldIndex("parse_errors")));
     // An unlisted category is unmappable; "abc" is not a number.
     assertEquals("contract", rows.get(2).getAs("employment_status"));
     assertEquals(

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.creditseg.SharedSpark;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,16 +81,9 @@ class HostileInputTest {
       args.add("--set");
       args.add(e);
     }
-    PrintStream original = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int code;
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      code = Main.execute(args.toArray(String[]::new));
-    } finally {
-      System.setErr(original);
-    }
-    String stderr = captured.toString(StandardCharsets.UTF_8);
+    ExitCodeTest.Outcome executed = ExitCodeTest.execute(args);
+    int code = executed.code();
+    String stderr = executed.stderr();
     String[] lines = stderr.strip().split("\\R");
     File metrics = new File(out.toFile(), "run_date=2026-02-01/metrics.json");
     if (!metrics.exists()) {
