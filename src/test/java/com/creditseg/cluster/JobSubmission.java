@@ -29,6 +29,8 @@ final class JobSubmission {
     conf.put("spark.driver.host", "127.0.0.1");
     conf.put("spark.driver.bindAddress", "127.0.0.1");
     conf.put("spark.ui.enabled", "false");
+    // Two one-core executors: 200 shuffle partitions would be 200 tiny tasks per stage.
+    conf.put("spark.sql.shuffle.partitions", "8");
   }
 
   /** Adds {@code --conf key=value}. */
