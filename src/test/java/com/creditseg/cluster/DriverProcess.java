@@ -16,18 +16,23 @@ import java.util.regex.Pattern;
 
 /**
  * A spark-submit driver JVM whose merged stdout and stderr is copied, line by line, to a log file
- * and kept in memory, so a test can wait for a line (the fit starting, say) and act on it.
+ * and kept in memory, so a test can wait for a line (the fit starting, say) and act on it. {@link
+ * #close()} kills it if it still runs, and so does a shutdown hook should the test JVM be stopped
+ * first.
  */
 final class DriverProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final List<String> lines = new ArrayList<>();
   private final Thread reader;
+  private final Thread shutdownHook;
   private boolean ended;
 
   private DriverProcess(Process process, Path log) {
     this.process = process;
     this.log = log;
+    this.shutdownHook = new Thread(process::destroyForcibly, "stop-" + log.getFileName());
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
     this.reader = new Thread(this::copyOutput, "driver-output-" + log.getFileName());
     reader.setDaemon(true);
     reader.start();
@@ -118,6 +123,11 @@ final class DriverProcess implements AutoCloseable {
   public void close() {
     if (process.isAlive()) {
       process.destroyForcibly();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // Already shutting down: the hook runs anyway.
     }
   }
 
