@@ -93,7 +93,7 @@ public record SegmentSettings(
     Config weightConfig = config.getConfig("segment.feature-weights");
     for (String key : weightConfig.root().keySet()) {
       String full = "segment.feature-weights." + key;
-      if (!key.equals("credit_score") && !com.creditseg.io.CustomerSchema.isNumeric(key)) {
+      if (!key.equals("credit_score") && !com.creditseg.schema.CustomerSchema.isNumeric(key)) {
         throw new InvalidSettingsException(
             full + " is not valid: '" + key + "' is neither credit_score nor a numeric column");
       }

@@ -1,7 +1,7 @@
 package com.creditseg.generate;
 
 import com.creditseg.config.GenerateSettings;
-import com.creditseg.io.CustomerSchema;
+import com.creditseg.schema.CustomerSchema;
 import java.util.Objects;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;

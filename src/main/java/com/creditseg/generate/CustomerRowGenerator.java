@@ -1,7 +1,7 @@
 package com.creditseg.generate;
 
 import com.creditseg.config.GenerateSettings;
-import com.creditseg.io.CustomerSchema;
+import com.creditseg.schema.CustomerSchema;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;

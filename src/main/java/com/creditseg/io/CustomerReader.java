@@ -4,7 +4,10 @@ import static org.apache.spark.sql.functions.*;
 
 import com.creditseg.config.InputSettings;
 import com.creditseg.config.InputSettings.ColumnSource;
-import com.creditseg.quality.ReasonCode;
+import com.creditseg.schema.ColumnArrays;
+import com.creditseg.schema.CustomerSchema;
+import com.creditseg.schema.InputContractException;
+import com.creditseg.schema.ReasonCode;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -18,11 +21,13 @@ import java.util.TreeSet;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.IntegralType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -48,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * source values, so the same input gives the same ids on every run.
  */
 public final class CustomerReader {
-  public static final String PARSE_ERRORS = "parse_errors";
-  public static final String SOURCE_RECORD = "source_record";
+  public static final String PARSE_ERRORS = CustomerSchema.PARSE_ERRORS;
+  public static final String SOURCE_RECORD = CustomerSchema.SOURCE_RECORD;
   private static final String CORRUPT = "_corrupt_record";
   private static final Logger LOG = LoggerFactory.getLogger(CustomerReader.class);
 
@@ -63,8 +68,11 @@ public final class CustomerReader {
     this.runDate = runDate;
   }
 
-  /** What reading produced: the mapped customers and whether their ids were derived. */
-  public record Input(Dataset<Row> customers, boolean customerIdDerived) {}
+  /**
+   * What reading produced: the mapped customers (lazy), how many rows the source has, and whether
+   * their ids were derived.
+   */
+  public record Input(Dataset<Row> customers, long rows, boolean customerIdDerived) {}
 
   /**
    * Reads and maps; fails with {@link InputContractException} when the path does not exist or is
@@ -138,21 +146,27 @@ public final class CustomerReader {
               settings.mapping().name(),
               String.join(", ", sourceColumns)));
     }
-    Column record =
-        to_json(struct(sourceColumns.stream().map(c -> col(quoted(c))).toArray(Column[]::new)));
+    // The source row is kept as a struct; only quarantined rows turn it into JSON text.
+    List<Column> sourceFields = new ArrayList<>();
+    sourceColumns.forEach(c -> sourceFields.add(col(quoted(c))));
     if (List.of(source.columns()).contains(CORRUPT)) {
       parseErrors.add(when(col(CORRUPT).isNotNull(), lit(ReasonCode.MALFORMED_LINE.on("_line"))));
-      record = coalesce(col(CORRUPT), record);
+      sourceFields.add(col(CORRUPT));
     }
+    Column record = struct(sourceFields.toArray(Column[]::new));
     mapped.add(
-        filter(array(parseErrors.toArray(Column[]::new)), x -> x.isNotNull()).as(PARSE_ERRORS));
+        ColumnArrays.nonNull(parseErrors)
+            .as(PARSE_ERRORS));
     mapped.add(record.as(SOURCE_RECORD));
     Dataset<Row> customers = source.select(mapped.toArray(Column[]::new));
     List<String> order = new ArrayList<>(CustomerSchema.presentIn(customers));
     order.add(PARSE_ERRORS);
     order.add(SOURCE_RECORD);
+    // Counting the source, not the mapped rows: Parquet answers from its footers.
     return new Input(
-        customers.select(order.stream().map(c -> col(c)).toArray(Column[]::new)), derivedId);
+        customers.select(order.stream().map(c -> col(c)).toArray(Column[]::new)),
+        source.count(),
+        derivedId);
   }
 
   private Dataset<Row> readSource() {
@@ -176,16 +190,7 @@ public final class CustomerReader {
     InputSettings.CsvOptions csv = settings.csv();
     // Every column as text, read once for the header alone, so that a line with the wrong
     // number of fields lands in _corrupt_record instead of being padded or cut silently.
-    StructType header =
-        spark
-            .read()
-            .option("header", csv.header())
-            .option("sep", csv.delimiter())
-            .option("quote", csv.quote())
-            .option("encoding", csv.encoding())
-            .option("inferSchema", false)
-            .csv(settings.path())
-            .schema();
+    StructType header = csvReader(csv).option("inferSchema", false).csv(settings.path()).schema();
     if (header.fields().length == 0) {
       throw new InputContractException(
           "Input " + settings.path() + " is empty: no header line and no rows");
@@ -195,16 +200,38 @@ public final class CustomerReader {
       fields.add(DataTypes.createStructField(f.name(), DataTypes.StringType, true));
     }
     fields.add(DataTypes.createStructField(CORRUPT, DataTypes.StringType, true));
-    return spark
-        .read()
+    return csvReader(csv)
         .schema(DataTypes.createStructType(fields))
-        .option("header", csv.header())
-        .option("sep", csv.delimiter())
-        .option("quote", csv.quote())
-        .option("encoding", csv.encoding())
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", CORRUPT)
         .csv(settings.path());
+  }
+
+  /**
+   * The text of a {@code source_record} struct as the quarantine keeps it: the raw line of a
+   * malformed CSV line, else the source row as JSON.
+   */
+  public static Column sourceRecordText(StructType schema, Column record) {
+    StructType fields = (StructType) schema.apply(SOURCE_RECORD).dataType();
+    if (!List.of(fields.fieldNames()).contains(CORRUPT)) {
+      return to_json(record);
+    }
+    Column[] parsed =
+        java.util.Arrays.stream(fields.fieldNames())
+            .filter(f -> !f.equals(CORRUPT))
+            .map(f -> record.getField(f).as(f))
+            .toArray(Column[]::new);
+    return coalesce(record.getField(CORRUPT), to_json(struct(parsed)));
+  }
+
+  /** Spark's CSV reader with the options every read of the source shares. */
+  private DataFrameReader csvReader(InputSettings.CsvOptions csv) {
+    return spark
+        .read()
+        .option("header", csv.header())
+        .option("sep", csv.delimiter())
+        .option("quote", csv.quote())
+        .option("encoding", csv.encoding());
   }
 
   /** A converted value and the {@code code:column} to report when conversion failed. */
@@ -257,11 +284,18 @@ public final class CustomerReader {
       number = number.minus(r[0]).divide(r[1] - r[0]).multiply(r[3] - r[2]).plus(r[2]);
     }
     Column value = number;
-    if (DataTypes.IntegerType.equals(type)) {
+    boolean plain = from == null || (from.multiply() == 1.0 && !from.isRescaled());
+    if (DataTypes.IntegerType.equals(type) && plain && rawType instanceof IntegralType) {
+      // Already whole numbers: no rounding (an overflowing long becomes not_a_number).
+      value = raw.try_cast(DataTypes.IntegerType);
+    } else if (DataTypes.IntegerType.equals(type)) {
       Column finite =
           not(isnan(number))
               .and(not(number.isin(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY)));
-      value = when(finite, round(number)).try_cast(DataTypes.IntegerType);
+      // Half away from zero, as round() does, in double arithmetic: round() on a double goes
+      // through BigDecimal, which made it the most expensive part of reading.
+      Column rounded = signum(number).multiply(floor(abs(number).plus(0.5)));
+      value = when(finite, rounded).try_cast(DataTypes.IntegerType);
     }
     Column error = when(text.isNotNull().and(value.isNull()), lit(failure.on(canonical)));
     return new Converted(value, error);

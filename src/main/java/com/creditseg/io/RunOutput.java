@@ -1,5 +1,7 @@
 package com.creditseg.io;
 
+import com.creditseg.schema.InputContractException;
+import com.creditseg.segment.SegmentModel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,7 +14,6 @@ import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -29,6 +30,11 @@ import org.apache.spark.sql.SparkSession;
  * metrics.json}, {@code _SUCCESS}.
  */
 public final class RunOutput {
+  public static final String SEGMENTS = "segments";
+  public static final String QUARANTINE = "quarantine";
+  public static final String PROFILES = "profiles";
+  public static final String MODEL = "model";
+
   public static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -91,21 +97,27 @@ public final class RunOutput {
     return fs.makeQualified(staging).toString();
   }
 
-  public void writeSegments(Dataset<Row> segmented, String partitionColumn) {
+  /** The segmented customers, partitioned by {@code segment}. */
+  public void writeSegments(Dataset<Row> segmented) {
     segmented
         .write()
         .mode(SaveMode.Overwrite)
-        .partitionBy(partitionColumn)
-        .parquet(child("segments"));
+        .partitionBy(SegmentModel.SEGMENT)
+        .parquet(child(SEGMENTS));
   }
 
   public void writeQuarantine(Dataset<Row> quarantine) {
-    quarantine.write().mode(SaveMode.Overwrite).parquet(child("quarantine"));
+    quarantine.write().mode(SaveMode.Overwrite).parquet(child(QUARANTINE));
+  }
+
+  /** A Parquet output this run has staged, read back (columnar: read only what is needed). */
+  public Dataset<Row> staged(String name) {
+    return spark.read().parquet(child(name));
   }
 
   /** Profiles as Parquet, one CSV file and a JSON array (the table is one row per segment). */
   public void writeProfiles(Dataset<Row> profiles) {
-    profiles.write().mode(SaveMode.Overwrite).parquet(child("profiles"));
+    profiles.write().mode(SaveMode.Overwrite).parquet(child(PROFILES));
     String csvDir = child("_profiles_csv");
     profiles.coalesce(1).write().mode(SaveMode.Overwrite).option("header", true).csv(csvDir);
     try {
@@ -123,12 +135,8 @@ public final class RunOutput {
     }
   }
 
-  public void writeModel(PipelineModel model) {
-    try {
-      model.write().overwrite().save(child("model"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot save the model under " + staging, e);
-    }
+  public void writeModel(SegmentModel model) {
+    model.save(spark, child(MODEL));
   }
 
   /** Any Jackson-serializable value (records included) as indented JSON. */

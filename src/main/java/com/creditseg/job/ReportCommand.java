@@ -33,7 +33,7 @@ public final class ReportCommand implements Runnable {
       description = "A run directory, e.g. output/run_date=2026-01-31 (local or any Hadoop path).")
   String runDirectory;
 
-  @Mixin Main.Common common;
+  @Mixin CommonOptions common;
 
   @Spec CommandSpec spec;
 
@@ -42,7 +42,7 @@ public final class ReportCommand implements Runnable {
     // Loaded even with RUN_DIR, so a mistyped --set fails here as in every subcommand.
     Settings settings = common.settings(List.of());
     String location = runDirectory != null ? runDirectory : fromSettings(settings);
-    String page = new HtmlReport(Main.session("creditseg report")).write(location);
+    String page = new HtmlReport(Sessions.get("creditseg report")).write(location);
     spec.commandLine().getOut().println(page);
     spec.commandLine().getOut().flush();
   }

@@ -2,25 +2,28 @@ package com.creditseg.job;
 
 import com.creditseg.config.Settings;
 import com.creditseg.io.CustomerReader;
-import com.creditseg.io.CustomerSchema;
-import com.creditseg.io.InputContractException;
 import com.creditseg.io.RunOutput;
+import com.creditseg.metrics.RunMetrics;
+import com.creditseg.metrics.StageTimer;
 import com.creditseg.profile.SegmentProfiler;
 import com.creditseg.quality.CustomerValidator;
+import com.creditseg.quality.Duplicates;
 import com.creditseg.quality.QualityReport;
-import com.creditseg.quality.QualityThresholdException;
 import com.creditseg.report.HtmlReport;
+import com.creditseg.sample.IdHashSample;
+import com.creditseg.schema.CustomerSchema;
+import com.creditseg.schema.InputContractException;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.score.ScoreCard;
-import com.creditseg.segment.Segmentation;
 import com.creditseg.segment.Segmenter;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
@@ -31,6 +34,19 @@ import org.slf4j.LoggerFactory;
  * The {@code run} subcommand: read → validate and clean → credit score → segment → profile → write
  * → HTML report, committing {@code <output.path>/run_date=<run.date>/} atomically. Checks {@code
  * rows_in = rows_out + rows_quarantined + rows_deduplicated} on every run.
+ *
+ * <p>The data path is shaped for few passes over the input and nothing on the driver that grows
+ * with it. The input is read lazily and never cached whole:
+ *
+ * <ol>
+ *   <li>read: the mapped input and its row count (Parquet footers, or one scan of a CSV);
+ *   <li>validate: the duplicated ids (a scan of the id column), one id-hash sample persisted for
+ *       the imputation medians and the fit, then one pass that flags every row, writes the
+ *       quarantine and counts statuses and repairs on the way ({@code Dataset.observe});
+ *   <li>fit: score the sample's valid rows, fit the segmentation on them;
+ *   <li>segment: one pass that flags, scores, assigns and writes every valid customer;
+ *   <li>profile and report: from the written, columnar outputs, reading only the columns needed.
+ * </ol>
  */
 public final class SegmentationJob {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentationJob.class);
@@ -43,21 +59,26 @@ public final class SegmentationJob {
     this.settings = settings.requireInputAndOutput();
   }
 
-  public RunMetrics run() {
+  public RunOutcome run() {
     String startedAt = Instant.now().toString();
     StageTimer timer = new StageTimer();
     String runDate = settings.run().date().toString();
-
     // The output is opened first so that an output path that cannot be written fails at once.
     RunOutput output = new RunOutput(spark, settings.output().path(), settings.run().date());
+    Duplicates duplicates = null;
+    Dataset<Row> sample = null;
     try {
-      CustomerReader reader = new CustomerReader(spark, settings.input(), settings.run().date());
-      CustomerReader.Input input = reader.read(requiredColumns());
+      CustomerReader.Input input =
+          timer.time(
+              "read",
+              () -> new CustomerReader(spark, settings.input(), settings.run().date()).read(required()),
+              CustomerReader.Input::rows);
       Dataset<Row> customers = input.customers();
-      long rowsIn = timer.time("read", customers::count, n -> n);
+      long rowsIn = input.rows();
       if (rowsIn == 0) {
         throw new InputContractException("Input " + settings.input().path() + " has no rows");
       }
+      sizeShufflePartitions(rowsIn);
       ScoreCard card = ScoreCard.forColumns(settings.score(), List.of(customers.columns()));
       if (!card.droppedFactors().isEmpty()) {
         LOG.warn(
@@ -65,117 +86,91 @@ public final class SegmentationJob {
             card.droppedFactors(),
             card.factors().stream().map(f -> f.name()).toList());
       }
-
       CustomerValidator validator =
-          new CustomerValidator(settings.quality(), requiredColumns(), runDate);
-      CustomerValidator.Validation validation =
-          timer.time("validate", () -> validator.validate(customers, rowsIn), v -> rowsIn);
-      QualityReport quality = validation.report();
-      if (quality.quarantinedShare() > settings.quality().maxQuarantinedShare()
-          || quality.rowsValid() == 0) {
-        output.writeQuarantine(validation.quarantine());
-        output.writeJson(
-            "metrics.json",
-            new RunMetrics(
-                runDate,
-                "failed_quality",
-                startedAt,
-                Instant.now().toString(),
-                inputMetrics(input),
-                new RunMetrics.Rows(
-                    rowsIn,
-                    0,
-                    quality.rowsQuarantined(),
-                    quality.rowsDeduplicated(),
-                    rowsIn == quality.rowsIn()),
-                quality,
-                null,
-                null,
-                timer.stages(),
-                null));
-        String where = output.keepAsFailed();
-        throw new QualityThresholdException(
-            String.format(
-                "%,d of %,d rows (%.1f%%) quarantined%s; quarantine and metrics written to %s",
-                quality.rowsQuarantined(),
-                rowsIn,
-                100 * quality.quarantinedShare(),
-                quality.rowsValid() == 0
-                    ? ", none left to segment"
-                    : ", above quality.max-quarantined-share = "
-                        + settings.quality().maxQuarantinedShare(),
-                where));
+          new CustomerValidator(settings.quality(), required(), runDate);
+      validator.requireColumns(customers);
+      IdHashSample medianSample = new IdHashSample(rowsIn, settings.quality().medianSampleRows());
+      IdHashSample fitSample = new IdHashSample(rowsIn, settings.segment().fitSampleRows());
+
+      // validate: duplicates, the sample, medians, then flag + quarantine + counts in one pass.
+      duplicates = timer.time("duplicates", () -> Duplicates.find(customers), d -> rowsIn);
+      Dataset<Row> sampled =
+          medianSample.union(fitSample).of(customers).persist(StorageLevel.MEMORY_AND_DISK());
+      sample = sampled;
+      Map<String, Double> medians =
+          timer.time("medians", () -> validator.medians(medianSample.of(sampled)), m -> rowsIn);
+      Duplicates found = duplicates;
+      QualityReport quality =
+          timer.time(
+              "validate",
+              () -> quarantine(validator, customers, medians, found, output),
+              q -> rowsIn);
+      if (!quality.passed()) {
+        RunMetrics metrics =
+            metrics(RunMetrics.Status.FAILED_QUALITY, startedAt, input, rowsIn, 0, quality, null, null, timer, null);
+        output.writeJson("metrics.json", metrics);
+        return new RunOutcome.FailedQuality(metrics, output.keepAsFailed());
       }
 
-      Dataset<Row> scored =
-          new CreditScorer(spark, card)
-              .score(validation.clean())
-              .persist(StorageLevel.MEMORY_AND_DISK());
-      long rowsValid = timer.time("score", scored::count, n -> n);
-      validation.release();
-
-      Segmenter segmenter = new Segmenter(settings.segment());
-      Segmentation segmentation =
+      CreditScorer scorer = new CreditScorer(spark, card);
+      Segmenter.Fit fit =
           timer.time(
               "fit",
-              () -> segmenter.fit(scored, rowsValid),
-              s -> Math.min(rowsValid, settings.segment().fitSampleRows()));
-      Dataset<Row> segmented = segmentation.assign(scored).persist(StorageLevel.MEMORY_AND_DISK());
-      long rowsOut = timer.time("assign", segmented::count, n -> n);
-      scored.unpersist();
-
-      Dataset<Row> profiles =
-          timer.time(
-              "profile",
               () ->
-                  new SegmentProfiler(spark, settings.segment().features(), settings.profile())
-                      .profile(segmented),
-              p -> rowsOut);
+                  new Segmenter(settings.segment())
+                      .fit(
+                          scorer.score(
+                              CustomerValidator.clean(
+                                  validator.flag(fitSample.of(sampled), medians, found)))),
+              f -> Math.min(rowsIn, fitSample.target()));
+      sampled.unpersist();
 
-      RunMetrics.Rows rows =
-          new RunMetrics.Rows(
-              rowsIn,
-              rowsOut,
-              quality.rowsQuarantined(),
-              quality.rowsDeduplicated(),
-              rowsIn == rowsOut + quality.rowsQuarantined() + quality.rowsDeduplicated()
-                  && quality.rowsIn() == rowsIn);
-      if (!rows.reconciled()) {
+      long rowsOut =
+          timer.time(
+              "segment",
+              () -> {
+                Dataset<Row> valid =
+                    CustomerValidator.clean(validator.flag(customers, medians, found));
+                output.writeSegments(fit.model().assign(scorer.score(valid)));
+                return output.staged(RunOutput.SEGMENTS).count();
+              },
+              n -> n);
+      if (rowsOut != quality.rowsValid()) {
         throw new IllegalStateException(
             String.format(
-                "Row counts do not reconcile: in %d != out %d + quarantined %d + deduplicated %d",
-                rowsIn, rowsOut, quality.rowsQuarantined(), quality.rowsDeduplicated()));
+                "Wrote %d segmented customers, but validation counted %d valid rows",
+                rowsOut, quality.rowsValid()));
       }
-
       timer.time(
-          "write",
+          "profile",
           () -> {
-            output.writeSegments(segmented.drop("run_date"), Segmentation.SEGMENT);
-            output.writeQuarantine(validation.quarantine());
-            output.writeProfiles(profiles);
-            output.writeModel(segmentation.model());
+            output.writeProfiles(
+                new SegmentProfiler(spark, settings.segment().features(), settings.profile())
+                    .profile(output.staged(RunOutput.SEGMENTS)));
+            output.writeModel(fit.model());
             return rowsOut;
           },
           n -> n);
-      segmented.unpersist();
 
       RunMetrics metrics =
-          new RunMetrics(
-              runDate,
-              "succeeded",
+          metrics(
+              RunMetrics.Status.SUCCEEDED,
               startedAt,
-              Instant.now().toString(),
-              inputMetrics(input),
-              rows,
+              input,
+              rowsIn,
+              rowsOut,
               quality,
-              new RunMetrics.Score(card.min(), card.max(), weights(card), card.droppedFactors()),
+              new RunMetrics.Score(card.min(), card.max(), card.weights(), card.droppedFactors()),
               new RunMetrics.Segments(
                   settings.segment().features(),
-                  segmentation.selection().chosenK(),
-                  segmentation.selection(),
-                  segmentation.labels()),
-              timer.stages(),
+                  fit.selection().chosenK(),
+                  fit.selection(),
+                  fit.model().labels()),
+              timer,
               output.location());
+      if (!metrics.rows().reconciled()) {
+        throw new IllegalStateException("Row counts do not reconcile: " + metrics.rows());
+      }
       output.writeJson("metrics.json", metrics);
       // The report reads the run's own outputs, so it comes last, from the staged files.
       timer.time(
@@ -186,20 +181,68 @@ public final class SegmentationJob {
           runDate,
           output.location(),
           rowsOut,
-          segmentation.selection().chosenK(),
+          fit.selection().chosenK(),
           quality.rowsQuarantined(),
           quality.rowsDeduplicated());
-      return metrics;
+      return new RunOutcome.Succeeded(metrics);
     } catch (RuntimeException e) {
-      if (!(e instanceof QualityThresholdException)) {
-        output.abandon();
-      }
+      output.abandon();
       throw e;
+    } finally {
+      if (duplicates != null) {
+        duplicates.release();
+      }
+      if (sample != null) {
+        sample.unpersist();
+      }
+    }
+  }
+
+  /**
+   * Flags every row, writes the quarantined ones and counts statuses and repairs while doing so:
+   * one pass over the input. The reason counts come from the quarantine just written.
+   */
+  private static QualityReport quarantine(
+      CustomerValidator validator,
+      Dataset<Row> customers,
+      Map<String, Double> medians,
+      Duplicates duplicates,
+      RunOutput output) {
+    List<Column> counters = validator.counters(customers, medians);
+    Observation counts = new Observation("quality");
+    Dataset<Row> flagged =
+        validator
+            .flag(customers, medians, duplicates)
+            .observe(counts, counters.get(0), counters.subList(1, counters.size()).toArray(Column[]::new));
+    output.writeQuarantine(CustomerValidator.quarantine(flagged));
+    Map<String, Object> counted;
+    try {
+      // Available as soon as the write has finished; waiting here never blocks.
+      counted = counts.getAsJava();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while reading the quality counts", e);
+    }
+    return validator.report(counted, output.staged(RunOutput.QUARANTINE), medians);
+  }
+
+  /**
+   * Unless the user set {@code spark.sql.shuffle.partitions}, sizes it to the input: one partition
+   * per 2 million customers, at least one per core. Spark's default (200) made every shuffle of a
+   * few thousand rows pay for 200 tasks; adaptive execution still coalesces small partitions.
+   */
+  private void sizeShufflePartitions(long rows) {
+    String key = "spark.sql.shuffle.partitions";
+    if (!spark.sparkContext().getConf().contains(key)) {
+      long partitions =
+          Math.max(spark.sparkContext().defaultParallelism(), (rows + 1_999_999) / 2_000_000);
+      spark.conf().set(key, partitions);
+      LOG.info("{} = {} for {} customers", key, partitions, rows);
     }
   }
 
   /** customer_id, every score factor column and every clustering feature but the score itself. */
-  Set<String> requiredColumns() {
+  Set<String> required() {
     Set<String> required = new LinkedHashSet<>();
     required.add(CustomerSchema.CUSTOMER_ID);
     settings.segment().features().stream()
@@ -208,20 +251,40 @@ public final class SegmentationJob {
     return required;
   }
 
-  private RunMetrics.Input inputMetrics(CustomerReader.Input input) {
-    return new RunMetrics.Input(
-        settings.input().path(),
-        settings.input().format(),
-        settings.input().mapping().name(),
-        input.customerIdDerived());
-  }
-
-  private static Map<String, Double> weights(ScoreCard card) {
-    Map<String, Double> weights = new LinkedHashMap<>();
-    double[] w = card.normalizedWeights();
-    for (int i = 0; i < w.length; i++) {
-      weights.put(card.factors().get(i).name(), w[i]);
-    }
-    return weights;
+  private RunMetrics metrics(
+      RunMetrics.Status status,
+      String startedAt,
+      CustomerReader.Input input,
+      long rowsIn,
+      long rowsOut,
+      QualityReport quality,
+      RunMetrics.Score score,
+      RunMetrics.Segments segments,
+      StageTimer timer,
+      String location) {
+    return new RunMetrics(
+        settings.run().date().toString(),
+        status,
+        startedAt,
+        Instant.now().toString(),
+        new RunMetrics.Input(
+            settings.input().path(),
+            settings.input().format(),
+            settings.input().mapping().name(),
+            input.customerIdDerived()),
+        new RunMetrics.Rows(
+            rowsIn,
+            rowsOut,
+            quality.rowsQuarantined(),
+            quality.rowsDeduplicated(),
+            quality.rowsIn() == rowsIn
+                && (status == RunMetrics.Status.FAILED_QUALITY
+                    || rowsIn
+                        == rowsOut + quality.rowsQuarantined() + quality.rowsDeduplicated())),
+        quality,
+        score,
+        segments,
+        timer.stages(),
+        location);
   }
 }

@@ -3,9 +3,9 @@ package com.creditseg.profile;
 import static org.apache.spark.sql.functions.*;
 
 import com.creditseg.config.ProfileSettings;
-import com.creditseg.io.CustomerSchema;
+import com.creditseg.schema.CustomerSchema;
 import com.creditseg.score.CreditScorer;
-import com.creditseg.segment.Segmentation;
+import com.creditseg.segment.SegmentModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -42,7 +42,7 @@ public final class SegmentProfiler {
 
   public Dataset<Row> profile(Dataset<Row> segmented) {
     List<String> needed = new ArrayList<>(features);
-    needed.addAll(List.of(CreditScorer.SCORE, Segmentation.SEGMENT, Segmentation.SEGMENT_RANK));
+    needed.addAll(List.of(CreditScorer.SCORE, SegmentModel.SEGMENT, SegmentModel.SEGMENT_RANK));
     CustomerSchema.require(segmented, needed, "profile segments");
     boolean hasLabel = Arrays.asList(segmented.columns()).contains(CustomerSchema.DEFAULTED);
 
@@ -57,7 +57,7 @@ public final class SegmentProfiler {
         hasLabel ? avg(col(CustomerSchema.DEFAULTED).cast("double")) : lit(null).cast("double"));
     List<Row> rows =
         segmented
-            .groupBy(Segmentation.SEGMENT_RANK, Segmentation.SEGMENT, Segmentation.CLUSTER)
+            .groupBy(SegmentModel.SEGMENT_RANK, SegmentModel.SEGMENT, SegmentModel.CLUSTER)
             .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
             .collectAsList()
             .stream()
@@ -127,9 +127,9 @@ public final class SegmentProfiler {
 
   private StructType schema() {
     List<StructField> fields = new ArrayList<>();
-    fields.add(field(Segmentation.SEGMENT_RANK, DataTypes.IntegerType));
-    fields.add(field(Segmentation.SEGMENT, DataTypes.StringType));
-    fields.add(field(Segmentation.CLUSTER, DataTypes.IntegerType));
+    fields.add(field(SegmentModel.SEGMENT_RANK, DataTypes.IntegerType));
+    fields.add(field(SegmentModel.SEGMENT, DataTypes.StringType));
+    fields.add(field(SegmentModel.CLUSTER, DataTypes.IntegerType));
     fields.add(field("customers", DataTypes.LongType));
     fields.add(field("share", DataTypes.DoubleType));
     for (String s : List.of("mean", "min", "p25", "p50", "p75", "max")) {

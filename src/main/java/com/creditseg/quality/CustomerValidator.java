@@ -7,7 +7,10 @@ import com.creditseg.config.QualitySettings.ColumnRule;
 import com.creditseg.config.QualitySettings.MissingPolicy;
 import com.creditseg.config.QualitySettings.RangePolicy;
 import com.creditseg.io.CustomerReader;
-import com.creditseg.io.CustomerSchema;
+import com.creditseg.sample.IdHashSample;
+import com.creditseg.schema.ColumnArrays;
+import com.creditseg.schema.CustomerSchema;
+import com.creditseg.schema.ReasonCode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,7 +22,6 @@ import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
@@ -32,31 +34,31 @@ import org.apache.spark.storage.StorageLevel;
  * <ul>
  *   <li>Ids: a null or blank {@code customer_id} is quarantined ({@code missing_id}); rows that are
  *       exact copies of another row are removed and counted as deduplicated; different rows sharing
- *       an id are all quarantined ({@code duplicate_id}).
+ *       an id are all quarantined ({@code duplicate_id}). See {@link Duplicates}.
  *   <li>Whatever the reader could not convert ({@code parse_errors}) is quarantined with its code.
  *   <li>Numeric columns with a rule in {@code quality.columns}: null, NaN or infinite values are
- *       imputed (the column's exact median over its valid values in a sample chosen by id hash, or
- *       a constant) or rejected; values outside [min, max] are clipped or rejected. A required
- *       column without a rule rejects nulls.
+ *       imputed (the column's exact median over its valid values in an id-hash sample, or a
+ *       constant) or rejected; values outside [min, max] are clipped or rejected. A required column
+ *       without a rule rejects nulls.
  *   <li>{@code defaulted}, when present, must be 0, 1 or null.
  * </ul>
  *
- * Clean rows get a {@code repairs} column (array of {@code imputed:col} / {@code clipped:col}).
- * Quarantined rows keep the values they had, with {@code reason} (the first reason code), {@code
- * reason_column}, {@code reasons} (every {@code code:column}), {@code source_record} (the row as
- * read) and {@code run_date}.
+ * <p>{@link #flag} is lazy and row-local (no shuffle but for the rows of duplicated ids), so the
+ * job can flag in the same pass that scores, segments and writes. It adds {@code _status} ({@code
+ * valid}, {@code quarantined}, {@code deduplicated}), {@code reasons} (every {@code code:column}),
+ * {@code repairs} ({@code imputed:col} / {@code clipped:col}) and {@code run_date}. {@link #clean}
+ * keeps the valid rows with their repairs; {@link #quarantine} keeps the quarantined rows with the
+ * values they had, {@code reason} (the first reason code), {@code reason_column}, {@code reasons},
+ * {@code source_record} (the row as read) and {@code run_date}.
  */
 public final class CustomerValidator {
-  static final String REASONS = "reasons";
-  static final String REPAIRS = "repairs";
-  private static final String STATUS = "_status";
-  private static final String VALID = "valid";
-  private static final String QUARANTINED = "quarantined";
-  private static final String DEDUPLICATED = "deduplicated";
-  private static final String HASH = "_row_hash";
-  private static final String COPIES = "_copies";
-  private static final String CONFLICT = "_conflict";
-  private static final String COPY_NUMBER = "_copy_number";
+  public static final String REASONS = "reasons";
+  public static final String REPAIRS = "repairs";
+  public static final String RUN_DATE = "run_date";
+  static final String STATUS = "_status";
+  static final String VALID = "valid";
+  static final String QUARANTINED = "quarantined";
+  static final String DEDUPLICATED = "deduplicated";
 
   private final QualitySettings settings;
   private final Set<String> required;
@@ -68,26 +70,14 @@ public final class CustomerValidator {
     this.runDate = runDate;
   }
 
-  /** The result of validating one input. Call {@link #release()} when done with it. */
+  /** The result of validating one input in one call; see {@link #validate}. */
   public record Validation(Dataset<Row> flagged, QualityReport report) {
     public Dataset<Row> clean() {
-      return flagged
-          .filter(col(STATUS).equalTo(VALID))
-          .drop(
-              STATUS,
-              REASONS,
-              CustomerReader.PARSE_ERRORS,
-              CustomerReader.SOURCE_RECORD,
-              "run_date");
+      return CustomerValidator.clean(flagged);
     }
 
     public Dataset<Row> quarantine() {
-      Column first = split(try_element_at(col(REASONS), lit(1)), ":");
-      return flagged
-          .filter(col(STATUS).equalTo(QUARANTINED))
-          .withColumn("reason", first.getItem(0))
-          .withColumn("reason_column", first.getItem(1))
-          .drop(STATUS, REPAIRS, CustomerReader.PARSE_ERRORS);
+      return CustomerValidator.quarantine(flagged);
     }
 
     public void release() {
@@ -96,91 +86,65 @@ public final class CustomerValidator {
   }
 
   /**
-   * Validates {@code rows} customers: computes the imputation medians (one pass over a sample),
-   * flags every row, persists the flagged rows for {@link Validation#clean()} and {@link
-   * Validation#quarantine()}, and counts them for the report (one pass).
+   * Validates a small input in one call: duplicates, medians over the id-hash sample, flags
+   * (persisted) and the report. The job does the same in separate passes (see {@code job.RunJob}).
    */
   public Validation validate(Dataset<Row> customers, long rows) {
-    CustomerSchema.require(customers, required, "validate customers");
-    List<ColumnRule> rules =
-        settings.columns().values().stream()
-            .filter(r -> Arrays.asList(customers.columns()).contains(r.column()))
-            .filter(r -> CustomerSchema.isNumeric(r.column()))
-            .toList();
-    Map<String, Double> medians = medians(customers, rules, rows);
+    requireColumns(customers);
+    Duplicates duplicates = Duplicates.find(customers);
+    Map<String, Double> medians =
+        medians(new IdHashSample(rows, settings.medianSampleRows()).of(customers));
     Dataset<Row> flagged =
-        flag(withDuplicates(customers), rules, medians).persist(StorageLevel.MEMORY_AND_DISK());
-    return new Validation(flagged, report(flagged, medians));
+        flag(customers, medians, duplicates).persist(StorageLevel.MEMORY_AND_DISK());
+    List<Column> counters = counters(customers, medians);
+    Row row = flagged.agg(first(counters), rest(counters)).first();
+    Map<String, Object> counts = new LinkedHashMap<>();
+    for (String field : row.schema().fieldNames()) {
+      counts.put(field, row.getAs(field));
+    }
+    QualityReport report = report(counts, quarantine(flagged), medians);
+    duplicates.release();
+    return new Validation(flagged, report);
+  }
+
+  /** Fails unless {@code customers} has every required column. */
+  public void requireColumns(Dataset<Row> customers) {
+    CustomerSchema.require(customers, required, "validate customers");
   }
 
   /**
-   * Exact medians of the valid values, over the customers whose id hash falls in a fraction that
-   * leaves about {@code quality.median-sample-rows} of them: the same rows, hence the same medians,
-   * on every rerun, whatever the partitioning.
+   * Exact medians of each imputed column's usable values (finite, within the rule's range) over
+   * {@code sample}: the same rows on every rerun, so the same medians. A column without a usable
+   * value has no median, and its missing values are then rejected.
    */
-  private Map<String, Double> medians(Dataset<Row> customers, List<ColumnRule> rules, long rows) {
+  public Map<String, Double> medians(Dataset<Row> sample) {
     List<ColumnRule> imputed =
-        rules.stream().filter(r -> r.missing() == MissingPolicy.IMPUTE_MEDIAN).toList();
+        rules(sample).stream().filter(r -> r.missing() == MissingPolicy.IMPUTE_MEDIAN).toList();
     Map<String, Double> medians = new TreeMap<>();
     if (imputed.isEmpty()) {
       return medians;
     }
-    Dataset<Row> sample = customers;
-    if (rows > settings.medianSampleRows()) {
-      long buckets = 1_000_000;
-      long kept = Math.max(1, buckets * settings.medianSampleRows() / rows);
-      sample =
-          customers.filter(pmod(xxhash64(col(CustomerSchema.CUSTOMER_ID)), lit(buckets)).lt(kept));
+    List<Column> aggregates = new ArrayList<>();
+    for (ColumnRule r : imputed) {
+      Column c = col(r.column()).cast(DataTypes.DoubleType);
+      Column usable = not(isMissing(c)).and(c.between(r.min(), r.max()));
+      aggregates.add(percentile(when(usable, c), lit(0.5)).as(r.column()));
     }
-    Column[] aggregates =
-        imputed.stream()
-            .map(
-                r -> {
-                  Column c = col(r.column()).cast(DataTypes.DoubleType);
-                  Column usable = not(isMissing(c)).and(c.between(r.min(), r.max()));
-                  return percentile(when(usable, c), lit(0.5));
-                })
-            .toArray(Column[]::new);
-    Row row =
-        sample.agg(aggregates[0], Arrays.copyOfRange(aggregates, 1, aggregates.length)).first();
-    for (int i = 0; i < imputed.size(); i++) {
-      if (!row.isNullAt(i)) {
-        medians.put(imputed.get(i).column(), row.getDouble(i));
+    Row row = sample.agg(first(aggregates), rest(aggregates)).first();
+    for (ColumnRule r : imputed) {
+      Object median = row.getAs(r.column());
+      if (median != null) {
+        medians.put(r.column(), (Double) median);
       }
     }
     return medians;
   }
 
-  /**
-   * Adds {@code _copies} and {@code _conflict} (null for unique ids) and {@code _copy_number}.
-   * Duplicated ids are found by an aggregation, which shuffles one small row per id, and joined
-   * back; only the rows of duplicated ids are numbered by a window.
-   */
-  private static Dataset<Row> withDuplicates(Dataset<Row> customers) {
-    Column[] content =
-        Arrays.stream(customers.columns())
-            .filter(c -> !c.equals(CustomerReader.SOURCE_RECORD))
-            .map(c -> col(c))
-            .toArray(Column[]::new);
-    Dataset<Row> hashed = customers.withColumn(HASH, xxhash64(content));
-    String id = CustomerSchema.CUSTOMER_ID;
-    Dataset<Row> duplicated =
-        hashed
-            .filter(col(id).isNotNull())
-            .groupBy(id)
-            .agg(count(lit(1)).as(COPIES), min(HASH).notEqual(max(HASH)).as(CONFLICT))
-            .filter(col(COPIES).gt(1));
-    Dataset<Row> joined = hashed.join(duplicated, new String[] {id}, "left");
-    Dataset<Row> unique = joined.filter(col(COPIES).isNull()).withColumn(COPY_NUMBER, lit(1));
-    Dataset<Row> copies =
-        joined
-            .filter(col(COPIES).isNotNull())
-            .withColumn(COPY_NUMBER, row_number().over(Window.partitionBy(id, HASH).orderBy(HASH)));
-    return unique.unionByName(copies);
-  }
-
-  private Dataset<Row> flag(
-      Dataset<Row> customers, List<ColumnRule> rules, Map<String, Double> medians) {
+  /** Flags every row lazily (see the class comment); {@code medians} from {@link #medians}. */
+  public Dataset<Row> flag(
+      Dataset<Row> customers, Map<String, Double> medians, Duplicates duplicates) {
+    requireColumns(customers);
+    Dataset<Row> annotated = duplicates.annotate(customers);
     List<Column> reasons = new ArrayList<>();
     List<Column> repairs = new ArrayList<>();
     Map<String, Column> repaired = new LinkedHashMap<>();
@@ -193,11 +157,11 @@ public final class CustomerValidator {
             reason(ReasonCode.MISSING_ID, CustomerSchema.CUSTOMER_ID)));
     reasons.add(
         when(
-            col(CONFLICT).equalTo(true),
+            col(Duplicates.CONFLICT).equalTo(true),
             reason(ReasonCode.DUPLICATE_ID, CustomerSchema.CUSTOMER_ID)));
 
     Set<String> ruled = new TreeSet<>();
-    for (ColumnRule rule : rules) {
+    for (ColumnRule rule : rules(customers)) {
       String name = rule.column();
       ruled.add(name);
       DataType type = CustomerSchema.typeOf(name);
@@ -206,12 +170,7 @@ public final class CustomerValidator {
       Column below = c.lt(rule.min());
       Column above = c.gt(rule.max());
       Column outOfRange = not(missing).and(below.or(above));
-      Double fill =
-          switch (rule.missing()) {
-            case IMPUTE_MEDIAN -> medians.get(name);
-            case IMPUTE_CONSTANT -> rule.constant();
-            case REJECT -> null;
-          };
+      Double fill = fill(rule, medians);
       if (fill == null) {
         reasons.add(when(c.isNull(), reason(ReasonCode.MISSING_VALUE, name)));
         if (DataTypes.DoubleType.equals(type)) {
@@ -225,14 +184,14 @@ public final class CustomerValidator {
       Column value = c;
       if (fill != null) {
         value = when(missing, lit(fill).cast(type)).otherwise(value);
-        repairs.add(when(missing, lit("imputed:" + name)));
+        repairs.add(when(missing, lit(imputed(name))));
       }
       if (rule.outOfRange() == RangePolicy.CLIP) {
         value =
             when(outOfRange.and(below), lit(rule.min()).cast(type))
                 .when(outOfRange.and(above), lit(rule.max()).cast(type))
                 .otherwise(value);
-        repairs.add(when(outOfRange, lit("clipped:" + name)));
+        repairs.add(when(outOfRange, lit(clipped(name))));
       }
       repaired.put(name, value);
     }
@@ -249,26 +208,29 @@ public final class CustomerValidator {
               reason(ReasonCode.OUT_OF_RANGE, CustomerSchema.DEFAULTED)));
     }
 
-    Column reasonArray = filter(array(reasons.toArray(Column[]::new)), x -> x.isNotNull());
-    if (columns.contains(CustomerReader.PARSE_ERRORS)) {
+    Column anyReason = anyNotNull(reasons);
+    Column reasonArray = ColumnArrays.nonNull(reasons);
+    if (columns.contains(CustomerSchema.PARSE_ERRORS)) {
       // The reader's findings come first: they explain the nulls the checks above then see.
-      reasonArray = array_distinct(concat(col(CustomerReader.PARSE_ERRORS), reasonArray));
+      anyReason = anyReason.or(size(col(CustomerSchema.PARSE_ERRORS)).gt(0));
+      reasonArray = array_distinct(concat(col(CustomerSchema.PARSE_ERRORS), reasonArray));
     }
+    Column none = ColumnArrays.emptyStrings();
+    reasonArray = when(anyReason, reasonArray).otherwise(none);
     Column repairArray =
-        repairs.isEmpty()
-            ? array().cast("array<string>")
-            : filter(array(repairs.toArray(Column[]::new)), x -> x.isNotNull());
+        when(not(anyReason).and(anyNotNull(repairs)), ColumnArrays.nonNull(repairs))
+            .otherwise(none);
     Column status =
-        when(size(col(REASONS)).gt(0), lit(QUARANTINED))
-            .when(col(COPY_NUMBER).gt(1), lit(DEDUPLICATED))
+        when(anyReason, lit(QUARANTINED))
+            .when(col(Duplicates.COPY_NUMBER).gt(1), lit(DEDUPLICATED))
             .otherwise(lit(VALID));
 
     Dataset<Row> flagged =
-        customers
+        annotated
             .withColumn(REASONS, reasonArray)
             .withColumn(REPAIRS, repairArray)
             .withColumn(STATUS, status)
-            .withColumn("run_date", lit(runDate));
+            .withColumn(RUN_DATE, lit(runDate));
     for (Map.Entry<String, Column> e : repaired.entrySet()) {
       // Repairs apply to rows that stay; quarantined rows keep their original values.
       flagged =
@@ -276,62 +238,156 @@ public final class CustomerValidator {
               e.getKey(),
               when(col(STATUS).equalTo(VALID), e.getValue()).otherwise(col(e.getKey())));
     }
-    if (columns.contains(CustomerReader.SOURCE_RECORD)) {
-      // Only quarantined rows keep the source record: it is for explaining them.
-      flagged =
-          flagged.withColumn(
-              CustomerReader.SOURCE_RECORD,
-              when(col(STATUS).equalTo(QUARANTINED), col(CustomerReader.SOURCE_RECORD)));
-    }
-    return flagged.drop(HASH, COPIES, CONFLICT, COPY_NUMBER);
+    return flagged.drop(Duplicates.COPIES, Duplicates.CONFLICT, Duplicates.COPY_NUMBER);
+  }
+
+  /** The valid rows of {@link #flag}'s result, with their repairs, without internal columns. */
+  public static Dataset<Row> clean(Dataset<Row> flagged) {
+    return flagged
+        .filter(col(STATUS).equalTo(VALID))
+        .drop(
+            STATUS,
+            REASONS,
+            CustomerSchema.PARSE_ERRORS,
+            CustomerSchema.SOURCE_RECORD,
+            RUN_DATE);
   }
 
   /**
-   * Counts statuses, reasons (first per row, and every reason:column) and repairs in one pass: each
-   * row becomes a few tokens, and the tokens are counted.
+   * The quarantined rows of {@link #flag}'s result, with {@code reason} and {@code reason_column},
+   * and the source record as JSON (or the raw text of a malformed line).
    */
-  private QualityReport report(Dataset<Row> flagged, Map<String, Double> medians) {
-    Column quarantined = col(STATUS).equalTo(QUARANTINED);
-    Column none = array().cast("array<string>");
-    Column tokens =
-        concat(
-            array(concat(lit("status="), col(STATUS))),
-            when(
-                    quarantined,
-                    concat(
-                        array(
-                            concat(
-                                lit("first="),
-                                split(try_element_at(col(REASONS), lit(1)), ":").getItem(0))),
-                        transform(col(REASONS), r -> concat(lit("reason="), r))))
-                .otherwise(none),
-            when(
-                    col(STATUS).equalTo(VALID),
-                    transform(col(REPAIRS), r -> concat(lit("repair="), r)))
-                .otherwise(none));
-    Map<String, Long> byStatus = new TreeMap<>();
+  public static Dataset<Row> quarantine(Dataset<Row> flagged) {
+    Column first = split(try_element_at(col(REASONS), lit(1)), ":");
+    Dataset<Row> quarantined = flagged.filter(col(STATUS).equalTo(QUARANTINED));
+    if (List.of(flagged.columns()).contains(CustomerSchema.SOURCE_RECORD)) {
+      quarantined =
+          quarantined.withColumn(
+              CustomerSchema.SOURCE_RECORD,
+              CustomerReader.sourceRecordText(flagged.schema(), col(CustomerSchema.SOURCE_RECORD)));
+    }
+    return quarantined
+        .withColumn("reason", first.getItem(0))
+        .withColumn("reason_column", first.getItem(1))
+        .drop(STATUS, REPAIRS, CustomerSchema.PARSE_ERRORS);
+  }
+
+  /**
+   * Aggregate expressions over {@link #flag}'s result that count rows by status and repairs by
+   * column: the same for {@code Dataset.agg} and for {@code Dataset.observe}, so the job can count
+   * during a pass it makes anyway. Read the result with {@link #report}.
+   */
+  public List<Column> counters(Dataset<Row> customers, Map<String, Double> medians) {
+    List<Column> counters = new ArrayList<>();
+    counters.add(count(lit(1)).as("rows"));
+    for (String status : List.of(VALID, QUARANTINED, DEDUPLICATED)) {
+      counters.add(countWhere(col(STATUS).equalTo(status)).as("status:" + status));
+    }
+    for (String repair : possibleRepairs(customers, medians)) {
+      counters.add(
+          countWhere(col(STATUS).equalTo(VALID).and(array_contains(col(REPAIRS), repair)))
+              .as("repair:" + repair));
+    }
+    return counters;
+  }
+
+  /**
+   * The quality report from the {@link #counters} row and the quarantined rows (their {@code
+   * reason} and {@code reasons} are counted here: one small aggregation).
+   */
+  public QualityReport report(
+      Map<String, ?> counts, Dataset<Row> quarantine, Map<String, Double> medians) {
     Map<String, Long> byReason = new TreeMap<>();
     Map<String, Long> byReasonAndColumn = new TreeMap<>();
-    Map<String, Long> repairs = new TreeMap<>();
-    Map<String, Map<String, Long>> byKind =
-        Map.of(
-            "status", byStatus, "first", byReason, "reason", byReasonAndColumn, "repair", repairs);
-    for (Row r : flagged.select(explode(tokens).as("t")).groupBy("t").count().collectAsList()) {
+    Column tokens =
+        concat(
+            array(concat(lit("first="), col("reason"))),
+            transform(col(REASONS), r -> concat(lit("all="), r)));
+    for (Row r : quarantine.select(explode(tokens).as("t")).groupBy("t").count().collectAsList()) {
       String[] kv = r.getString(0).split("=", 2);
-      byKind.get(kv[0]).put(kv[1], r.getLong(1));
+      (kv[0].equals("first") ? byReason : byReasonAndColumn).put(kv[1], r.getLong(1));
     }
-    long valid = byStatus.getOrDefault(VALID, 0L);
-    long quarantinedRows = byStatus.getOrDefault(QUARANTINED, 0L);
-    long deduplicated = byStatus.getOrDefault(DEDUPLICATED, 0L);
-    return new QualityReport(
-        valid + quarantinedRows + deduplicated,
+    Map<String, Long> repairs = new TreeMap<>();
+    counts.forEach(
+        (name, n) -> {
+          if (name.startsWith("repair:") && asLong(n) > 0) {
+            repairs.put(name.substring("repair:".length()), asLong(n));
+          }
+        });
+    long valid = asLong(counts.get("status:" + VALID));
+    long quarantined = asLong(counts.get("status:" + QUARANTINED));
+    long deduplicated = asLong(counts.get("status:" + DEDUPLICATED));
+    return QualityReport.of(
+        asLong(counts.get("rows")),
         deduplicated,
-        quarantinedRows,
+        quarantined,
         valid,
         byReason,
         byReasonAndColumn,
         repairs,
-        medians);
+        medians,
+        settings.maxQuarantinedShare());
+  }
+
+  /** The numeric columns of {@code customers} with a rule in quality.columns. */
+  private List<ColumnRule> rules(Dataset<Row> customers) {
+    List<String> columns = Arrays.asList(customers.columns());
+    return settings.columns().values().stream()
+        .filter(r -> columns.contains(r.column()))
+        .filter(r -> CustomerSchema.isNumeric(r.column()))
+        .toList();
+  }
+
+  /** Every repair token {@link #flag} can write for {@code customers}. */
+  private List<String> possibleRepairs(Dataset<Row> customers, Map<String, Double> medians) {
+    List<String> tokens = new ArrayList<>();
+    for (ColumnRule rule : rules(customers)) {
+      if (fill(rule, medians) != null) {
+        tokens.add(imputed(rule.column()));
+      }
+      if (rule.outOfRange() == RangePolicy.CLIP) {
+        tokens.add(clipped(rule.column()));
+      }
+    }
+    return tokens;
+  }
+
+  private static Double fill(ColumnRule rule, Map<String, Double> medians) {
+    return switch (rule.missing()) {
+      case IMPUTE_MEDIAN -> medians.get(rule.column());
+      case IMPUTE_CONSTANT -> rule.constant();
+      case REJECT -> null;
+    };
+  }
+
+  private static String imputed(String column) {
+    return "imputed:" + column;
+  }
+
+  private static String clipped(String column) {
+    return "clipped:" + column;
+  }
+
+  /** A counter's value: sums over no rows are null. */
+  private static long asLong(Object value) {
+    return value == null ? 0 : ((Number) value).longValue();
+  }
+
+  private static Column countWhere(Column condition) {
+    return sum(when(condition, 1L).otherwise(0L));
+  }
+
+  private static Column first(List<Column> columns) {
+    return columns.get(0);
+  }
+
+  private static Column[] rest(List<Column> columns) {
+    return columns.subList(1, columns.size()).toArray(Column[]::new);
+  }
+
+  /** True when any of the columns is not null. */
+  private static Column anyNotNull(List<Column> columns) {
+    return columns.stream().map(Column::isNotNull).reduce(Column::or).orElse(lit(false));
   }
 
   private static Column reason(ReasonCode code, String column) {

@@ -3,8 +3,8 @@ package com.creditseg.report;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import com.creditseg.io.CustomerSchema;
-import com.creditseg.segment.Segmentation;
+import com.creditseg.schema.CustomerSchema;
+import com.creditseg.segment.SegmentModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +59,7 @@ final class CustomerProjector {
     List<String> features = List.of(assembler.getInputCols());
     List<String> needed = new ArrayList<>(features);
     needed.add(CustomerSchema.CUSTOMER_ID);
-    needed.add(Segmentation.SEGMENT_RANK);
+    needed.add(SegmentModel.SEGMENT_RANK);
     CustomerSchema.require(segments, needed, "project customers for the report");
 
     Dataset<Row> sample =
@@ -83,7 +83,7 @@ final class CustomerProjector {
             .setOutputCol(PCA_COLUMN)
             .fit(scaled);
     List<Row> projected =
-        pca.transform(scaled).select(Segmentation.SEGMENT_RANK, PCA_COLUMN).collectAsList();
+        pca.transform(scaled).select(SegmentModel.SEGMENT_RANK, PCA_COLUMN).collectAsList();
 
     Map<Integer, List<Double>> xs = new TreeMap<>();
     Map<Integer, List<Double>> ys = new TreeMap<>();

@@ -1,6 +1,6 @@
 package com.creditseg.report;
 
-import com.creditseg.io.CustomerSchema;
+import com.creditseg.schema.CustomerSchema;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.feature.VectorAssembler;

@@ -5,8 +5,8 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.when;
 
-import com.creditseg.io.CustomerSchema;
-import com.creditseg.segment.Segmentation;
+import com.creditseg.schema.CustomerSchema;
+import com.creditseg.segment.SegmentModel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,9 +35,9 @@ final class FeatureWhiskers {
   static List<ReportData.FeatureBoxes> boxes(
       Dataset<Row> segments, List<String> features, List<Row> profiles) {
     List<String> needed = new ArrayList<>(features);
-    needed.add(Segmentation.SEGMENT_RANK);
+    needed.add(SegmentModel.SEGMENT_RANK);
     CustomerSchema.require(segments, needed, "compute feature whiskers");
-    Column rank = col(Segmentation.SEGMENT_RANK);
+    Column rank = col(SegmentModel.SEGMENT_RANK);
 
     List<Column> aggregates = new ArrayList<>();
     for (String f : features) {
@@ -63,7 +63,7 @@ final class FeatureWhiskers {
       String feature = features.get(f);
       List<ReportData.Box> boxes = new ArrayList<>();
       for (Row p : profiles) {
-        int segmentRank = p.<Integer>getAs(Segmentation.SEGMENT_RANK);
+        int segmentRank = p.<Integer>getAs(SegmentModel.SEGMENT_RANK);
         Row range = byRank.get(segmentRank);
         if (range == null) {
           continue;
@@ -91,7 +91,7 @@ final class FeatureWhiskers {
   private static Column perSegment(Column rank, List<Row> profiles, ToDoubleFunction<Row> value) {
     Column out = null;
     for (Row p : profiles) {
-      Column isRank = rank.equalTo(p.<Integer>getAs(Segmentation.SEGMENT_RANK));
+      Column isRank = rank.equalTo(p.<Integer>getAs(SegmentModel.SEGMENT_RANK));
       double v = value.applyAsDouble(p);
       out = out == null ? when(isRank, v) : out.when(isRank, v);
     }

@@ -45,7 +45,7 @@ public final class HtmlReport {
    * Reads the run directory and writes {@code report/index.html} (+ plotly.js) into it, replacing
    * an earlier report. Returns the fully qualified path of index.html.
    *
-   * @throws com.creditseg.io.InputContractException when {@code runDirectory} is not a run
+   * @throws com.creditseg.schema.InputContractException when {@code runDirectory} is not a run
    */
   public String write(String runDirectory) {
     // Both checks come before any Spark work, so a bad directory or classpath fails at once.

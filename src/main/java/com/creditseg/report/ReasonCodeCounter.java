@@ -6,9 +6,9 @@ import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import com.creditseg.io.CustomerSchema;
+import com.creditseg.schema.CustomerSchema;
 import com.creditseg.score.CreditScorer;
-import com.creditseg.segment.Segmentation;
+import com.creditseg.segment.SegmentModel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -37,12 +37,12 @@ final class ReasonCodeCounter {
       Dataset<Row> customers, List<ReportData.Segment> segments, List<String> factorOrder) {
     CustomerSchema.require(
         customers,
-        List.of(Segmentation.SEGMENT_RANK, CreditScorer.REASON_CODES),
+        List.of(SegmentModel.SEGMENT_RANK, CreditScorer.REASON_CODES),
         "count reason codes");
     List<Row> rows =
         customers
-            .select(col(Segmentation.SEGMENT_RANK), posexplode(col(CreditScorer.REASON_CODES)))
-            .groupBy(col(Segmentation.SEGMENT_RANK), col("col").as("code"))
+            .select(col(SegmentModel.SEGMENT_RANK), posexplode(col(CreditScorer.REASON_CODES)))
+            .groupBy(col(SegmentModel.SEGMENT_RANK), col("col").as("code"))
             .agg(
                 sum(when(col("pos").equalTo(0), 1L).otherwise(0L)).as("primary"),
                 functions.count(lit(1)).as("any"))

@@ -1,8 +1,8 @@
 package com.creditseg.report;
 
-import com.creditseg.io.CustomerSchema;
+import com.creditseg.schema.CustomerSchema;
 import com.creditseg.score.CreditScorer;
-import com.creditseg.segment.Segmentation;
+import com.creditseg.segment.SegmentModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,7 +35,7 @@ final class ReportDataCollector {
     ReportData.Run header = RunSummary.run(metrics);
     List<Row> profiles =
         run.profiles().collectAsList().stream()
-            .sorted(Comparator.comparingInt(r -> r.<Integer>getAs(Segmentation.SEGMENT_RANK)))
+            .sorted(Comparator.comparingInt(r -> r.<Integer>getAs(SegmentModel.SEGMENT_RANK)))
             .toList();
     List<ReportData.Segment> segments = RunSummary.segments(profiles);
     List<Integer> ranks = segments.stream().map(ReportData.Segment::rank).toList();

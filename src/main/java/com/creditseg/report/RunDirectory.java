@@ -1,7 +1,8 @@
 package com.creditseg.report;
 
-import com.creditseg.io.InputContractException;
+import com.creditseg.schema.InputContractException;
 import com.creditseg.io.RunOutput;
+import com.creditseg.segment.SegmentModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,6 +91,6 @@ final class RunDirectory {
   }
 
   PipelineModel model() {
-    return PipelineModel.load(new Path(root, MODEL).toString());
+    return SegmentModel.load(spark, new Path(root, MODEL).toString()).pipeline();
   }
 }

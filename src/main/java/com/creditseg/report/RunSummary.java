@@ -1,7 +1,7 @@
 package com.creditseg.report;
 
 import com.creditseg.score.CreditScorer;
-import com.creditseg.segment.Segmentation;
+import com.creditseg.segment.SegmentModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -84,9 +84,9 @@ final class RunSummary {
         .map(
             r ->
                 new ReportData.Segment(
-                    r.<Integer>getAs(Segmentation.SEGMENT_RANK),
-                    r.<String>getAs(Segmentation.SEGMENT),
-                    r.<Integer>getAs(Segmentation.CLUSTER),
+                    r.<Integer>getAs(SegmentModel.SEGMENT_RANK),
+                    r.<String>getAs(SegmentModel.SEGMENT),
+                    r.<Integer>getAs(SegmentModel.CLUSTER),
                     r.<Long>getAs("customers"),
                     r.<Double>getAs("share"),
                     doubleOrNull(r, s + "mean"),

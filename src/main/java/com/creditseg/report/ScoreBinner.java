@@ -7,9 +7,9 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
-import com.creditseg.io.CustomerSchema;
+import com.creditseg.schema.CustomerSchema;
 import com.creditseg.score.CreditScorer;
-import com.creditseg.segment.Segmentation;
+import com.creditseg.segment.SegmentModel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -54,7 +54,7 @@ final class ScoreBinner {
 
   ReportData.Scores bin(Dataset<Row> segments, List<Integer> ranks) {
     CustomerSchema.require(
-        segments, List.of(Segmentation.SEGMENT_RANK, CreditScorer.SCORE), "bin credit scores");
+        segments, List.of(SegmentModel.SEGMENT_RANK, CreditScorer.SCORE), "bin credit scores");
     List<ReportData.Band> bands = bands();
     Column score = col(CreditScorer.SCORE);
     Column bin = least(lit(bins - 1), greatest(lit(0), floor(score.minus(min).divide(binWidth))));
@@ -65,7 +65,7 @@ final class ScoreBinner {
     List<Row> rows =
         segments
             .filter(score.isNotNull())
-            .groupBy(col(Segmentation.SEGMENT_RANK), bin.cast("int").as("bin"), band.as("band"))
+            .groupBy(col(SegmentModel.SEGMENT_RANK), bin.cast("int").as("bin"), band.as("band"))
             .count()
             .collectAsList();
 

@@ -3,6 +3,7 @@ package com.creditseg.score;
 import com.creditseg.config.ScoreSettings;
 import com.creditseg.config.ScoreSettings.FactorInput;
 import com.creditseg.config.ScoreSettings.ScoreFactor;
+import com.creditseg.schema.InputContractException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,7 +35,7 @@ public record ScoreCard(
       }
     }
     if (kept.isEmpty()) {
-      throw new com.creditseg.io.InputContractException(
+      throw new InputContractException(
           "Cannot score customers: no score factor has its columns in the input (factors read: "
               + settings.inputColumns()
               + "; have: "
@@ -54,6 +55,16 @@ public record ScoreCard(
     Set<String> columns = new TreeSet<>();
     factors.forEach(f -> f.inputs().forEach(i -> columns.add(i.column())));
     return columns;
+  }
+
+  /** Each kept factor's share of the total weight, by factor name in factor order. */
+  public java.util.Map<String, Double> weights() {
+    java.util.Map<String, Double> weights = new java.util.LinkedHashMap<>();
+    double[] w = normalizedWeights();
+    for (int i = 0; i < w.length; i++) {
+      weights.put(factors.get(i).name(), w[i]);
+    }
+    return weights;
   }
 
   /** Each kept factor's share of the total weight, in factor order. */

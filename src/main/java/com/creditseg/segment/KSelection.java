@@ -1,16 +1,25 @@
 package com.creditseg.segment;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
  * How k was chosen: every k tried with its within-cluster sum of squares (WCSS, of the best seed),
  * silhouette, and each seed's cost; the chosen k and the k an elbow rule would pick.
  *
- * @param mode {@code fixed} or {@code auto} (highest silhouette)
+ * @param mode {@code FIXED} (segment.k) or {@code AUTO} (highest silhouette)
  * @param elbowK the k farthest below the straight line from the first to the last WCSS point, or
  *     null with fewer than three k tried
  */
-public record KSelection(String mode, int chosenK, Integer elbowK, List<Candidate> candidates) {
+public record KSelection(Mode mode, int chosenK, Integer elbowK, List<Candidate> candidates) {
+
+  /** How k was chosen. */
+  public enum Mode {
+    @JsonProperty("fixed")
+    FIXED,
+    @JsonProperty("auto")
+    AUTO
+  }
 
   /** One KMeans fit: its seed, cost (WCSS on the fit sample) and iterations. */
   public record SeedFit(long seed, double cost, int iterations) {}

@@ -2,13 +2,10 @@ package com.creditseg.segment;
 
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.xxhash64;
 
 import com.creditseg.config.SegmentSettings;
-import com.creditseg.io.CustomerSchema;
-import com.creditseg.io.InputContractException;
+import com.creditseg.schema.CustomerSchema;
+import com.creditseg.schema.InputContractException;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.segment.KSelection.Candidate;
 import com.creditseg.segment.KSelection.SeedFit;
@@ -19,6 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -27,6 +28,7 @@ import org.apache.spark.ml.clustering.KMeansModel;
 import org.apache.spark.ml.evaluation.ClusteringEvaluator;
 import org.apache.spark.ml.feature.ElementwiseProduct;
 import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.StandardScalerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Column;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * labelled from {@code segment.labels}.
  *
  * <p>Reads the feature columns and {@code credit_score}. The fitted model is applied to every
- * customer with {@link Segmentation#assign}.
+ * customer with {@link SegmentModel#assign}.
  */
 public final class Segmenter {
   static final String FEATURES = "_features";
@@ -58,25 +60,28 @@ public final class Segmenter {
 
   private final SegmentSettings settings;
 
+  /** A fitted segmentation and how its k was chosen. */
+  public record Fit(SegmentModel model, KSelection selection) {}
+
   public Segmenter(SegmentSettings settings) {
     this.settings = settings;
   }
 
-  /** Fits on {@code customers}, of which there are {@code rows}. */
-  public Segmentation fit(Dataset<Row> customers, long rows) {
+  /**
+   * Fits on {@code sample}, the customers to fit on (the job passes an id-hash sample of at most
+   * {@code segment.fit-sample-rows} valid, scored customers).
+   */
+  public Fit fit(Dataset<Row> sample) {
     Set<String> needed = new LinkedHashSet<>(settings.features());
     needed.add(CreditScorer.SCORE);
-    CustomerSchema.require(customers, needed, "segment customers");
+    CustomerSchema.require(sample, needed, "segment customers");
     needed.add(CustomerSchema.CUSTOMER_ID);
     Column[] columns = needed.stream().map(c -> col(c)).toArray(Column[]::new);
-    Dataset<Row> sample =
-        deterministicSample(customers, rows)
-            .select(columns)
-            .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> fitted = ordered(sample.select(columns)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      long sampleRows = sample.count();
+      long sampleRows = fitted.count();
       long distinct =
-          sample
+          fitted
               .select(settings.features().stream().map(c -> col(c)).toArray(Column[]::new))
               .distinct()
               .count();
@@ -91,9 +96,10 @@ public final class Segmenter {
                 settings.features(),
                 sampleRows));
       }
-      LOG.info("Fitting segments on {} of {} customers", sampleRows, rows);
-      PipelineModel prep = preparation().fit(sample);
-      Dataset<Row> prepared = prep.transform(sample);
+      LOG.info("Fitting segments on {} customers", sampleRows);
+      PipelineModel prep = preparation().fit(fitted);
+      Dataset<Row> prepared = prep.transform(fitted);
+      double epsilon = epsilon(prep);
       Dataset<Row> silhouetteSample =
           sampleRows > settings.silhouetteSampleRows()
               ? prepared.sample(
@@ -106,17 +112,17 @@ public final class Segmenter {
         if (k > distinct) {
           break;
         }
+        List<KMeansModel> models = fitSeeds(prepared, k, epsilon / Math.sqrt(k));
         List<SeedFit> fits = new ArrayList<>();
         KMeansModel best = null;
-        for (int s = 0; s < settings.seeds(); s++) {
-          long seed = settings.seed() + s;
-          KMeansModel model = kmeans(k, seed).fit(prepared);
+        for (int s = 0; s < models.size(); s++) {
+          KMeansModel model = models.get(s);
           double cost = model.summary().trainingCost();
-          fits.add(new SeedFit(seed, cost, model.summary().numIter()));
+          fits.add(new SeedFit(settings.seed() + s, cost, model.summary().numIter()));
           LOG.info(
               "k={} seed={}: cost {} after {} iterations",
               k,
-              seed,
+              settings.seed() + s,
               cost,
               model.summary().numIter());
           if (best == null || cost < best.summary().trainingCost()) {
@@ -126,7 +132,7 @@ public final class Segmenter {
         double silhouette =
             new ClusteringEvaluator()
                 .setFeaturesCol(CLUSTERING_FEATURES)
-                .setPredictionCol(Segmentation.CLUSTER)
+                .setPredictionCol(SegmentModel.CLUSTER)
                 .evaluate(best.transform(silhouetteSample));
         SeedFit bestFit = fits.stream().min(Comparator.comparingDouble(SeedFit::cost)).get();
         candidates.add(new Candidate(k, bestFit.cost(), silhouette, bestFit.seed(), fits));
@@ -144,13 +150,13 @@ public final class Segmenter {
               : settings.k();
       KSelection selection =
           new KSelection(
-              settings.autoK() ? "auto" : "fixed",
+              settings.autoK() ? KSelection.Mode.AUTO : KSelection.Mode.FIXED,
               chosenK,
               KSelection.elbow(candidates),
               List.copyOf(candidates));
-      KMeansModel chosen = bestModels.get(chosenK);
-      PipelineModel model = combine(prep, chosen, sample);
-      Map<Integer, Double> meanScores = meanScoreByCluster(chosen.transform(prepared));
+      PipelineModel pipeline = combine(prep, bestModels.get(chosenK), fitted);
+      Map<Integer, Double> meanScores =
+          meanScoreByCluster(new SegmentModel(pipeline, List.of()).assign(fitted));
       List<String> labels = settings.labels().get(meanScores.size());
       if (labels == null) {
         throw new IllegalStateException(
@@ -161,31 +167,84 @@ public final class Segmenter {
                 + " clusters empty; no segment.labels for k = "
                 + meanScores.size());
       }
-      return new Segmentation(model, selection, SegmentLabeler.label(meanScores, labels));
+      return new Fit(
+          new SegmentModel(pipeline, SegmentLabeler.label(meanScores, labels)), selection);
     } finally {
-      sample.unpersist();
+      fitted.unpersist();
     }
   }
 
   /**
-   * At most about {@code fit-sample-rows} customers, chosen by a hash of their id, hash partitioned
-   * by id into as many partitions as there are cores and sorted by id within each: the same rows in
-   * the same places on every run, whatever the input's partitioning. KMeans' initialisation samples
-   * per partition in order, so this is what makes reruns identical. The sample rows are persisted,
-   * not the assembled vectors: KMeans caches its own input the cheap way when that input is not
-   * cached (measured 2x faster per iteration). Every KMeans iteration runs a task per partition, so
-   * a bounded sample needs no more partitions than there are cores.
+   * One KMeans fit per seed, run as concurrent Spark jobs (at most one per core): each iteration of
+   * a fit on a bounded sample is mostly a job's fixed cost, which concurrent fits overlap. Results
+   * are in seed order and do not depend on the concurrency.
    */
-  private Dataset<Row> deterministicSample(Dataset<Row> customers, long rows) {
-    Column id = col(CustomerSchema.CUSTOMER_ID);
-    Dataset<Row> chosen = customers;
-    if (rows > settings.fitSampleRows()) {
-      long buckets = 1_000_000;
-      long kept = Math.max(1, buckets * settings.fitSampleRows() / rows);
-      chosen = customers.filter(pmod(xxhash64(id, lit(settings.seed())), lit(buckets)).lt(kept));
+  private List<KMeansModel> fitSeeds(Dataset<Row> prepared, int k, double epsilon) {
+    int threads =
+        Math.max(
+            1,
+            Math.min(settings.seeds(), prepared.sparkSession().sparkContext().defaultParallelism()));
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<KMeansModel>> fits = new ArrayList<>();
+      for (int s = 0; s < settings.seeds(); s++) {
+        long seed = settings.seed() + s;
+        fits.add(pool.submit(() -> kmeans(k, seed, epsilon).fit(prepared)));
+      }
+      List<KMeansModel> models = new ArrayList<>();
+      for (Future<KMeansModel> fit : fits) {
+        models.add(fit.get());
+      }
+      return models;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while fitting KMeans", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("KMeans failed", e.getCause());
+    } finally {
+      pool.shutdownNow();
     }
-    int partitions = customers.sparkSession().sparkContext().defaultParallelism();
-    return chosen.repartition(partitions, id).sortWithinPartitions(id);
+  }
+
+  /**
+   * In one partition, sorted by id: the same rows in the same order on every run, whatever the
+   * input's partitioning. KMeans' initialisation samples per partition in order, so this is what
+   * makes reruns identical. The sample is bounded by segment.fit-sample-rows, so one task per
+   * KMeans iteration computes it in milliseconds; more partitions would only add per-task costs,
+   * and the other cores fit the other seeds. The rows are persisted, not the assembled vectors:
+   * KMeans caches its own input the cheap way when that input is not cached.
+   */
+  private static Dataset<Row> ordered(Dataset<Row> sample) {
+    Column id = col(CustomerSchema.CUSTOMER_ID);
+    return sample.repartition(1).sortWithinPartitions(id);
+  }
+
+  /**
+   * {@code segment.tolerance} relative to the data's spread, as scikit-learn reads it: the fit has
+   * converged when the squared shifts of all centres add up to at most {@code tolerance} times the
+   * mean variance of the clustering features. MLlib stops when every centre moves at most epsilon;
+   * epsilon = sqrt(tolerance * mean variance / k) makes that at least as strict. After standard
+   * scaling, a feature's variance is its weight squared (0 for a constant feature).
+   */
+  private double epsilon(PipelineModel prep) {
+    double[] std = null;
+    double[] weights = null;
+    for (var stage : prep.stages()) {
+      if (stage instanceof StandardScalerModel scaler) {
+        std = scaler.std().toArray();
+      } else if (stage instanceof ElementwiseProduct product) {
+        weights = product.getScalingVec().toArray();
+      }
+    }
+    double variance = 0;
+    for (int f = 0; f < std.length; f++) {
+      variance += std[f] == 0 ? 0 : weights[f] * weights[f];
+    }
+    variance /= std.length;
+    return Math.sqrt(settings.tolerance() * Math.max(variance, 1e-12));
   }
 
   private Pipeline preparation() {
@@ -213,14 +272,14 @@ public final class Segmenter {
     return new Pipeline().setStages(new PipelineStage[] {assembler, scaler, weighting});
   }
 
-  private KMeans kmeans(int k, long seed) {
+  private KMeans kmeans(int k, long seed, double epsilon) {
     return new KMeans()
         .setK(k)
         .setSeed(seed)
         .setMaxIter(settings.maxIterations())
-        .setTol(settings.tolerance())
+        .setTol(epsilon)
         .setFeaturesCol(CLUSTERING_FEATURES)
-        .setPredictionCol(Segmentation.CLUSTER);
+        .setPredictionCol(SegmentModel.CLUSTER);
   }
 
   /** One PipelineModel of the fitted stages; fitting a Pipeline of transformers only wraps them. */
@@ -234,7 +293,8 @@ public final class Segmenter {
   private static Map<Integer, Double> meanScoreByCluster(Dataset<Row> predictions) {
     Map<Integer, Double> means = new TreeMap<>();
     predictions
-        .groupBy(Segmentation.CLUSTER)
+        .filter(col(SegmentModel.CLUSTER).isNotNull())
+        .groupBy(SegmentModel.CLUSTER)
         .agg(avg(CreditScorer.SCORE))
         .collectAsList()
         .forEach(r -> means.put(r.getInt(0), r.getDouble(1)));

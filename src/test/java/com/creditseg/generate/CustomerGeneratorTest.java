@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.creditseg.SharedSpark;
 import com.creditseg.config.GenerateSettings;
 import com.creditseg.config.GenerateSettings.Faults;
-import com.creditseg.io.CustomerSchema;
+import com.creditseg.schema.CustomerSchema;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

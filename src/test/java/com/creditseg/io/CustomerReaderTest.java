@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.creditseg.SharedSpark;
 import com.creditseg.config.Settings;
 import com.creditseg.config.SettingsLoader;
-import com.creditseg.job.RunMetrics;
+import com.creditseg.metrics.RunMetrics;
 import com.creditseg.job.SegmentationJob;
+import com.creditseg.schema.InputContractException;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -190,7 +191,8 @@ class CustomerReaderTest {
         new SegmentationJob(
                 SharedSpark.spark(),
                 settings(List.of(CSV_EXAMPLE), "output.path=" + out, "segment.seeds=1"))
-            .run();
+            .run()
+            .metrics();
     assertEquals(1000, metrics.rows().in());
     assertTrue(metrics.rows().reconciled());
     assertEquals(

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.creditseg.SharedSpark;
 import com.creditseg.config.Settings;
 import com.creditseg.config.SettingsLoader;
-import com.creditseg.job.RunMetrics;
+import com.creditseg.metrics.RunMetrics;
 import com.creditseg.job.SegmentationJob;
 import java.io.File;
 import java.nio.file.Files;
@@ -49,7 +49,7 @@ class ForeignExtractTest {
                     "segment.max-iterations=10",
                     "quality.max-quarantined-share=0.2"),
                 LocalDate.of(2026, 1, 31));
-    RunMetrics metrics = new SegmentationJob(SharedSpark.spark(), settings).run();
+    RunMetrics metrics = new SegmentationJob(SharedSpark.spark(), settings).run().metrics();
     assertTrue(metrics.rows().reconciled());
     Map<String, Row> byId = new TreeMap<>();
     SharedSpark.spark()

@@ -126,8 +126,8 @@ class AirflowDagTest {
     CommandLine.ParseResult parsed =
         new CommandLine(new Main()).parseArgs(args.toArray(String[]::new));
     assertTrue(parsed.hasSubcommand(), "no subcommand in " + args);
-    Main.Run run = assertInstanceOf(Main.Run.class, parsed.subcommand().commandSpec().userObject());
-    // As Main.Run#run loads them.
+    RunCommand run = assertInstanceOf(RunCommand.class, parsed.subcommand().commandSpec().userObject());
+    // As RunCommand#call loads them.
     Settings settings = run.common.settings(List.of()).requireInputAndOutput();
 
     assertEquals(LocalDate.parse(DS), settings.run().date());

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.creditseg.SharedSpark;
 import com.creditseg.config.Settings;
 import com.creditseg.config.SettingsLoader;
+import com.creditseg.metrics.RunMetrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.nio.file.FileSystems;
@@ -53,7 +54,7 @@ class KilledRunTest {
   void killedDriverLeavesThePreviousResultAndTheNextRunReplacesIt() throws Exception {
     Settings settings = settings();
     new GenerateJob(SharedSpark.spark(), settings.generate()).run();
-    RunMetrics first = new SegmentationJob(SharedSpark.spark(), settings).run();
+    RunMetrics first = new SegmentationJob(SharedSpark.spark(), settings).run().metrics();
     Path runDir = tmp.resolve("out/run_date=2026-03-01");
 
     Process driver = startDriver();
@@ -81,7 +82,7 @@ class KilledRunTest {
     assertTrue(Files.exists(tmp.resolve("out/_staging")), "the killed run's staging is left");
 
     // The next run cleans up and replaces the result.
-    RunMetrics next = new SegmentationJob(SharedSpark.spark(), settings).run();
+    RunMetrics next = new SegmentationJob(SharedSpark.spark(), settings).run().metrics();
     assertNotEquals(first.startedAt(), next.startedAt());
     String committed =
         new ObjectMapper()

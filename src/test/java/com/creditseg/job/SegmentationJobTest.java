@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.creditseg.SharedSpark;
 import com.creditseg.config.Settings;
 import com.creditseg.config.SettingsLoader;
+import com.creditseg.metrics.RunMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
@@ -53,7 +54,7 @@ class SegmentationJobTest {
     String output = tmp.resolve("out").toString();
     Settings settings = settings(input, output);
     new GenerateJob(SharedSpark.spark(), settings.generate()).run();
-    metrics = new SegmentationJob(SharedSpark.spark(), settings).run();
+    metrics = new SegmentationJob(SharedSpark.spark(), settings).run().metrics();
     runDir = tmp.resolve("out").resolve("run_date=2026-01-31");
   }
 
@@ -140,7 +141,7 @@ class SegmentationJobTest {
   void rerunForTheSameDateReplacesTheResultWithTheSameAssignments() {
     String input = tmp.resolve("customers").toString();
     String output = tmp.resolve("rerun").toString();
-    new SegmentationJob(SharedSpark.spark(), settings(input, output, "segment.k=4")).run();
+    new SegmentationJob(SharedSpark.spark(), settings(input, output, "segment.k=4")).run().metrics();
     Dataset<Row> first =
         SharedSpark.spark()
             .read()
@@ -148,7 +149,7 @@ class SegmentationJobTest {
             .select("customer_id", "segment", "cluster", "credit_score")
             .localCheckpoint();
     RunMetrics second =
-        new SegmentationJob(SharedSpark.spark(), settings(input, output, "segment.k=4")).run();
+        new SegmentationJob(SharedSpark.spark(), settings(input, output, "segment.k=4")).run().metrics();
     Dataset<Row> segments =
         SharedSpark.spark()
             .read()

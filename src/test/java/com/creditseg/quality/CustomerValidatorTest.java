@@ -8,7 +8,7 @@ import com.creditseg.config.QualitySettings;
 import com.creditseg.config.QualitySettings.ColumnRule;
 import com.creditseg.config.QualitySettings.MissingPolicy;
 import com.creditseg.config.QualitySettings.RangePolicy;
-import com.creditseg.io.InputContractException;
+import com.creditseg.schema.InputContractException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

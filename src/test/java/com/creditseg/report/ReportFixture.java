@@ -69,7 +69,7 @@ final class ReportFixture {
                       "segment.labels.\"5\"=[\"" + XSS + "\", Poor, Fair, Good, Excellent]"),
                   LocalDate.of(2026, 1, 31));
       new GenerateJob(SharedSpark.spark(), settings.generate()).run();
-      new SegmentationJob(SharedSpark.spark(), settings).run();
+      new SegmentationJob(SharedSpark.spark(), settings).run().metrics();
       Path run = ROOT.resolve("out").resolve("run_date=2026-01-31");
       page = Path.of(URI.create(new HtmlReport(SharedSpark.spark()).write(run.toString())));
       runDirectory = run;

@@ -9,7 +9,7 @@ import com.creditseg.SharedSpark;
 import com.creditseg.config.ScoreSettings;
 import com.creditseg.config.ScoreSettings.FactorInput;
 import com.creditseg.config.ScoreSettings.ScoreFactor;
-import com.creditseg.io.InputContractException;
+import com.creditseg.schema.InputContractException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

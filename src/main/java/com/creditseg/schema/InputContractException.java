@@ -1,4 +1,4 @@
-package com.creditseg.io;
+package com.creditseg.schema;
 
 /**
  * The input does not meet the job's contract: a path that is not there, an empty input, a required

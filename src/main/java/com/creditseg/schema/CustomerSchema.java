@@ -1,4 +1,4 @@
-package com.creditseg.io;
+package com.creditseg.schema;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +23,15 @@ import org.apache.spark.sql.types.StructType;
 public final class CustomerSchema {
   public static final String CUSTOMER_ID = "customer_id";
   public static final String DEFAULTED = "defaulted";
+
+  /**
+   * Added by the reader: {@code code:column} for each value that was there but could not be
+   * converted. Internal: never written to the segments.
+   */
+  public static final String PARSE_ERRORS = "parse_errors";
+
+  /** Added by the reader: the row as it was in the source, as JSON (or a malformed line's text). */
+  public static final String SOURCE_RECORD = "source_record";
 
   private static final Map<String, DataType> COLUMNS = new LinkedHashMap<>();
 

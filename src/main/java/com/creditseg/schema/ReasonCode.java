@@ -1,4 +1,4 @@
-package com.creditseg.quality;
+package com.creditseg.schema;
 
 /**
  * Why a row was quarantined or repaired. Codes are written lower-case into the {@code reason}

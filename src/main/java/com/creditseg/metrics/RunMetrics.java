@@ -1,18 +1,23 @@
-package com.creditseg.job;
+package com.creditseg.metrics;
 
 import com.creditseg.quality.QualityReport;
 import com.creditseg.segment.KSelection;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What a run did, written as metrics.json: inputs, the row reconciliation, quality counts, the
- * score factors used, how k was chosen, the segments, and each stage's wall time and rows/s.
+ * What a run did, written as metrics.json and read back by the report as this record: inputs, the
+ * row reconciliation, quality counts, the score factors used, how k was chosen, the segments, and
+ * each stage's wall time and rows/s. {@code score} and {@code segments} are null for a run that
+ * stopped at the quality gate.
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record RunMetrics(
     String runDate,
-    String status,
+    Status status,
     String startedAt,
     String finishedAt,
     Input input,
@@ -23,14 +28,27 @@ public record RunMetrics(
     List<StageTimer.Stage> stages,
     String output) {
 
+  /** How the run ended. */
+  public enum Status {
+    @JsonProperty("succeeded")
+    SUCCEEDED,
+    /** Stopped at the quality gate (exit code 3); quarantine and metrics kept in _failed/. */
+    @JsonProperty("failed_quality")
+    FAILED_QUALITY
+  }
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record Input(String path, String format, String mapping, boolean customerIdDerived) {}
 
   /** {@code in = out + quarantined + deduplicated}; {@code reconciled} says whether it held. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record Rows(long in, long out, long quarantined, long deduplicated, boolean reconciled) {}
 
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record Score(
       int min, int max, Map<String, Double> factorWeights, List<String> droppedFactors) {}
 
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record Segments(
       List<String> features, int k, KSelection selection, List<ClusterLabel> clusters) {}
 }

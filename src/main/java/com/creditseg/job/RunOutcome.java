@@ -1,0 +1,31 @@
+package com.creditseg.job;
+
+import com.creditseg.metrics.RunMetrics;
+
+/** How a {@code run} ended, as a value; {@link Main} maps it to an exit code. */
+public sealed interface RunOutcome {
+  RunMetrics metrics();
+
+  /** Committed to {@code <output.path>/run_date=<date>/}. */
+  record Succeeded(RunMetrics metrics) implements RunOutcome {}
+
+  /**
+   * Stopped at the quality gate: too many rows quarantined, or none valid. The quarantine and
+   * metrics.json were kept in {@code failedLocation}; the committed result of the date is untouched.
+   */
+  record FailedQuality(RunMetrics metrics, String failedLocation) implements RunOutcome {
+    /** One line for the user: how many rows, why, and where to look. */
+    public String reason() {
+      var q = metrics.quality();
+      return String.format(
+          "%,d of %,d rows (%.1f%%) quarantined%s; quarantine and metrics written to %s",
+          q.rowsQuarantined(),
+          q.rowsIn(),
+          100 * q.quarantinedShare(),
+          q.rowsValid() == 0
+              ? ", none left to segment"
+              : ", above quality.max-quarantined-share = " + q.maxQuarantinedShare(),
+          failedLocation);
+    }
+  }
+}

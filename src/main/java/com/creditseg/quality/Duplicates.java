@@ -1,0 +1,112 @@
+package com.creditseg.quality;
+
+import static org.apache.spark.sql.functions.*;
+
+import com.creditseg.schema.CustomerSchema;
+import java.util.Arrays;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The customer ids that occur on more than one row, found in two cheap passes instead of one
+ * shuffle of every row: first the 64-bit hashes of the ids that occur twice (a scan of the id
+ * column, a shuffle of one long per row), then, on the few rows whose id hash is among those, the
+ * real ids with their number of copies ({@code _copies}) and whether the copies differ ({@code
+ * _conflict}, by a hash of the row's content). A hash collision between two different ids only
+ * sends their rows to the exact second pass, which tells them apart.
+ *
+ * <p>The result is small (one row per duplicated id), persisted, and broadcast to every pass that
+ * flags rows when it holds at most {@value #BROADCAST_LIMIT} ids; above that the flagging passes
+ * join it by shuffle. Call {@link #release()} when done.
+ */
+public final class Duplicates {
+  static final String COPIES = "_copies";
+  static final String CONFLICT = "_conflict";
+  static final String COPY_NUMBER = "_copy_number";
+  private static final String ROW_HASH = "_row_hash";
+  private static final String ID_HASH = "_id_hash";
+  static final long BROADCAST_LIMIT = 2_000_000;
+
+  private final Dataset<Row> ids;
+  private final long count;
+
+  private Duplicates(Dataset<Row> ids, long count) {
+    this.ids = ids;
+    this.count = count;
+  }
+
+  /** Finds the duplicated ids among {@code customers} (two Spark jobs, one result persisted). */
+  public static Duplicates find(Dataset<Row> customers) {
+    Column id = col(CustomerSchema.CUSTOMER_ID);
+    Dataset<Row> repeatedHashes =
+        customers
+            .filter(id.isNotNull())
+            .select(xxhash64(id).as(ID_HASH))
+            .groupBy(ID_HASH)
+            .count()
+            .filter(col("count").gt(1))
+            .select(ID_HASH);
+    Dataset<Row> ids =
+        withRowHash(customers)
+            .filter(id.isNotNull())
+            .join(broadcast(repeatedHashes), xxhash64(id).equalTo(col(ID_HASH)), "left_semi")
+            .groupBy(id)
+            .agg(functions.count(lit(1)).as(COPIES), min(ROW_HASH).notEqual(max(ROW_HASH)).as(CONFLICT))
+            .filter(col(COPIES).gt(1))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    return new Duplicates(ids, ids.count());
+  }
+
+  /** Number of ids that occur on more than one row. */
+  public long count() {
+    return count;
+  }
+
+  /**
+   * {@code customers} with {@code _copies} and {@code _conflict} (null for unique ids) and {@code
+   * _copy_number} (1 for the row kept; exact copies of a row are kept once, numbered 1..n). Rows of
+   * an id whose copies differ all keep number 1: none of them can be trusted, and each is flagged.
+   *
+   * <p>Unique ids pass straight through (joined with the broadcast set, no shuffle); only the rows
+   * of ids that occur with identical copies are deduplicated by a window, which shuffles just them.
+   */
+  Dataset<Row> annotate(Dataset<Row> customers) {
+    if (count == 0) {
+      return customers
+          .withColumn(COPIES, lit(null).cast("long"))
+          .withColumn(CONFLICT, lit(null).cast("boolean"))
+          .withColumn(COPY_NUMBER, lit(1));
+    }
+    Dataset<Row> set = count <= BROADCAST_LIMIT ? broadcast(ids) : ids;
+    Dataset<Row> joined = customers.join(set, new String[] {CustomerSchema.CUSTOMER_ID}, "left");
+    Column exactCopies = col(COPIES).isNotNull().and(not(col(CONFLICT)));
+    Dataset<Row> single = joined.filter(not(exactCopies)).withColumn(COPY_NUMBER, lit(1));
+    Dataset<Row> copies =
+        withRowHash(joined.filter(exactCopies))
+            .withColumn(
+                COPY_NUMBER,
+                row_number()
+                    .over(Window.partitionBy(col(CustomerSchema.CUSTOMER_ID)).orderBy(ROW_HASH)))
+            .drop(ROW_HASH);
+    return single.unionByName(copies);
+  }
+
+  public void release() {
+    ids.unpersist();
+  }
+
+  /** Adds a hash of the row's content: every column but the source record (how it was read). */
+  private static Dataset<Row> withRowHash(Dataset<Row> customers) {
+    Column[] content =
+        Arrays.stream(customers.columns())
+            .filter(c -> !c.equals(CustomerSchema.SOURCE_RECORD))
+            .filter(c -> !c.equals(COPIES) && !c.equals(CONFLICT))
+            .map(c -> col("`" + c + "`"))
+            .toArray(Column[]::new);
+    return customers.withColumn(ROW_HASH, xxhash64(content));
+  }
+}

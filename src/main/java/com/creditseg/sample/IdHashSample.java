@@ -1,0 +1,62 @@
+package com.creditseg.sample;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import com.creditseg.schema.CustomerSchema;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * A sample of about {@code target} of {@code rows} customers chosen by a hash of their id: the same
+ * customers on every run, whatever the input's partitioning or order, and every copy of an id in or
+ * out together. Samples of different sizes from one population are nested (a smaller one is a
+ * subset of a larger one), so one materialised sample can serve several uses.
+ *
+ * <p>Every customer falls in one of {@value #BUCKETS} buckets by {@code xxhash64(customer_id)}; a
+ * sample keeps the buckets below {@code BUCKETS * target / rows} (at least one). With {@code rows
+ * <= target} it keeps everything.
+ */
+public record IdHashSample(long rows, long target) {
+  public static final long BUCKETS = 1_000_000;
+
+  public IdHashSample {
+    if (rows < 0 || target < 1) {
+      throw new IllegalArgumentException(
+          "Cannot sample " + target + " of " + rows + " customers: need rows >= 0, target >= 1");
+    }
+  }
+
+  /** True when the sample is the whole population. */
+  public boolean isEverything() {
+    return rows <= target;
+  }
+
+  /** The buckets kept: customers whose bucket is below this. */
+  public long bucketsKept() {
+    return isEverything() ? BUCKETS : Math.max(1, BUCKETS * target / rows);
+  }
+
+  /** The customer's bucket, in [0, BUCKETS). */
+  public static Column bucket() {
+    return pmod(xxhash64(col(CustomerSchema.CUSTOMER_ID)), lit(BUCKETS));
+  }
+
+  /** True for the customers in the sample. */
+  public Column contains() {
+    return isEverything() ? lit(true) : bucket().lt(bucketsKept());
+  }
+
+  /** The sampled customers of {@code customers}, lazily. */
+  public Dataset<Row> of(Dataset<Row> customers) {
+    return isEverything() ? customers : customers.filter(contains());
+  }
+
+  /** Whichever of two samples of the same population is larger. */
+  public IdHashSample union(IdHashSample other) {
+    return bucketsKept() >= other.bucketsKept() ? this : other;
+  }
+}

@@ -1,0 +1,152 @@
+package com.creditseg.segment;
+
+import static org.apache.spark.sql.functions.*;
+
+import com.creditseg.schema.InputContractException;
+import com.creditseg.segment.SegmentLabeler.ClusterLabel;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.clustering.KMeansModel;
+import org.apache.spark.ml.feature.ElementwiseProduct;
+import org.apache.spark.ml.feature.StandardScalerModel;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A fitted segmentation: the MLlib PipelineModel (VectorAssembler, StandardScaler,
+ * ElementwiseProduct, KMeans) and each cluster's risk rank and label. Saved as {@code
+ * <dir>/pipeline/} (MLlib's own format) and {@code <dir>/segments.json} (the labels).
+ *
+ * <p>{@link #assign} applies it to every customer with native Spark column arithmetic read off the
+ * fitted stages, not through the pipeline's vector UDFs: {@code z = (x - mean) * (1 / std) * weight}
+ * per feature (0 for a feature without spread, as StandardScaler does), the squared Euclidean
+ * distance to each KMeans centre, and the nearest centre, the lowest index on a tie (as KMeans
+ * does). The same arithmetic in plain Java scores one customer without Spark.
+ */
+public record SegmentModel(PipelineModel pipeline, List<ClusterLabel> labels) {
+  public static final String CLUSTER = "cluster";
+  public static final String SEGMENT = "segment";
+  public static final String SEGMENT_RANK = "segment_rank";
+  private static final String PIPELINE = "pipeline";
+  private static final String LABELS = "segments.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public SegmentModel {
+    labels = List.copyOf(labels);
+  }
+
+  /** The clustering features, in the order the model reads them. */
+  public List<String> features() {
+    return List.of(stage(VectorAssembler.class).getInputCols());
+  }
+
+  /** The KMeans centres in the clustering space (scaled and weighted features). */
+  public Vector[] centers() {
+    return stage(KMeansModel.class).clusterCenters();
+  }
+
+  /**
+   * Adds {@code cluster} (KMeans index), {@code segment} (label) and {@code segment_rank} (1 =
+   * riskiest) to every customer. A customer with a null feature gets null in all three.
+   */
+  public Dataset<Row> assign(Dataset<Row> customers) {
+    List<Column> labelPairs = new ArrayList<>();
+    List<Column> rankPairs = new ArrayList<>();
+    for (ClusterLabel l : labels) {
+      labelPairs.add(lit(l.cluster()));
+      labelPairs.add(lit(l.label()));
+      rankPairs.add(lit(l.cluster()));
+      rankPairs.add(lit(l.rank()));
+    }
+    return customers
+        .withColumn(CLUSTER, nearestCenter())
+        .withColumn(SEGMENT, try_element_at(map(labelPairs.toArray(Column[]::new)), col(CLUSTER)))
+        .withColumn(
+            SEGMENT_RANK, try_element_at(map(rankPairs.toArray(Column[]::new)), col(CLUSTER)));
+  }
+
+  /** The index of the nearest KMeans centre, as a Column over the feature columns. */
+  public Column nearestCenter() {
+    List<String> features = features();
+    StandardScalerModel scaler = stage(StandardScalerModel.class);
+    double[] mean = scaler.mean().toArray();
+    double[] std = scaler.std().toArray();
+    double[] weight = stage(ElementwiseProduct.class).getScalingVec().toArray();
+    Column[] z = new Column[features.size()];
+    for (int f = 0; f < z.length; f++) {
+      double scale = std[f] == 0 ? 0 : 1 / std[f];
+      Column x = col(features.get(f)).cast("double");
+      z[f] = x.minus(scaler.getWithMean() ? mean[f] : 0).multiply(scale).multiply(weight[f]);
+    }
+    Vector[] centers = centers();
+    Column[] distances = new Column[centers.length];
+    for (int c = 0; c < centers.length; c++) {
+      Column d = null;
+      for (int f = 0; f < z.length; f++) {
+        Column diff = z[f].minus(centers[c].apply(f));
+        d = d == null ? diff.multiply(diff) : d.plus(diff.multiply(diff));
+      }
+      distances[c] = d;
+    }
+    // Every distance reads every feature, so one null feature makes them all null.
+    Column all = array(distances);
+    return when(distances[0].isNotNull(), array_position(all, array_min(all)).minus(1).cast("int"));
+  }
+
+  /** Saves the pipeline and the labels under {@code directory}. */
+  public void save(SparkSession spark, String directory) {
+    try {
+      pipeline.write().overwrite().save(new Path(directory, PIPELINE).toString());
+      Path labelsPath = new Path(directory, LABELS);
+      FileSystem fs = labelsPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      try (OutputStream out = fs.create(labelsPath, true)) {
+        JSON.writerWithDefaultPrettyPrinter().writeValue(out, labels);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot save the segment model under " + directory, e);
+    }
+  }
+
+  /** Loads what {@link #save} wrote. */
+  public static SegmentModel load(SparkSession spark, String directory) {
+    Path labelsPath = new Path(directory, LABELS);
+    try {
+      FileSystem fs = labelsPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(labelsPath)) {
+        throw new InputContractException(
+            "Not a segment model: " + directory + " has no " + LABELS);
+      }
+      List<ClusterLabel> labels;
+      try (InputStream in = fs.open(labelsPath)) {
+        labels = JSON.readValue(in, new TypeReference<List<ClusterLabel>>() {});
+      }
+      return new SegmentModel(
+          PipelineModel.load(new Path(directory, PIPELINE).toString()), labels);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot load the segment model from " + directory, e);
+    }
+  }
+
+  private <T extends Transformer> T stage(Class<T> type) {
+    for (Transformer stage : pipeline.stages()) {
+      if (type.isInstance(stage)) {
+        return type.cast(stage);
+      }
+    }
+    throw new IllegalStateException("The segment model has no " + type.getSimpleName() + " stage");
+  }
+}
