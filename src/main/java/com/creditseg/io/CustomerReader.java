@@ -154,9 +154,7 @@ public final class CustomerReader {
       sourceFields.add(col(CORRUPT));
     }
     Column record = struct(sourceFields.toArray(Column[]::new));
-    mapped.add(
-        ColumnArrays.nonNull(parseErrors)
-            .as(PARSE_ERRORS));
+    mapped.add(ColumnArrays.nonNull(parseErrors).as(PARSE_ERRORS));
     mapped.add(record.as(SOURCE_RECORD));
     Dataset<Row> customers = source.select(mapped.toArray(Column[]::new));
     List<String> order = new ArrayList<>(CustomerSchema.presentIn(customers));

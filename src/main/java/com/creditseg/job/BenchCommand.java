@@ -38,13 +38,22 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--rows", paramLabel = "N", description = "Customers to generate (default 1000000).")
+  @Option(
+      names = "--rows",
+      paramLabel = "N",
+      description = "Customers to generate (default 1000000).")
   long rows = 1_000_000;
 
-  @Option(names = "--input", paramLabel = "PATH", description = "Use this input instead of generating.")
+  @Option(
+      names = "--input",
+      paramLabel = "PATH",
+      description = "Use this input instead of generating.")
   String input;
 
-  @Option(names = "--work", paramLabel = "DIR", description = "Where inputs and outputs go (default target/bench).")
+  @Option(
+      names = "--work",
+      paramLabel = "DIR",
+      description = "Where inputs and outputs go (default target/bench).")
   String work = "target/bench";
 
   @Spec CommandSpec spec;
@@ -88,16 +97,21 @@ final class BenchCommand implements Callable<Integer> {
     json.put("rows", rowsIn);
     json.put("status", outcome.metrics().status());
     if (generateSeconds > 0) {
-      out.printf("%-12s %10.1f %,14d %,14.0f%n", "generate", generateSeconds, rows, rows / generateSeconds);
+      out.printf(
+          "%-12s %10.1f %,14d %,14.0f%n",
+          "generate", generateSeconds, rows, rows / generateSeconds);
       json.put("generateSeconds", generateSeconds);
     }
     List<Map<String, Object>> stages = new ArrayList<>();
     for (StageTimer.Stage s : outcome.metrics().stages()) {
-      out.printf("%-12s %10.1f %,14d %,14.0f%n", s.name(), s.seconds(), s.rows(), s.rowsPerSecond());
-      stages.add(Map.of("name", s.name(), "seconds", s.seconds(), "rowsPerSecond", s.rowsPerSecond()));
+      out.printf(
+          "%-12s %10.1f %,14d %,14.0f%n", s.name(), s.seconds(), s.rows(), s.rowsPerSecond());
+      stages.add(
+          Map.of("name", s.name(), "seconds", s.seconds(), "rowsPerSecond", s.rowsPerSecond()));
     }
     out.printf("%-12s %10.1f %,14d %,14.0f%n", "run", runSeconds, rowsIn, rowsIn / runSeconds);
-    out.printf("peak heap %,d MB of %,d MB max%n", peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
+    out.printf(
+        "peak heap %,d MB of %,d MB max%n", peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
     json.put("runSeconds", runSeconds);
     json.put("runRowsPerSecond", rowsIn / runSeconds);
     json.put("totalSeconds", total);
@@ -105,7 +119,11 @@ final class BenchCommand implements Callable<Integer> {
     json.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
     json.put("stages", stages);
     try {
-      out.println(RunOutput.JSON.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
+      out.println(
+          RunOutput.JSON
+              .writer()
+              .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+              .writeValueAsString(json));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -26,8 +26,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     Settings settings = common.settings(List.of()).requireInputAndOutput();
     RunOutcome outcome =
-        new SegmentationJob(Sessions.get("creditseg run " + settings.run().date()), settings)
-            .run();
+        new SegmentationJob(Sessions.get("creditseg run " + settings.run().date()), settings).run();
     return Main.exitCode(outcome, spec.commandLine().getErr());
   }
 }

@@ -11,7 +11,8 @@ public sealed interface RunOutcome {
 
   /**
    * Stopped at the quality gate: too many rows quarantined, or none valid. The quarantine and
-   * metrics.json were kept in {@code failedLocation}; the committed result of the date is untouched.
+   * metrics.json were kept in {@code failedLocation}; the committed result of the date is
+   * untouched.
    */
   record FailedQuality(RunMetrics metrics, String failedLocation) implements RunOutcome {
     /** One line for the user: how many rows, why, and where to look. */

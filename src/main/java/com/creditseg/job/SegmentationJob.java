@@ -71,7 +71,9 @@ public final class SegmentationJob {
       CustomerReader.Input input =
           timer.time(
               "read",
-              () -> new CustomerReader(spark, settings.input(), settings.run().date()).read(required()),
+              () ->
+                  new CustomerReader(spark, settings.input(), settings.run().date())
+                      .read(required()),
               CustomerReader.Input::rows);
       Dataset<Row> customers = input.customers();
       long rowsIn = input.rows();
@@ -86,8 +88,7 @@ public final class SegmentationJob {
             card.droppedFactors(),
             card.factors().stream().map(f -> f.name()).toList());
       }
-      CustomerValidator validator =
-          new CustomerValidator(settings.quality(), required(), runDate);
+      CustomerValidator validator = new CustomerValidator(settings.quality(), required(), runDate);
       validator.requireColumns(customers);
       IdHashSample medianSample = new IdHashSample(rowsIn, settings.quality().medianSampleRows());
       IdHashSample fitSample = new IdHashSample(rowsIn, settings.segment().fitSampleRows());
@@ -107,7 +108,17 @@ public final class SegmentationJob {
               q -> rowsIn);
       if (!quality.passed()) {
         RunMetrics metrics =
-            metrics(RunMetrics.Status.FAILED_QUALITY, startedAt, input, rowsIn, 0, quality, null, null, timer, null);
+            metrics(
+                RunMetrics.Status.FAILED_QUALITY,
+                startedAt,
+                input,
+                rowsIn,
+                0,
+                quality,
+                null,
+                null,
+                timer,
+                null);
         output.writeJson("metrics.json", metrics);
         return new RunOutcome.FailedQuality(metrics, output.keepAsFailed());
       }
@@ -213,7 +224,10 @@ public final class SegmentationJob {
     Dataset<Row> flagged =
         validator
             .flag(customers, medians, duplicates)
-            .observe(counts, counters.get(0), counters.subList(1, counters.size()).toArray(Column[]::new));
+            .observe(
+                counts,
+                counters.get(0),
+                counters.subList(1, counters.size()).toArray(Column[]::new));
     output.writeQuarantine(CustomerValidator.quarantine(flagged));
     Map<String, Object> counted;
     try {
@@ -279,8 +293,7 @@ public final class SegmentationJob {
             quality.rowsDeduplicated(),
             quality.rowsIn() == rowsIn
                 && (status == RunMetrics.Status.FAILED_QUALITY
-                    || rowsIn
-                        == rowsOut + quality.rowsQuarantined() + quality.rowsDeduplicated())),
+                    || rowsIn == rowsOut + quality.rowsQuarantined() + quality.rowsDeduplicated())),
         quality,
         score,
         segments,

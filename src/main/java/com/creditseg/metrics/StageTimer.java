@@ -25,7 +25,12 @@ public final class StageTimer {
     long n = rows.applyAsLong(result);
     double rate = seconds > 0.001 ? n / seconds : 0;
     stages.add(new Stage(name, seconds, n, rate));
-    LOG.info("{} {} rows in {} s ({} rows/s)", pad(name), group(n), String.format("%.1f", seconds), group(Math.round(rate)));
+    LOG.info(
+        "{} {} rows in {} s ({} rows/s)",
+        pad(name),
+        group(n),
+        String.format("%.1f", seconds),
+        group(Math.round(rate)));
     return result;
   }
 

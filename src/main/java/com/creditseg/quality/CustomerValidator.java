@@ -245,12 +245,7 @@ public final class CustomerValidator {
   public static Dataset<Row> clean(Dataset<Row> flagged) {
     return flagged
         .filter(col(STATUS).equalTo(VALID))
-        .drop(
-            STATUS,
-            REASONS,
-            CustomerSchema.PARSE_ERRORS,
-            CustomerSchema.SOURCE_RECORD,
-            RUN_DATE);
+        .drop(STATUS, REASONS, CustomerSchema.PARSE_ERRORS, CustomerSchema.SOURCE_RECORD, RUN_DATE);
   }
 
   /**

@@ -55,7 +55,9 @@ public final class Duplicates {
             .filter(id.isNotNull())
             .join(broadcast(repeatedHashes), xxhash64(id).equalTo(col(ID_HASH)), "left_semi")
             .groupBy(id)
-            .agg(functions.count(lit(1)).as(COPIES), min(ROW_HASH).notEqual(max(ROW_HASH)).as(CONFLICT))
+            .agg(
+                functions.count(lit(1)).as(COPIES),
+                min(ROW_HASH).notEqual(max(ROW_HASH)).as(CONFLICT))
             .filter(col(COPIES).gt(1))
             .persist(StorageLevel.MEMORY_AND_DISK());
     return new Duplicates(ids, ids.count());

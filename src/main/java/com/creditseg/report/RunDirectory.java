@@ -1,7 +1,7 @@
 package com.creditseg.report;
 
-import com.creditseg.schema.InputContractException;
 import com.creditseg.io.RunOutput;
+import com.creditseg.schema.InputContractException;
 import com.creditseg.segment.SegmentModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;

@@ -17,10 +17,10 @@ public final class ColumnArrays {
   }
 
   /**
-   * The non-null values of {@code values}, in order, as an {@code array<string>}. Built with
-   * {@code concat} of one-element arrays rather than {@code filter(array(...), x -> x IS NOT NULL)}:
-   * a lambda keeps Spark from compiling the whole projection it sits in (whole-stage codegen),
-   * which made every pass that flags rows several times slower.
+   * The non-null values of {@code values}, in order, as an {@code array<string>}. Built with {@code
+   * concat} of one-element arrays rather than {@code filter(array(...), x -> x IS NOT NULL)}: a
+   * lambda keeps Spark from compiling the whole projection it sits in (whole-stage codegen), which
+   * made every pass that flags rows several times slower.
    */
   public static Column nonNull(List<Column> values) {
     if (values.isEmpty()) {

@@ -32,10 +32,10 @@ import org.apache.spark.sql.SparkSession;
  * <dir>/pipeline/} (MLlib's own format) and {@code <dir>/segments.json} (the labels).
  *
  * <p>{@link #assign} applies it to every customer with native Spark column arithmetic read off the
- * fitted stages, not through the pipeline's vector UDFs: {@code z = (x - mean) * (1 / std) * weight}
- * per feature (0 for a feature without spread, as StandardScaler does), the squared Euclidean
- * distance to each KMeans centre, and the nearest centre, the lowest index on a tie (as KMeans
- * does). The same arithmetic in plain Java scores one customer without Spark.
+ * fitted stages, not through the pipeline's vector UDFs: {@code z = (x - mean) * (1 / std) *
+ * weight} per feature (0 for a feature without spread, as StandardScaler does), the squared
+ * Euclidean distance to each KMeans centre, and the nearest centre, the lowest index on a tie (as
+ * KMeans does). The same arithmetic in plain Java scores one customer without Spark.
  */
 public record SegmentModel(PipelineModel pipeline, List<ClusterLabel> labels) {
   public static final String CLUSTER = "cluster";
@@ -127,15 +127,13 @@ public record SegmentModel(PipelineModel pipeline, List<ClusterLabel> labels) {
     try {
       FileSystem fs = labelsPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(labelsPath)) {
-        throw new InputContractException(
-            "Not a segment model: " + directory + " has no " + LABELS);
+        throw new InputContractException("Not a segment model: " + directory + " has no " + LABELS);
       }
       List<ClusterLabel> labels;
       try (InputStream in = fs.open(labelsPath)) {
         labels = JSON.readValue(in, new TypeReference<List<ClusterLabel>>() {});
       }
-      return new SegmentModel(
-          PipelineModel.load(new Path(directory, PIPELINE).toString()), labels);
+      return new SegmentModel(PipelineModel.load(new Path(directory, PIPELINE).toString()), labels);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot load the segment model from " + directory, e);
     }

@@ -119,12 +119,6 @@ public final class Segmenter {
           KMeansModel model = models.get(s);
           double cost = model.summary().trainingCost();
           fits.add(new SeedFit(settings.seed() + s, cost, model.summary().numIter()));
-          LOG.info(
-              "k={} seed={}: cost {} after {} iterations",
-              k,
-              settings.seed() + s,
-              cost,
-              model.summary().numIter());
           if (best == null || cost < best.summary().trainingCost()) {
             best = model;
           }
@@ -183,13 +177,25 @@ public final class Segmenter {
     int threads =
         Math.max(
             1,
-            Math.min(settings.seeds(), prepared.sparkSession().sparkContext().defaultParallelism()));
+            Math.min(
+                settings.seeds(), prepared.sparkSession().sparkContext().defaultParallelism()));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<KMeansModel>> fits = new ArrayList<>();
       for (int s = 0; s < settings.seeds(); s++) {
         long seed = settings.seed() + s;
-        fits.add(pool.submit(() -> kmeans(k, seed, epsilon).fit(prepared)));
+        fits.add(
+            pool.submit(
+                () -> {
+                  KMeansModel model = kmeans(k, seed, epsilon).fit(prepared);
+                  LOG.info(
+                      "k={} seed={}: cost {} after {} iterations",
+                      k,
+                      seed,
+                      model.summary().trainingCost(),
+                      model.summary().numIter());
+                  return model;
+                }));
       }
       List<KMeansModel> models = new ArrayList<>();
       for (Future<KMeansModel> fit : fits) {

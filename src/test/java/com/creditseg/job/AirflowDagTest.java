@@ -126,7 +126,8 @@ class AirflowDagTest {
     CommandLine.ParseResult parsed =
         new CommandLine(new Main()).parseArgs(args.toArray(String[]::new));
     assertTrue(parsed.hasSubcommand(), "no subcommand in " + args);
-    RunCommand run = assertInstanceOf(RunCommand.class, parsed.subcommand().commandSpec().userObject());
+    RunCommand run =
+        assertInstanceOf(RunCommand.class, parsed.subcommand().commandSpec().userObject());
     // As RunCommand#call loads them.
     Settings settings = run.common.settings(List.of()).requireInputAndOutput();
 

@@ -141,7 +141,9 @@ class SegmentationJobTest {
   void rerunForTheSameDateReplacesTheResultWithTheSameAssignments() {
     String input = tmp.resolve("customers").toString();
     String output = tmp.resolve("rerun").toString();
-    new SegmentationJob(SharedSpark.spark(), settings(input, output, "segment.k=4")).run().metrics();
+    new SegmentationJob(SharedSpark.spark(), settings(input, output, "segment.k=4"))
+        .run()
+        .metrics();
     Dataset<Row> first =
         SharedSpark.spark()
             .read()
@@ -149,7 +151,9 @@ class SegmentationJobTest {
             .select("customer_id", "segment", "cluster", "credit_score")
             .localCheckpoint();
     RunMetrics second =
-        new SegmentationJob(SharedSpark.spark(), settings(input, output, "segment.k=4")).run().metrics();
+        new SegmentationJob(SharedSpark.spark(), settings(input, output, "segment.k=4"))
+            .run()
+            .metrics();
     Dataset<Row> segments =
         SharedSpark.spark()
             .read()

@@ -1,0 +1,122 @@
+package com.creditseg.segment;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.creditseg.SharedSpark;
+import com.creditseg.config.SettingsLoader;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The segmenter on three well separated groups of customers built in code. */
+@ExtendWith(SharedSpark.class)
+class SegmenterTest {
+  @TempDir static Path tmp;
+  static Dataset<Row> customers;
+  static Segmenter.Fit fit;
+
+  static final StructType SCHEMA =
+      DataTypes.createStructType(
+          List.of(
+              DataTypes.createStructField("customer_id", DataTypes.StringType, false),
+              DataTypes.createStructField("credit_score", DataTypes.IntegerType, false),
+              DataTypes.createStructField("annual_income", DataTypes.DoubleType, false)));
+
+  static Segmenter segmenter(String... extra) {
+    List<String> overrides =
+        new ArrayList<>(
+            List.of(
+                "segment.features=[credit_score, annual_income]",
+                "segment.k=3",
+                "segment.seeds=2"));
+    overrides.addAll(List.of(extra));
+    return new Segmenter(
+        new SettingsLoader().load(List.of(), overrides, LocalDate.of(2026, 1, 31)).segment());
+  }
+
+  @BeforeAll
+  static void fitOnce() {
+    // Three groups: (score, income) around (400, 20k), (600, 50k), (800, 90k).
+    Random random = new Random(1);
+    List<Row> rows = new ArrayList<>();
+    int[] scores = {400, 600, 800};
+    double[] incomes = {20_000, 50_000, 90_000};
+    for (int i = 0; i < 300; i++) {
+      int g = i % 3;
+      rows.add(
+          RowFactory.create(
+              "C" + i,
+              scores[g] + random.nextInt(21) - 10,
+              incomes[g] + random.nextGaussian() * 1_000));
+    }
+    customers = SharedSpark.spark().createDataFrame(rows, SCHEMA);
+    fit = segmenter().fit(customers);
+  }
+
+  @Test
+  void findsTheGroupsAndLabelsThemByRisk() {
+    List<Row> assigned =
+        fit.model()
+            .assign(customers)
+            .select("customer_id", "segment", "segment_rank")
+            .collectAsList();
+    for (Row r : assigned) {
+      int group = Integer.parseInt(r.getString(0).substring(1)) % 3;
+      assertEquals(List.of("Poor", "Fair", "Good").get(group), r.getString(1), r.toString());
+      assertEquals(group + 1, r.getInt(2));
+    }
+    assertEquals(3, fit.selection().chosenK());
+    assertEquals(2, fit.selection().candidates().get(0).seeds().size());
+  }
+
+  @Test
+  void nativeAssignmentEqualsTheMllibPipeline() {
+    Dataset<Row> mllib =
+        fit.model().pipeline().transform(customers).select(col("customer_id"), col("cluster"));
+    Dataset<Row> ours = fit.model().assign(customers).select(col("customer_id"), col("cluster"));
+    assertEquals(300, ours.count());
+    assertEquals(0, ours.exceptAll(mllib).count());
+  }
+
+  @Test
+  void aFixedSeedGivesFixedCentres() {
+    Segmenter.Fit again = segmenter().fit(customers.orderBy(col("annual_income").desc()));
+    Vector[] first = fit.model().centers();
+    Vector[] second = again.model().centers();
+    assertEquals(first.length, second.length);
+    for (int c = 0; c < first.length; c++) {
+      assertArrayEquals(first[c].toArray(), second[c].toArray(), 1e-9);
+    }
+    assertEquals(fit.model().labels(), again.model().labels());
+  }
+
+  @Test
+  void saveAndLoadRoundTrip() {
+    String dir = tmp.resolve("model").toString();
+    fit.model().save(SharedSpark.spark(), dir);
+    SegmentModel loaded = SegmentModel.load(SharedSpark.spark(), dir);
+    assertEquals(fit.model().labels(), loaded.labels());
+    assertEquals(fit.model().features(), loaded.features());
+    assertEquals(
+        0,
+        fit.model()
+            .assign(customers)
+            .select("customer_id", "cluster", "segment")
+            .exceptAll(loaded.assign(customers).select("customer_id", "cluster", "segment"))
+            .count());
+  }
+}
