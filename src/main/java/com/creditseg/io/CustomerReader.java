@@ -53,8 +53,6 @@ import org.slf4j.LoggerFactory;
  * source values, so the same input gives the same ids on every run.
  */
 public final class CustomerReader {
-  public static final String PARSE_ERRORS = CustomerSchema.PARSE_ERRORS;
-  public static final String SOURCE_RECORD = CustomerSchema.SOURCE_RECORD;
   private static final String CORRUPT = "_corrupt_record";
   private static final Logger LOG = LoggerFactory.getLogger(CustomerReader.class);
 
@@ -154,12 +152,12 @@ public final class CustomerReader {
       sourceFields.add(col(CORRUPT));
     }
     Column record = struct(sourceFields.toArray(Column[]::new));
-    mapped.add(ColumnArrays.nonNull(parseErrors).as(PARSE_ERRORS));
-    mapped.add(record.as(SOURCE_RECORD));
+    mapped.add(ColumnArrays.nonNull(parseErrors).as(CustomerSchema.PARSE_ERRORS));
+    mapped.add(record.as(CustomerSchema.SOURCE_RECORD));
     Dataset<Row> customers = source.select(mapped.toArray(Column[]::new));
     List<String> order = new ArrayList<>(CustomerSchema.presentIn(customers));
-    order.add(PARSE_ERRORS);
-    order.add(SOURCE_RECORD);
+    order.add(CustomerSchema.PARSE_ERRORS);
+    order.add(CustomerSchema.SOURCE_RECORD);
     // Counting the source, not the mapped rows: Parquet answers from its footers.
     return new Input(
         customers.select(order.stream().map(c -> col(c)).toArray(Column[]::new)),
@@ -210,7 +208,7 @@ public final class CustomerReader {
    * malformed CSV line, else the source row as JSON.
    */
   public static Column sourceRecordText(StructType schema, Column record) {
-    StructType fields = (StructType) schema.apply(SOURCE_RECORD).dataType();
+    StructType fields = (StructType) schema.apply(CustomerSchema.SOURCE_RECORD).dataType();
     if (!List.of(fields.fieldNames()).contains(CORRUPT)) {
       return to_json(record);
     }

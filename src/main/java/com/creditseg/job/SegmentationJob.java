@@ -65,8 +65,9 @@ public final class SegmentationJob {
     String runDate = settings.run().date().toString();
     // The output is opened first so that an output path that cannot be written fails at once.
     RunOutput output = new RunOutput(spark, settings.output().path(), settings.run().date());
-    Duplicates duplicates = null;
-    Dataset<Row> sample = null;
+    // Released in finally, whichever way the run ends.
+    List<Duplicates> duplicatesFound = new java.util.ArrayList<>();
+    List<Dataset<Row>> persisted = new java.util.ArrayList<>();
     try {
       CustomerReader.Input input =
           timer.time(
@@ -94,17 +95,18 @@ public final class SegmentationJob {
       IdHashSample fitSample = new IdHashSample(rowsIn, settings.segment().fitSampleRows());
 
       // validate: duplicates, the sample, medians, then flag + quarantine + counts in one pass.
-      duplicates = timer.time("duplicates", () -> Duplicates.find(customers), d -> rowsIn);
+      Duplicates duplicates =
+          timer.time("duplicates", () -> Duplicates.find(customers), d -> rowsIn);
+      duplicatesFound.add(duplicates);
       Dataset<Row> sampled =
           medianSample.union(fitSample).of(customers).persist(StorageLevel.MEMORY_AND_DISK());
-      sample = sampled;
+      persisted.add(sampled);
       Map<String, Double> medians =
           timer.time("medians", () -> validator.medians(medianSample.of(sampled)), m -> rowsIn);
-      Duplicates found = duplicates;
       QualityReport quality =
           timer.time(
               "validate",
-              () -> quarantine(validator, customers, medians, found, output),
+              () -> quarantine(validator, customers, medians, duplicates, output),
               q -> rowsIn);
       if (!quality.passed()) {
         RunMetrics metrics =
@@ -132,16 +134,16 @@ public final class SegmentationJob {
                       .fit(
                           scorer.score(
                               CustomerValidator.clean(
-                                  validator.flag(fitSample.of(sampled), medians, found)))),
+                                  validator.flag(fitSample.of(sampled), medians, duplicates)))),
               f -> Math.min(rowsIn, fitSample.target()));
-      sampled.unpersist();
+      sampled.unpersist(); // the sample's work is done: free it before the full pass
 
       long rowsOut =
           timer.time(
               "segment",
               () -> {
                 Dataset<Row> valid =
-                    CustomerValidator.clean(validator.flag(customers, medians, found));
+                    CustomerValidator.clean(validator.flag(customers, medians, duplicates));
                 output.writeSegments(fit.model().assign(scorer.score(valid)));
                 return output.staged(RunOutput.SEGMENTS).count();
               },
@@ -200,12 +202,8 @@ public final class SegmentationJob {
       output.abandon();
       throw e;
     } finally {
-      if (duplicates != null) {
-        duplicates.release();
-      }
-      if (sample != null) {
-        sample.unpersist();
-      }
+      duplicatesFound.forEach(Duplicates::release);
+      persisted.forEach(Dataset::unpersist);
     }
   }
 

@@ -312,7 +312,8 @@ public final class CustomerValidator {
     long valid = asLong(counts.get("status:" + VALID));
     long quarantined = asLong(counts.get("status:" + QUARANTINED));
     long deduplicated = asLong(counts.get("status:" + DEDUPLICATED));
-    return QualityReport.of(
+    return new QualityReport(
+        settings.maxQuarantinedShare(),
         asLong(counts.get("rows")),
         deduplicated,
         quarantined,
@@ -320,8 +321,7 @@ public final class CustomerValidator {
         byReason,
         byReasonAndColumn,
         repairs,
-        medians,
-        settings.maxQuarantinedShare());
+        medians);
   }
 
   /** The numeric columns of {@code customers} with a rule in quality.columns. */

@@ -1,5 +1,7 @@
 package com.creditseg.quality;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -7,10 +9,10 @@ import java.util.TreeMap;
 /**
  * The outcome of validation as values: row counts, quarantined rows per reason code and per {@code
  * reason:column}, repairs per {@code imputed|clipped:column}, the medians used for imputation, and
- * the verdict against {@code quality.max-quarantined-share}.
+ * the verdict against {@code quality.max-quarantined-share} (derived, written to metrics.json).
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record QualityReport(
-    Verdict verdict,
     double maxQuarantinedShare,
     long rowsIn,
     long rowsDeduplicated,
@@ -31,37 +33,19 @@ public record QualityReport(
     NOTHING_VALID
   }
 
-  /** The report with its verdict. */
-  public static QualityReport of(
-      long rowsIn,
-      long rowsDeduplicated,
-      long rowsQuarantined,
-      long rowsValid,
-      Map<String, Long> quarantinedByReason,
-      Map<String, Long> quarantinedByReasonAndColumn,
-      Map<String, Long> repairsByColumn,
-      Map<String, Double> imputationMedians,
-      double maxQuarantinedShare) {
-    double share = rowsIn == 0 ? 0 : (double) rowsQuarantined / rowsIn;
-    Verdict verdict =
-        rowsValid == 0
-            ? Verdict.NOTHING_VALID
-            : share > maxQuarantinedShare ? Verdict.TOO_MANY_QUARANTINED : Verdict.PASSED;
-    return new QualityReport(
-        verdict,
-        maxQuarantinedShare,
-        rowsIn,
-        rowsDeduplicated,
-        rowsQuarantined,
-        rowsValid,
-        sorted(quarantinedByReason),
-        sorted(quarantinedByReasonAndColumn),
-        sorted(repairsByColumn),
-        sorted(imputationMedians));
+  public QualityReport {
+    quarantinedByReason = sorted(quarantinedByReason);
+    quarantinedByReasonAndColumn = sorted(quarantinedByReasonAndColumn);
+    repairsByColumn = sorted(repairsByColumn);
+    imputationMedians = sorted(imputationMedians);
   }
 
-  private static <V> Map<String, V> sorted(Map<String, V> map) {
-    return Collections.unmodifiableMap(new TreeMap<>(map));
+  @JsonProperty
+  public Verdict verdict() {
+    if (rowsValid == 0) {
+      return Verdict.NOTHING_VALID;
+    }
+    return quarantinedShare() > maxQuarantinedShare ? Verdict.TOO_MANY_QUARANTINED : Verdict.PASSED;
   }
 
   /** Share of input rows quarantined, 0 for an empty input. */
@@ -71,6 +55,10 @@ public record QualityReport(
 
   /** Whether the run may go on. */
   public boolean passed() {
-    return verdict == Verdict.PASSED;
+    return verdict() == Verdict.PASSED;
+  }
+
+  private static <V> Map<String, V> sorted(Map<String, V> map) {
+    return Collections.unmodifiableMap(new TreeMap<>(map));
   }
 }
