@@ -138,13 +138,24 @@ public final class SegmentationJob {
               f -> Math.min(rowsIn, fitSample.target()));
       sampled.unpersist(); // the sample's work is done: free it before the full pass
 
+      // The profile's statistics are observed while the segments are written: no pass of its own.
+      SegmentProfiler profiler =
+          new SegmentProfiler(
+              spark, settings.segment().features(), fit.model().labels(), settings.profile());
+      Observation statistics = new Observation("profile");
       long rowsOut =
           timer.time(
               "segment",
               () -> {
                 Dataset<Row> valid =
                     CustomerValidator.clean(validator.flag(customers, medians, duplicates));
-                output.writeSegments(fit.model().assign(scorer.score(valid)));
+                Dataset<Row> segmented = fit.model().assign(scorer.score(valid));
+                List<Column> observed = profiler.statistics(segmented);
+                output.writeSegments(
+                    segmented.observe(
+                        statistics,
+                        observed.get(0),
+                        observed.subList(1, observed.size()).toArray(Column[]::new)));
                 return output.staged(RunOutput.SEGMENTS).count();
               },
               n -> n);
@@ -157,9 +168,7 @@ public final class SegmentationJob {
       timer.time(
           "profile",
           () -> {
-            output.writeProfiles(
-                new SegmentProfiler(spark, settings.segment().features(), settings.profile())
-                    .profile(output.staged(RunOutput.SEGMENTS)));
+            output.writeProfiles(profiles(profiler, statistics, output, rowsOut));
             output.writeModel(fit.model());
             return rowsOut;
           },
@@ -227,15 +236,42 @@ public final class SegmentationJob {
                 counters.get(0),
                 counters.subList(1, counters.size()).toArray(Column[]::new));
     output.writeQuarantine(CustomerValidator.quarantine(flagged));
-    Map<String, Object> counted;
-    try {
-      // Available as soon as the write has finished; waiting here never blocks.
-      counted = counts.getAsJava();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while reading the quality counts", e);
+    Row counted = observed(counts);
+    Map<String, Object> byName = new java.util.HashMap<>();
+    for (String field : counted.schema().fieldNames()) {
+      byName.put(field, counted.getAs(field));
     }
-    return validator.report(counted, output.staged(RunOutput.QUARANTINE), medians);
+    return validator.report(byName, output.staged(RunOutput.QUARANTINE), medians);
+  }
+
+  /**
+   * The profile table from the statistics observed while the segments were written. Should they not
+   * add up to the customers written (a task's metrics counted twice after a retry, say), the
+   * profile is computed again from the written segments.
+   */
+  private static Dataset<Row> profiles(
+      SegmentProfiler profiler, Observation statistics, RunOutput output, long rowsOut) {
+    Dataset<Row> profiles = profiler.profiles(observed(statistics));
+    long profiled =
+        profiles.collectAsList().stream().mapToLong(r -> r.<Long>getAs("customers")).sum();
+    if (profiled == rowsOut) {
+      return profiles;
+    }
+    LOG.warn(
+        "The statistics observed while writing count {} customers, {} were written: profiling the"
+            + " written segments again",
+        profiled,
+        rowsOut);
+    return profiler.profile(output.staged(RunOutput.SEGMENTS));
+  }
+
+  /** An observation's row, available as soon as the action that computed it has finished. */
+  private static Row observed(Observation observation) {
+    try {
+      return observation.getRow();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("No metrics observed for " + observation.name(), e);
+    }
   }
 
   /**
