@@ -1,9 +1,9 @@
 package com.creditseg.report;
 
+import com.creditseg.metrics.RunMetrics;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.segment.SegmentModel;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -31,7 +31,7 @@ final class ReportDataCollector {
   }
 
   ReportData collect(RunDirectory run) {
-    JsonNode metrics = run.metrics();
+    RunMetrics metrics = run.metrics();
     ReportData.Run header = RunSummary.run(metrics);
     List<Row> profiles =
         run.profiles().collectAsList().stream()

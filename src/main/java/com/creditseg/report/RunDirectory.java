@@ -1,9 +1,9 @@
 package com.creditseg.report;
 
 import com.creditseg.io.RunOutput;
+import com.creditseg.metrics.RunMetrics;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.segment.SegmentModel;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -72,9 +72,9 @@ final class RunDirectory {
     return fs;
   }
 
-  JsonNode metrics() {
+  RunMetrics metrics() {
     try (InputStream in = fs.open(new Path(root, METRICS))) {
-      return RunOutput.JSON.readTree(in);
+      return RunOutput.JSON.readValue(in, RunMetrics.class);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + new Path(root, METRICS), e);
     }

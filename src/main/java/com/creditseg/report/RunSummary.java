@@ -1,80 +1,91 @@
 package com.creditseg.report;
 
+import com.creditseg.io.RunOutput;
+import com.creditseg.metrics.RunMetrics;
+import com.creditseg.quality.QualityReport;
 import com.creditseg.score.CreditScorer;
+import com.creditseg.segment.KSelection;
 import com.creditseg.segment.SegmentModel;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.spark.sql.Row;
 
 /**
  * The report sections that the run already summarised: the header, k selection and data quality
- * from {@code metrics.json}, and the profile table from {@code profiles/}. Fields a metrics file
- * lacks read as empty or zero, so a report can be rebuilt from an older run.
+ * from {@code metrics.json} (read as the job's own {@link RunMetrics} record), and the profile
+ * table from {@code profiles/}. Sections a metrics file lacks read as empty or zero, so a report
+ * can be rebuilt from an older run.
  */
 final class RunSummary {
   private RunSummary() {}
 
-  static ReportData.Run run(JsonNode metrics) {
-    JsonNode input = metrics.path("input");
-    JsonNode rows = metrics.path("rows");
-    JsonNode score = metrics.path("score");
-    Map<String, Double> weights = new LinkedHashMap<>();
-    score
-        .path("factorWeights")
-        .fields()
-        .forEachRemaining(e -> weights.put(e.getKey(), e.getValue().asDouble()));
+  static ReportData.Run run(RunMetrics metrics) {
+    RunMetrics.Input input =
+        Objects.requireNonNullElse(metrics.input(), new RunMetrics.Input("", "", "", false));
+    RunMetrics.Rows rows =
+        Objects.requireNonNullElse(metrics.rows(), new RunMetrics.Rows(0, 0, 0, 0, false));
+    RunMetrics.Score score = metrics.score();
+    if (score == null) {
+      throw new IllegalArgumentException(
+          "metrics.json of run " + metrics.runDate() + " has no score section: not a finished run");
+    }
     return new ReportData.Run(
-        metrics.path("runDate").asText(""),
-        metrics.path("status").asText(""),
-        metrics.path("startedAt").asText(""),
-        metrics.path("finishedAt").asText(""),
-        input.path("path").asText(""),
-        input.path("format").asText(""),
-        input.path("mapping").asText(""),
-        rows.path("in").asLong(),
-        rows.path("out").asLong(),
-        rows.path("quarantined").asLong(),
-        rows.path("deduplicated").asLong(),
-        rows.path("reconciled").asBoolean(false),
-        score.path("min").asInt(300),
-        score.path("max").asInt(850),
-        Collections.unmodifiableMap(weights),
-        strings(score.path("droppedFactors")),
-        strings(metrics.path("segments").path("features")));
+        text(metrics.runDate()),
+        metrics.status() == null ? "" : RunOutput.JSON.convertValue(metrics.status(), String.class),
+        text(metrics.startedAt()),
+        text(metrics.finishedAt()),
+        text(input.path()),
+        text(input.format()),
+        text(input.mapping()),
+        rows.in(),
+        rows.out(),
+        rows.quarantined(),
+        rows.deduplicated(),
+        rows.reconciled(),
+        score.min(),
+        score.max(),
+        Collections.unmodifiableMap(new LinkedHashMap<>(orEmpty(score.factorWeights()))),
+        List.copyOf(orEmpty(score.droppedFactors())),
+        metrics.segments() == null ? List.of() : List.copyOf(metrics.segments().features()));
   }
 
-  static ReportData.KChoice kChoice(JsonNode metrics) {
-    JsonNode selection = metrics.path("segments").path("selection");
-    List<ReportData.KPoint> points = new ArrayList<>();
-    for (JsonNode c : selection.path("candidates")) {
-      points.add(
-          new ReportData.KPoint(
-              c.path("k").asInt(),
-              Numbers.finite(c.path("wcss").asDouble(Double.NaN)),
-              Numbers.finite(c.path("silhouette").asDouble(Double.NaN))));
+  static ReportData.KChoice kChoice(RunMetrics metrics) {
+    RunMetrics.Segments segments = metrics.segments();
+    KSelection selection = segments == null ? null : segments.selection();
+    if (selection == null) {
+      return new ReportData.KChoice("fixed", segments == null ? 0 : segments.k(), null, List.of());
     }
-    JsonNode elbow = selection.path("elbowK");
+    List<ReportData.KPoint> points = new ArrayList<>();
+    for (KSelection.Candidate c : orEmpty(selection.candidates())) {
+      points.add(
+          new ReportData.KPoint(c.k(), Numbers.finite(c.wcss()), Numbers.finite(c.silhouette())));
+    }
     return new ReportData.KChoice(
-        selection.path("mode").asText("fixed"),
-        selection.path("chosenK").asInt(metrics.path("segments").path("k").asInt()),
-        elbow.isInt() ? elbow.asInt() : null,
+        selection.mode() == null
+            ? "fixed"
+            : RunOutput.JSON.convertValue(selection.mode(), String.class),
+        selection.chosenK(),
+        selection.elbowK(),
         points);
   }
 
-  static ReportData.Quality quality(JsonNode metrics) {
-    JsonNode quality = metrics.path("quality");
+  static ReportData.Quality quality(RunMetrics metrics) {
+    QualityReport quality = metrics.quality();
+    if (quality == null) {
+      return new ReportData.Quality(0, 0, 0, Map.of(), Map.of(), Map.of());
+    }
     return new ReportData.Quality(
-        quality.path("rowsIn").asLong(),
-        quality.path("rowsQuarantined").asLong(),
-        quality.path("rowsDeduplicated").asLong(),
-        counts(quality.path("quarantinedByReason")),
-        counts(quality.path("quarantinedByReasonAndColumn")),
-        counts(quality.path("repairsByColumn")));
+        quality.rowsIn(),
+        quality.rowsQuarantined(),
+        quality.rowsDeduplicated(),
+        orEmpty(quality.quarantinedByReason()),
+        orEmpty(quality.quarantinedByReasonAndColumn()),
+        orEmpty(quality.repairsByColumn()));
   }
 
   /** The profile table's rows (columns as in SegmentProfiler), riskiest segment first. */
@@ -112,15 +123,15 @@ final class RunSummary {
     return row.isNullAt(i) ? null : Numbers.finite(((Number) row.get(i)).doubleValue());
   }
 
-  private static List<String> strings(JsonNode array) {
-    List<String> out = new ArrayList<>();
-    array.forEach(n -> out.add(n.asText()));
-    return List.copyOf(out);
+  private static String text(String value) {
+    return value == null ? "" : value;
   }
 
-  private static Map<String, Long> counts(JsonNode object) {
-    Map<String, Long> out = new LinkedHashMap<>();
-    object.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asLong()));
-    return Collections.unmodifiableMap(out);
+  private static <T> List<T> orEmpty(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+
+  private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {
+    return map == null ? Map.of() : map;
   }
 }
