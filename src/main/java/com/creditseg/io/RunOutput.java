@@ -1,5 +1,6 @@
 package com.creditseg.io;
 
+import com.creditseg.model.RunModel;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.segment.SegmentModel;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -135,7 +136,7 @@ public final class RunOutput {
     }
   }
 
-  public void writeModel(SegmentModel model) {
+  public void writeModel(RunModel model) {
     model.save(spark, child(MODEL));
   }
 

@@ -5,6 +5,7 @@ import com.creditseg.io.CustomerReader;
 import com.creditseg.io.RunOutput;
 import com.creditseg.metrics.RunMetrics;
 import com.creditseg.metrics.StageTimer;
+import com.creditseg.model.RunModel;
 import com.creditseg.profile.SegmentProfiler;
 import com.creditseg.quality.CustomerValidator;
 import com.creditseg.quality.Duplicates;
@@ -62,59 +63,22 @@ public final class SegmentationJob {
   public RunOutcome run() {
     String startedAt = Instant.now().toString();
     StageTimer timer = new StageTimer();
-    String runDate = settings.run().date().toString();
     // The output is opened first so that an output path that cannot be written fails at once.
     RunOutput output = new RunOutput(spark, settings.output().path(), settings.run().date());
-    // Released in finally, whichever way the run ends.
-    List<Duplicates> duplicatesFound = new java.util.ArrayList<>();
-    List<Dataset<Row>> persisted = new java.util.ArrayList<>();
+    Validated validated = null;
     try {
-      CustomerReader.Input input =
-          timer.time(
-              "read",
-              () ->
-                  new CustomerReader(spark, settings.input(), settings.run().date())
-                      .read(required()),
-              CustomerReader.Input::rows);
-      Dataset<Row> customers = input.customers();
-      long rowsIn = input.rows();
-      if (rowsIn == 0) {
-        throw new InputContractException("Input " + settings.input().path() + " has no rows");
-      }
-      sizeShufflePartitions(rowsIn);
-      ScoreCard card = ScoreCard.forColumns(settings.score(), List.of(customers.columns()));
-      if (!card.droppedFactors().isEmpty()) {
-        LOG.warn(
-            "Score factors {} have no columns in the input; their weight is spread over {}",
-            card.droppedFactors(),
-            card.factors().stream().map(f -> f.name()).toList());
-      }
-      CustomerValidator validator = new CustomerValidator(settings.quality(), required(), runDate);
-      validator.requireColumns(customers);
-      IdHashSample medianSample = new IdHashSample(rowsIn, settings.quality().medianSampleRows());
-      IdHashSample fitSample = new IdHashSample(rowsIn, settings.segment().fitSampleRows());
-
-      // validate: duplicates, the sample, medians, then flag + quarantine + counts in one pass.
-      Duplicates duplicates =
-          timer.time("duplicates", () -> Duplicates.find(customers), d -> rowsIn);
-      duplicatesFound.add(duplicates);
-      Dataset<Row> sampled =
-          medianSample.union(fitSample).of(customers).persist(StorageLevel.MEMORY_AND_DISK());
-      persisted.add(sampled);
-      Map<String, Double> medians =
-          timer.time("medians", () -> validator.medians(medianSample.of(sampled)), m -> rowsIn);
-      QualityReport quality =
-          timer.time(
-              "validate",
-              () -> quarantine(validator, customers, medians, duplicates, output),
-              q -> rowsIn);
+      CustomerReader.Input input = read(timer);
+      ScoreCard card = scoreCard(input.customers());
+      CustomerValidator validator =
+          new CustomerValidator(settings.quality(), required(), settings.run().date().toString());
+      validated = validate(timer, input, validator, output);
+      QualityReport quality = validated.quality();
       if (!quality.passed()) {
         RunMetrics metrics =
             metrics(
                 RunMetrics.Status.FAILED_QUALITY,
                 startedAt,
                 input,
-                rowsIn,
                 0,
                 quality,
                 null,
@@ -124,62 +88,15 @@ public final class SegmentationJob {
         output.writeJson("metrics.json", metrics);
         return new RunOutcome.FailedQuality(metrics, output.keepAsFailed());
       }
-
       CreditScorer scorer = new CreditScorer(spark, card);
-      Segmenter.Fit fit =
-          timer.time(
-              "fit",
-              () ->
-                  new Segmenter(settings.segment())
-                      .fit(
-                          scorer.score(
-                              CustomerValidator.clean(
-                                  validator.flag(fitSample.of(sampled), medians, duplicates)))),
-              f -> Math.min(rowsIn, fitSample.target()));
-      sampled.unpersist(); // the sample's work is done: free it before the full pass
-
-      // The profile's statistics are observed while the segments are written: no pass of its own.
-      SegmentProfiler profiler =
-          new SegmentProfiler(
-              spark, settings.segment().features(), fit.model().labels(), settings.profile());
-      Observation statistics = new Observation("profile");
-      long rowsOut =
-          timer.time(
-              "segment",
-              () -> {
-                Dataset<Row> valid =
-                    CustomerValidator.clean(validator.flag(customers, medians, duplicates));
-                Dataset<Row> segmented = fit.model().assign(scorer.score(valid));
-                List<Column> observed = profiler.statistics(segmented);
-                output.writeSegments(
-                    segmented.observe(
-                        statistics,
-                        observed.get(0),
-                        observed.subList(1, observed.size()).toArray(Column[]::new)));
-                return output.staged(RunOutput.SEGMENTS).count();
-              },
-              n -> n);
-      if (rowsOut != quality.rowsValid()) {
-        throw new IllegalStateException(
-            String.format(
-                "Wrote %d segmented customers, but validation counted %d valid rows",
-                rowsOut, quality.rowsValid()));
-      }
-      timer.time(
-          "profile",
-          () -> {
-            output.writeProfiles(profiles(profiler, statistics, output, rowsOut));
-            output.writeModel(fit.model());
-            return rowsOut;
-          },
-          n -> n);
+      Segmenter.Fit fit = fit(timer, validated, validator, scorer);
+      long rowsOut = segmentAndProfile(timer, input, validated, validator, scorer, fit, output);
 
       RunMetrics metrics =
           metrics(
               RunMetrics.Status.SUCCEEDED,
               startedAt,
               input,
-              rowsIn,
               rowsOut,
               quality,
               new RunMetrics.Score(card.min(), card.max(), card.weights(), card.droppedFactors()),
@@ -200,7 +117,7 @@ public final class SegmentationJob {
       output.commit();
       LOG.info(
           "Run {} committed to {}: {} customers in {} segments, {} quarantined, {} deduplicated",
-          runDate,
+          settings.run().date(),
           output.location(),
           rowsOut,
           fit.selection().chosenK(),
@@ -211,9 +128,153 @@ public final class SegmentationJob {
       output.abandon();
       throw e;
     } finally {
-      duplicatesFound.forEach(Duplicates::release);
-      persisted.forEach(Dataset::unpersist);
+      if (validated != null) {
+        validated.release();
+      }
     }
+  }
+
+  /**
+   * What validation leaves for the later steps: the duplicated ids, the persisted id-hash sample
+   * (medians and fit), the imputation medians and the quality report.
+   */
+  private record Validated(
+      Duplicates duplicates,
+      Dataset<Row> sampled,
+      IdHashSample fitSample,
+      Map<String, Double> medians,
+      QualityReport quality) {
+    /** The valid customers of {@code customers}, flagged and cleaned with this validation. */
+    Dataset<Row> clean(CustomerValidator validator, Dataset<Row> customers) {
+      return CustomerValidator.clean(validator.flag(customers, medians, duplicates));
+    }
+
+    void release() {
+      duplicates.release();
+      sampled.unpersist();
+    }
+  }
+
+  /** read: the mapped input, lazily, with its row count. */
+  private CustomerReader.Input read(StageTimer timer) {
+    CustomerReader.Input input =
+        timer.time(
+            "read",
+            () ->
+                new CustomerReader(spark, settings.input(), settings.run().date()).read(required()),
+            CustomerReader.Input::rows);
+    if (input.rows() == 0) {
+      throw new InputContractException("Input " + settings.input().path() + " has no rows");
+    }
+    sizeShufflePartitions(input.rows());
+    return input;
+  }
+
+  /**
+   * The score card for the input's columns; factors without columns are dropped, with a warning.
+   */
+  private ScoreCard scoreCard(Dataset<Row> customers) {
+    ScoreCard card = ScoreCard.forColumns(settings.score(), List.of(customers.columns()));
+    if (!card.droppedFactors().isEmpty()) {
+      LOG.warn(
+          "Score factors {} have no columns in the input; their weight is spread over {}",
+          card.droppedFactors(),
+          card.factors().stream().map(f -> f.name()).toList());
+    }
+    return card;
+  }
+
+  /**
+   * duplicates, medians, validate: the duplicated ids (a scan of the id column), one persisted
+   * id-hash sample for the medians and the fit, then one pass that flags every row, writes the
+   * quarantine and counts.
+   */
+  private Validated validate(
+      StageTimer timer, CustomerReader.Input input, CustomerValidator validator, RunOutput output) {
+    Dataset<Row> customers = input.customers();
+    long rowsIn = input.rows();
+    validator.requireColumns(customers);
+    IdHashSample medianSample = new IdHashSample(rowsIn, settings.quality().medianSampleRows());
+    IdHashSample fitSample = new IdHashSample(rowsIn, settings.segment().fitSampleRows());
+    Duplicates duplicates = timer.time("duplicates", () -> Duplicates.find(customers), d -> rowsIn);
+    Dataset<Row> sampled =
+        medianSample.union(fitSample).of(customers).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Map<String, Double> medians =
+          timer.time("medians", () -> validator.medians(medianSample.of(sampled)), m -> rowsIn);
+      QualityReport quality =
+          timer.time(
+              "validate",
+              () -> quarantine(validator, customers, medians, duplicates, output),
+              q -> rowsIn);
+      return new Validated(duplicates, sampled, fitSample, medians, quality);
+    } catch (RuntimeException e) {
+      duplicates.release();
+      sampled.unpersist();
+      throw e;
+    }
+  }
+
+  /** fit: the segmentation, on the sample's valid, scored customers. */
+  private Segmenter.Fit fit(
+      StageTimer timer, Validated validated, CustomerValidator validator, CreditScorer scorer) {
+    Dataset<Row> sample = validated.fitSample().of(validated.sampled());
+    Segmenter.Fit fit =
+        timer.time(
+            "fit",
+            () ->
+                new Segmenter(settings.segment())
+                    .fit(scorer.score(validated.clean(validator, sample))),
+            f -> Math.min(validated.quality().rowsIn(), validated.fitSample().target()));
+    return fit;
+  }
+
+  /**
+   * segment: one pass that flags, scores, assigns and writes every valid customer; profile: the
+   * profile table (exact counts and means from the written segments, quartiles from the fit sample)
+   * and the model. Returns the customers written.
+   */
+  private long segmentAndProfile(
+      StageTimer timer,
+      CustomerReader.Input input,
+      Validated validated,
+      CustomerValidator validator,
+      CreditScorer scorer,
+      Segmenter.Fit fit,
+      RunOutput output) {
+    long rowsOut =
+        timer.time(
+            "segment",
+            () -> {
+              output.writeSegments(
+                  fit.model().assign(scorer.score(validated.clean(validator, input.customers()))));
+              return output.staged(RunOutput.SEGMENTS).count();
+            },
+            n -> n);
+    if (rowsOut != validated.quality().rowsValid()) {
+      throw new IllegalStateException(
+          String.format(
+              "Wrote %d segmented customers, but validation counted %d valid rows",
+              rowsOut, validated.quality().rowsValid()));
+    }
+    timer.time(
+        "profile",
+        () -> {
+          Dataset<Row> sample =
+              validated.clean(validator, validated.fitSample().of(validated.sampled()));
+          output.writeProfiles(
+              new SegmentProfiler(
+                      spark,
+                      settings.segment().features(),
+                      fit.model().labels(),
+                      settings.profile())
+                  .profile(
+                      output.staged(RunOutput.SEGMENTS), fit.model().assign(scorer.score(sample))));
+          output.writeModel(new RunModel(fit.model(), validated.medians(), scorer.card()));
+          return rowsOut;
+        },
+        n -> n);
+    return rowsOut;
   }
 
   /**
@@ -242,27 +303,6 @@ public final class SegmentationJob {
       byName.put(field, counted.getAs(field));
     }
     return validator.report(byName, output.staged(RunOutput.QUARANTINE), medians);
-  }
-
-  /**
-   * The profile table from the statistics observed while the segments were written. Should they not
-   * add up to the customers written (a task's metrics counted twice after a retry, say), the
-   * profile is computed again from the written segments.
-   */
-  private static Dataset<Row> profiles(
-      SegmentProfiler profiler, Observation statistics, RunOutput output, long rowsOut) {
-    Dataset<Row> profiles = profiler.profiles(observed(statistics));
-    long profiled =
-        profiles.collectAsList().stream().mapToLong(r -> r.<Long>getAs("customers")).sum();
-    if (profiled == rowsOut) {
-      return profiles;
-    }
-    LOG.warn(
-        "The statistics observed while writing count {} customers, {} were written: profiling the"
-            + " written segments again",
-        profiled,
-        rowsOut);
-    return profiler.profile(output.staged(RunOutput.SEGMENTS));
   }
 
   /** An observation's row, available as soon as the action that computed it has finished. */
@@ -303,13 +343,14 @@ public final class SegmentationJob {
       RunMetrics.Status status,
       String startedAt,
       CustomerReader.Input input,
-      long rowsIn,
       long rowsOut,
       QualityReport quality,
       RunMetrics.Score score,
       RunMetrics.Segments segments,
       StageTimer timer,
       String location) {
+    long rowsIn = input.rows();
+    boolean succeeded = status == RunMetrics.Status.SUCCEEDED;
     return new RunMetrics(
         settings.run().date().toString(),
         status,
@@ -326,7 +367,7 @@ public final class SegmentationJob {
             quality.rowsQuarantined(),
             quality.rowsDeduplicated(),
             quality.rowsIn() == rowsIn
-                && (status == RunMetrics.Status.FAILED_QUALITY
+                && (!succeeded
                     || rowsIn == rowsOut + quality.rowsQuarantined() + quality.rowsDeduplicated())),
         quality,
         score,

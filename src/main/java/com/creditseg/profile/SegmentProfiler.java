@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.percentile_approx;
-import static org.apache.spark.sql.functions.when;
 
 import com.creditseg.config.ProfileSettings;
 import com.creditseg.schema.CustomerSchema;
@@ -16,8 +15,11 @@ import com.creditseg.score.CreditScorer;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
 import com.creditseg.segment.SegmentModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,11 +38,12 @@ import org.apache.spark.sql.types.StructType;
  * features whose segment mean lies furthest from the population mean, in population standard
  * deviations ("high annual income, low credit utilization ratio").
  *
- * <p>The statistics are global aggregates, one set per segment of the model ({@link #statistics}),
- * so they can be computed by the pass that writes the segments ({@code Dataset.observe}) as well as
- * by an aggregation over written segments ({@link #profile}); either way only one row of statistics
- * reaches the driver, and {@link #profiles} reads it by name. A segment of the model that no
- * customer falls in has no profile row.
+ * <p>Counts, shares, means, ranges and default rates are exact: one aggregation grouped by segment
+ * over every customer, all of it compiled arithmetic. The quartiles come from a second, given set
+ * of segmented customers (the job passes its id-hash fit sample, so above {@code
+ * segment.fit-sample-rows} customers they are the sample's and cost no pass over the data; below
+ * it, the sample is everyone). Only k rows of each reach the driver, read by name. A segment of the
+ * model that no customer falls in has no profile row.
  */
 public final class SegmentProfiler {
   private static final String CUSTOMERS = "customers";
@@ -67,107 +70,117 @@ public final class SegmentProfiler {
     this.settings = settings;
   }
 
-  /** Profiles segmented customers with one aggregation. */
+  /** Profiles segmented customers, quartiles included, from the customers themselves. */
   public Dataset<Row> profile(Dataset<Row> segmented) {
-    List<Column> statistics = statistics(segmented);
-    Row row =
-        segmented
-            .agg(statistics.get(0), statistics.subList(1, statistics.size()).toArray(Column[]::new))
-            .first();
-    return profiles(row);
+    return profile(segmented, segmented);
   }
 
   /**
-   * Every statistic of every segment as a named global aggregate over segmented customers (for
-   * {@code agg} or {@code observe}); fails first if a column is missing.
+   * Profiles {@code segmented}, with quartiles computed over {@code quartileSample}, segmented
+   * customers of the same model (all of them, or a uniform sample).
    */
-  public List<Column> statistics(Dataset<Row> segmented) {
+  public Dataset<Row> profile(Dataset<Row> segmented, Dataset<Row> quartileSample) {
     List<String> needed = new ArrayList<>(features);
     needed.addAll(List.of(CreditScorer.SCORE, SegmentModel.SEGMENT_RANK));
     CustomerSchema.require(segmented, needed, "profile segments");
+    CustomerSchema.require(quartileSample, needed, "profile segments");
     boolean hasLabel = List.of(segmented.columns()).contains(CustomerSchema.DEFAULTED);
 
-    List<Column> aggregates = new ArrayList<>();
-    for (ClusterLabel segment : labels) {
-      Column in = col(SegmentModel.SEGMENT_RANK).equalTo(segment.rank());
-      aggregates.add(count(when(in, lit(1))).as(name(segment, CUSTOMERS)));
-      aggregates.addAll(stats(segment, in, CreditScorer.SCORE, true));
-      for (String f : features) {
-        aggregates.addAll(stats(segment, in, f, false));
-        Column x = when(in, col(f).cast("double"));
-        aggregates.add(avg(x.multiply(x)).as(name(segment, f + "_sq")));
-      }
-      aggregates.add(
-          (hasLabel
-                  ? avg(when(in, col(CustomerSchema.DEFAULTED).cast("double")))
-                  : lit(null).cast("double"))
-              .as(name(segment, DEFAULT_RATE)));
+    List<Column> exact = new ArrayList<>();
+    exact.add(count(lit(1)).as(CUSTOMERS));
+    Column score = col(CreditScorer.SCORE).cast("double");
+    exact.add(avg(score).as(CreditScorer.SCORE + "_mean"));
+    exact.add(min(score).as(CreditScorer.SCORE + "_min"));
+    exact.add(max(score).as(CreditScorer.SCORE + "_max"));
+    for (String f : features) {
+      Column x = col(f).cast("double");
+      exact.add(avg(x).as(f + "_mean"));
+      exact.add(avg(x.multiply(x)).as(f + "_sq"));
     }
-    return aggregates;
+    exact.add(
+        (hasLabel ? avg(col(CustomerSchema.DEFAULTED).cast("double")) : lit(null).cast("double"))
+            .as(DEFAULT_RATE));
+    List<Column> quartiles = new ArrayList<>();
+    quartiles.add(quartiles(CreditScorer.SCORE));
+    features.forEach(f -> quartiles.add(quartiles(f)));
+
+    Map<Integer, Row> stats = bySegment(segmented, exact);
+    Map<Integer, Row> quarts = bySegment(quartileSample, quartiles);
+    return profiles(stats, quarts);
   }
 
-  /** The profile table from a row of {@link #statistics}. */
-  public Dataset<Row> profiles(Row statistics) {
-    List<ClusterLabel> present =
-        labels.stream().filter(s -> statistics.<Long>getAs(name(s, CUSTOMERS)) > 0).toList();
-    long total = present.stream().mapToLong(s -> statistics.<Long>getAs(name(s, CUSTOMERS))).sum();
+  private static Map<Integer, Row> bySegment(Dataset<Row> segmented, List<Column> aggregates) {
+    Map<Integer, Row> rows = new TreeMap<>();
+    segmented
+        .filter(col(SegmentModel.SEGMENT_RANK).isNotNull())
+        .groupBy(SegmentModel.SEGMENT_RANK)
+        .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
+        .collectAsList()
+        .forEach(r -> rows.put(r.<Integer>getAs(SegmentModel.SEGMENT_RANK), r));
+    return rows;
+  }
+
+  private Dataset<Row> profiles(Map<Integer, Row> stats, Map<Integer, Row> quartiles) {
+    List<ClusterLabel> present = labels.stream().filter(s -> stats.containsKey(s.rank())).toList();
+    long total = present.stream().mapToLong(s -> customers(stats.get(s.rank()))).sum();
     int nf = features.size();
     double[] popMean = new double[nf];
     double[] popSq = new double[nf];
     for (ClusterLabel s : present) {
-      double w = (double) statistics.<Long>getAs(name(s, CUSTOMERS)) / total;
+      Row r = stats.get(s.rank());
+      double w = (double) customers(r) / total;
       for (int f = 0; f < nf; f++) {
-        popMean[f] += w * statistics.<Double>getAs(name(s, features.get(f) + "_mean"));
-        popSq[f] += w * statistics.<Double>getAs(name(s, features.get(f) + "_sq"));
+        popMean[f] += w * r.<Double>getAs(features.get(f) + "_mean");
+        popSq[f] += w * r.<Double>getAs(features.get(f) + "_sq");
       }
     }
     List<Row> rows = new ArrayList<>();
     for (ClusterLabel s : present) {
-      long customers = statistics.getAs(name(s, CUSTOMERS));
+      Row r = stats.get(s.rank());
+      Row q = quartiles.get(s.rank());
+      long customers = customers(r);
       List<Object> values = new ArrayList<>();
       values.addAll(
           List.of(s.rank(), s.label(), s.cluster(), customers, (double) customers / total));
       String score = CreditScorer.SCORE;
-      values.add(statistics.getAs(name(s, score + "_mean")));
-      values.add(statistics.getAs(name(s, score + "_min")));
-      values.addAll(statistics.getList(statistics.fieldIndex(name(s, score + "_q"))));
-      values.add(statistics.getAs(name(s, score + "_max")));
+      values.add(r.getAs(score + "_mean"));
+      values.add(r.getAs(score + "_min"));
+      values.addAll(quartilesOf(q, score));
+      values.add(r.getAs(score + "_max"));
       double[] deviation = new double[nf];
       for (int f = 0; f < nf; f++) {
         String feature = features.get(f);
-        double mean = statistics.<Double>getAs(name(s, feature + "_mean"));
+        double mean = r.<Double>getAs(feature + "_mean");
         values.add(mean);
-        values.addAll(statistics.getList(statistics.fieldIndex(name(s, feature + "_q"))));
+        values.addAll(quartilesOf(q, feature));
         double sd = Math.sqrt(Math.max(0, popSq[f] - popMean[f] * popMean[f]));
         deviation[f] = sd > 0 ? (mean - popMean[f]) / sd : 0;
       }
-      values.add(statistics.getAs(name(s, DEFAULT_RATE)));
+      values.add(r.getAs(DEFAULT_RATE));
       values.add(SegmentDescriber.describe(features, deviation, settings));
       rows.add(RowFactory.create(values.toArray()));
     }
     return spark.createDataFrame(rows, schema());
   }
 
-  /** mean, (min and max when withRange), and the quartiles of a column within one segment. */
-  private static List<Column> stats(
-      ClusterLabel segment, Column in, String column, boolean withRange) {
-    Column x = when(in, col(column).cast("double"));
-    Column[] quartiles = new Column[QUARTILES.length];
-    for (int q = 0; q < QUARTILES.length; q++) {
-      quartiles[q] = lit((q + 1) * 0.25);
-    }
-    List<Column> out = new ArrayList<>(List.of(avg(x).as(name(segment, column + "_mean"))));
-    if (withRange) {
-      out.add(min(x).as(name(segment, column + "_min")));
-      out.add(max(x).as(name(segment, column + "_max")));
-    }
-    out.add(percentile_approx(x, array(quartiles), lit(10_000)).as(name(segment, column + "_q")));
-    return out;
+  private static long customers(Row stats) {
+    return stats.<Long>getAs(CUSTOMERS);
   }
 
-  /** The name of one segment's statistic: {@code s<rank>_<statistic>}. */
-  private static String name(ClusterLabel segment, String statistic) {
-    return "s" + segment.rank() + "_" + statistic;
+  /** p25, p50, p75 of a column; nulls when the sample has none of the segment's customers. */
+  private static List<Double> quartilesOf(Row quartiles, String column) {
+    if (quartiles == null || quartiles.isNullAt(quartiles.fieldIndex(column + "_q"))) {
+      return Arrays.asList(null, null, null);
+    }
+    return quartiles.getList(quartiles.fieldIndex(column + "_q"));
+  }
+
+  private static Column quartiles(String column) {
+    Column[] at = new Column[QUARTILES.length];
+    for (int q = 0; q < QUARTILES.length; q++) {
+      at[q] = lit((q + 1) * 0.25);
+    }
+    return percentile_approx(col(column).cast("double"), array(at), lit(10_000)).as(column + "_q");
   }
 
   private StructType schema() {

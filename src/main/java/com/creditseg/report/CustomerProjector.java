@@ -62,11 +62,8 @@ final class CustomerProjector {
     needed.add(SegmentModel.SEGMENT_RANK);
     CustomerSchema.require(segments, needed, "project customers for the report");
 
-    Dataset<Row> sample =
-        segments
-            .select(needed.stream().map(c -> col(c)).toArray(Column[]::new))
-            .orderBy(xxhash64(col(CustomerSchema.CUSTOMER_ID)))
-            .limit(bound);
+    Dataset<Row> columns = segments.select(needed.stream().map(c -> col(c)).toArray(Column[]::new));
+    Dataset<Row> sample = smallestHashes(columns, population);
     // Every stage before KMeans (assembler, scaler, feature weights): the space KMeans clustered
     // in, which is also the space of its centres.
     Dataset<Row> scaled = sample;
@@ -84,12 +81,13 @@ final class CustomerProjector {
             .fit(scaled);
     List<Row> projected =
         pca.transform(scaled).select(SegmentModel.SEGMENT_RANK, PCA_COLUMN).collectAsList();
+    sample.unpersist();
 
     Map<Integer, List<Double>> xs = new TreeMap<>();
     Map<Integer, List<Double>> ys = new TreeMap<>();
     for (Row r : projected) {
-      int rank = r.getInt(0);
-      Vector v = r.getAs(1);
+      int rank = r.getAs(SegmentModel.SEGMENT_RANK);
+      Vector v = r.getAs(PCA_COLUMN);
       xs.computeIfAbsent(rank, k -> new ArrayList<>()).add(Numbers.round(v.apply(0), DIGITS));
       ys.computeIfAbsent(rank, k -> new ArrayList<>()).add(coordinate(v, 1));
     }
@@ -113,6 +111,27 @@ final class CustomerProjector {
     }
     return new ReportData.Projection(
         bound, projected.size(), population, features, variance, points, centroids);
+  }
+
+  /**
+   * The {@code bound} customers with the smallest id hashes, taken from those whose hash is in the
+   * lowest {@code 4 * bound / population} of its range: the top-k then sorts about 4 * bound rows
+   * instead of all of them. Should fewer than {@code bound} pass that filter (a chance far below
+   * one in a million), the top-k is taken over everyone, so the sample is always the same. Cached:
+   * the PCA reads it more than once.
+   */
+  private Dataset<Row> smallestHashes(Dataset<Row> customers, long population) {
+    Column hash = xxhash64(col(CustomerSchema.CUSTOMER_ID));
+    double fraction = 4.0 * bound / Math.max(1, population);
+    if (fraction < 1) {
+      long below = (long) (Long.MIN_VALUE + fraction * Math.pow(2, 64));
+      Dataset<Row> sample = customers.filter(hash.lt(below)).orderBy(hash).limit(bound).cache();
+      if (sample.count() >= Math.min(bound, population)) {
+        return sample;
+      }
+      sample.unpersist();
+    }
+    return customers.orderBy(hash).limit(bound).cache();
   }
 
   /** Component {@code i}, or 0 when the PCA has fewer components (a single feature). */

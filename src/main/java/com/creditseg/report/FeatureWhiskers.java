@@ -25,6 +25,10 @@ import org.apache.spark.sql.Row;
  */
 final class FeatureWhiskers {
   private static final int DIGITS = 4;
+  private static final String MIN = "_min";
+  private static final String LOWER_WHISKER = "_lower_whisker";
+  private static final String UPPER_WHISKER = "_upper_whisker";
+  private static final String MAX = "_max";
 
   private FeatureWhiskers() {}
 
@@ -46,21 +50,20 @@ final class FeatureWhiskers {
       Column upperFence =
           perSegment(rank, profiles, p -> quartiles(p, f)[2] + 1.5 * iqr(quartiles(p, f)));
       Column value = col(f).cast("double");
-      aggregates.add(min(value));
-      aggregates.add(min(when(value.geq(lowerFence), value)));
-      aggregates.add(max(when(value.leq(upperFence), value)));
-      aggregates.add(max(value));
+      aggregates.add(min(value).as(f + MIN));
+      aggregates.add(min(when(value.geq(lowerFence), value)).as(f + LOWER_WHISKER));
+      aggregates.add(max(when(value.leq(upperFence), value)).as(f + UPPER_WHISKER));
+      aggregates.add(max(value).as(f + MAX));
     }
     Map<Integer, Row> byRank = new HashMap<>();
     segments
         .groupBy(rank)
         .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
         .collectAsList()
-        .forEach(r -> byRank.put(r.getInt(0), r));
+        .forEach(r -> byRank.put(r.<Integer>getAs(SegmentModel.SEGMENT_RANK), r));
 
     List<ReportData.FeatureBoxes> result = new ArrayList<>();
-    for (int f = 0; f < features.size(); f++) {
-      String feature = features.get(f);
+    for (String feature : features) {
       List<ReportData.Box> boxes = new ArrayList<>();
       for (Row p : profiles) {
         int segmentRank = p.<Integer>getAs(SegmentModel.SEGMENT_RANK);
@@ -69,17 +72,16 @@ final class FeatureWhiskers {
           continue;
         }
         double[] q = quartiles(p, feature);
-        int base = 1 + 4 * f;
         boxes.add(
             new ReportData.Box(
                 segmentRank,
-                value(range, base),
-                value(range, base + 1),
+                value(range, feature + MIN),
+                value(range, feature + LOWER_WHISKER),
                 Numbers.round(q[0], DIGITS),
                 Numbers.round(q[1], DIGITS),
                 Numbers.round(q[2], DIGITS),
-                value(range, base + 2),
-                value(range, base + 3),
+                value(range, feature + UPPER_WHISKER),
+                value(range, feature + MAX),
                 Numbers.round(q[3], DIGITS)));
       }
       result.add(new ReportData.FeatureBoxes(feature, boxes));
@@ -113,7 +115,8 @@ final class FeatureWhiskers {
     return q;
   }
 
-  private static Double value(Row row, int i) {
-    return row.isNullAt(i) ? null : Numbers.round(row.getDouble(i), DIGITS);
+  private static Double value(Row row, String column) {
+    Double v = row.getAs(column);
+    return v == null ? null : Numbers.round(v, DIGITS);
   }
 }

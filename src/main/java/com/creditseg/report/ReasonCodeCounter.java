@@ -49,14 +49,16 @@ final class ReasonCodeCounter {
             .collectAsList();
 
     Set<String> codes = new LinkedHashSet<>(factorOrder);
-    rows.stream().map(r -> r.getString(1)).sorted().forEach(codes::add);
+    rows.stream().map(r -> r.<String>getAs("code")).sorted().forEach(codes::add);
     List<String> order = List.copyOf(codes);
     Map<Integer, long[][]> byRank = new HashMap<>();
     for (Row r : rows) {
-      long[][] counts = byRank.computeIfAbsent(r.getInt(0), k -> new long[2][order.size()]);
-      int i = order.indexOf(r.getString(1));
-      counts[0][i] += r.getLong(2);
-      counts[1][i] += r.getLong(3);
+      long[][] counts =
+          byRank.computeIfAbsent(
+              r.<Integer>getAs(SegmentModel.SEGMENT_RANK), k -> new long[2][order.size()]);
+      int i = order.indexOf(r.<String>getAs("code"));
+      counts[0][i] += r.<Long>getAs("primary");
+      counts[1][i] += r.<Long>getAs("any");
     }
     List<ReportData.SegmentReasons> result = new ArrayList<>();
     for (ReportData.Segment s : segments) {

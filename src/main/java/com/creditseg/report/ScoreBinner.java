@@ -76,10 +76,11 @@ final class ScoreBinner {
       bandCounts.add(new long[bands.size()]);
     }
     for (Row r : rows) {
-      int i = ranks.indexOf(r.getInt(0));
+      int i = ranks.indexOf(r.<Integer>getAs(SegmentModel.SEGMENT_RANK));
       if (i >= 0) {
-        histogram.get(i)[r.getInt(1)] += r.getLong(3);
-        bandCounts.get(i)[r.getInt(2)] += r.getLong(3);
+        long customers = r.getAs("count");
+        histogram.get(i)[r.<Integer>getAs("bin")] += customers;
+        bandCounts.get(i)[r.<Integer>getAs("band")] += customers;
       }
     }
     List<Integer> starts = new ArrayList<>();

@@ -43,6 +43,11 @@ public final class CreditScorer {
     this.card = card;
   }
 
+  /** The factors this scorer applies. */
+  public ScoreCard card() {
+    return card;
+  }
+
   /** Registers {@code credit_score}, {@code credit_score_reasons} and the internal detail UDF. */
   public static void register(SparkSession spark, ScoreCard card) {
     spark

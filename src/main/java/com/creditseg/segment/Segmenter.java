@@ -58,6 +58,9 @@ public final class Segmenter {
 
   private static final Logger LOG = LoggerFactory.getLogger(Segmenter.class);
 
+  /** Customers per partition of the fit sample (see {@link #ordered}). */
+  static final long ROWS_PER_PARTITION = 100_000;
+
   private final SegmentSettings settings;
 
   /** A fitted segmentation and how its k was chosen. */
@@ -77,7 +80,9 @@ public final class Segmenter {
     CustomerSchema.require(sample, needed, "segment customers");
     needed.add(CustomerSchema.CUSTOMER_ID);
     Column[] columns = needed.stream().map(c -> col(c)).toArray(Column[]::new);
-    Dataset<Row> fitted = ordered(sample.select(columns)).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> selected = sample.select(columns);
+    Dataset<Row> fitted =
+        ordered(selected, selected.count()).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long sampleRows = fitted.count();
       long distinct =
@@ -216,16 +221,19 @@ public final class Segmenter {
   }
 
   /**
-   * In one partition, sorted by id: the same rows in the same order on every run, whatever the
-   * input's partitioning. KMeans' initialisation samples per partition in order, so this is what
-   * makes reruns identical. The sample is bounded by segment.fit-sample-rows, so one task per
-   * KMeans iteration computes it in milliseconds; more partitions would only add per-task costs,
-   * and the other cores fit the other seeds. The rows are persisted, not the assembled vectors:
-   * KMeans caches its own input the cheap way when that input is not cached.
+   * Partitioned by a hash of the id into one partition per {@value #ROWS_PER_PARTITION} customers
+   * and sorted by id within each: the same rows in the same partitions and order on every run,
+   * whatever the input's partitioning and however many cores run it. KMeans' initialisation samples
+   * per partition in order, so this is what makes reruns identical. The sample is bounded by
+   * segment.fit-sample-rows: a small one stays in one partition, where a task per iteration costs
+   * least; a large one is split so that the last seed still running uses every core. The rows are
+   * persisted, not the assembled vectors: KMeans caches its own input the cheap way when that input
+   * is not cached.
    */
-  private static Dataset<Row> ordered(Dataset<Row> sample) {
+  private static Dataset<Row> ordered(Dataset<Row> sample, long rows) {
     Column id = col(CustomerSchema.CUSTOMER_ID);
-    return sample.repartition(1).sortWithinPartitions(id);
+    int partitions = (int) Math.max(1, Math.min(64, rows / ROWS_PER_PARTITION));
+    return sample.repartition(partitions, id).sortWithinPartitions(id);
   }
 
   /**
@@ -301,9 +309,10 @@ public final class Segmenter {
     predictions
         .filter(col(SegmentModel.CLUSTER).isNotNull())
         .groupBy(SegmentModel.CLUSTER)
-        .agg(avg(CreditScorer.SCORE))
+        .agg(avg(CreditScorer.SCORE).as("mean_score"))
         .collectAsList()
-        .forEach(r -> means.put(r.getInt(0), r.getDouble(1)));
+        .forEach(
+            r -> means.put(r.<Integer>getAs(SegmentModel.CLUSTER), r.<Double>getAs("mean_score")));
     return means;
   }
 }

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.creditseg.SharedSpark;
 import com.creditseg.config.Settings;
 import com.creditseg.config.SettingsLoader;
-import com.creditseg.job.SegmentationJob;
-import com.creditseg.metrics.RunMetrics;
 import com.creditseg.schema.InputContractException;
 import java.io.File;
 import java.nio.file.Files;
@@ -182,26 +180,5 @@ class CustomerReaderTest {
             InputContractException.class,
             () -> read(settings(List.of(), "input.path=" + tmp.resolve("nope")), "customer_id"));
     assertEquals("Input path not found: " + tmp.resolve("nope"), nowhere.getMessage());
-  }
-
-  @Test
-  void publicSampleRunsEndToEnd() {
-    String out = tmp.resolve("out").toString();
-    RunMetrics metrics =
-        new SegmentationJob(
-                SharedSpark.spark(),
-                settings(List.of(CSV_EXAMPLE), "output.path=" + out, "segment.seeds=1"))
-            .run()
-            .metrics();
-    assertEquals(1000, metrics.rows().in());
-    assertTrue(metrics.rows().reconciled());
-    assertEquals(
-        1000, metrics.rows().out() + metrics.rows().quarantined() + metrics.rows().deduplicated());
-    assertEquals(List.of("length_of_history", "new_credit"), metrics.score().droppedFactors());
-    assertEquals(4, metrics.segments().clusters().size());
-    assertEquals(
-        Set.of("Very Low", "Low", "Good", "Excellent"),
-        Set.copyOf(metrics.segments().clusters().stream().map(c -> c.label()).toList()));
-    assertTrue(new File(out, "run_date=2026-01-31/_SUCCESS").exists());
   }
 }

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SharedSpark;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,40 +25,8 @@ class ExitCodeTest {
   static Path clean;
   static Path faulty;
 
-  /** What one command line returned and printed on stderr. */
-  record Outcome(int code, String stderr) {
-    String lastLine() {
-      String[] lines = stderr.strip().split("\\R");
-      return lines[lines.length - 1];
-    }
-
-    boolean hasStackTrace() {
-      return stderr.lines().anyMatch(l -> l.startsWith("\tat "));
-    }
-
-    String describe() {
-      return "exit " + code + ", stderr:\n" + stderr;
-    }
-  }
-
-  static Outcome execute(List<String> args) {
-    PrintStream original = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.execute(args.toArray(String[]::new));
-      return new Outcome(code, captured.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setErr(original);
-    }
-  }
-
-  static Outcome execute(String... args) {
-    return execute(List.of(args));
-  }
-
   /** {@code run} on {@code input} into a fresh output directory, plus {@code extra} arguments. */
-  static Outcome run(Path input, String... extra) {
+  static CommandLine.Outcome run(Path input, String... extra) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -75,17 +40,18 @@ class ExitCodeTest {
                 "--set",
                 "segment.seeds=1"));
     args.addAll(List.of(extra));
-    return execute(args);
+    return CommandLine.execute(args);
   }
 
   @BeforeAll
   static void generate() {
     clean = tmp.resolve("clean");
     faulty = tmp.resolve("faulty");
-    Outcome generated = execute("generate", "--rows", "3000", "--output", clean.toString());
+    CommandLine.Outcome generated =
+        CommandLine.execute("generate", "--rows", "3000", "--output", clean.toString());
     assertEquals(ExitCode.SUCCESS, generated.code(), generated.describe());
     generated =
-        execute(
+        CommandLine.execute(
             "generate",
             "--rows",
             "3000",
@@ -98,27 +64,27 @@ class ExitCodeTest {
 
   @Test
   void successIsZero() {
-    Outcome o = run(clean);
+    CommandLine.Outcome o = run(clean);
     assertEquals(ExitCode.SUCCESS, o.code(), o.describe());
     assertTrue(Files.exists(tmp.resolve("out-clean/run_date=2026-01-31/_SUCCESS")), "no _SUCCESS");
   }
 
   @Test
   void unknownSubcommandIsUsage() {
-    Outcome o = execute("frobnicate");
+    CommandLine.Outcome o = CommandLine.execute("frobnicate");
     assertEquals(ExitCode.USAGE, o.code(), o.describe());
     assertFalse(o.hasStackTrace(), o.describe());
   }
 
   @Test
   void missingSubcommandIsUsage() {
-    Outcome o = execute();
+    CommandLine.Outcome o = CommandLine.execute();
     assertEquals(ExitCode.USAGE, o.code(), o.describe());
   }
 
   @Test
   void unknownOptionIsUsage() {
-    Outcome o = execute("run", "--no-such-option");
+    CommandLine.Outcome o = CommandLine.execute("run", "--no-such-option");
     assertEquals(ExitCode.USAGE, o.code(), o.describe());
     assertTrue(o.stderr().contains("--no-such-option"), o.describe());
     assertFalse(o.hasStackTrace(), o.describe());
@@ -126,7 +92,7 @@ class ExitCodeTest {
 
   @Test
   void unknownKeyIsUsageWithASuggestionOnTheLastLine() {
-    Outcome o = run(clean, "--set", "segment.kk=5");
+    CommandLine.Outcome o = run(clean, "--set", "segment.kk=5");
     assertEquals(ExitCode.USAGE, o.code(), o.describe());
     assertEquals(
         "creditseg: Unknown key 'segment.kk' (--set segment.kk): did you mean 'segment.k'?",
@@ -136,7 +102,7 @@ class ExitCodeTest {
 
   @Test
   void verboseAddsTheStackTrace() {
-    Outcome o = run(clean, "--set", "segment.kk=5", "--verbose");
+    CommandLine.Outcome o = run(clean, "--set", "segment.kk=5", "--verbose");
     assertEquals(ExitCode.USAGE, o.code(), o.describe());
     assertTrue(o.hasStackTrace(), o.describe());
     assertTrue(o.lastLine().contains("did you mean 'segment.k'?"), o.describe());
@@ -144,7 +110,7 @@ class ExitCodeTest {
 
   @Test
   void badValueIsUsage() {
-    Outcome o = run(clean, "--set", "run.date=31/01/2026");
+    CommandLine.Outcome o = run(clean, "--set", "run.date=31/01/2026");
     assertEquals(ExitCode.USAGE, o.code(), o.describe());
     assertTrue(o.lastLine().contains("run.date = '31/01/2026'"), o.describe());
   }
@@ -152,7 +118,7 @@ class ExitCodeTest {
   @Test
   void missingInputPathIsUsage() {
     Path missing = tmp.resolve("no-such-input");
-    Outcome o = run(missing);
+    CommandLine.Outcome o = run(missing);
     assertEquals(ExitCode.USAGE, o.code(), o.describe());
     assertTrue(o.lastLine().startsWith("creditseg: Input path not found: "), o.describe());
     assertTrue(o.lastLine().contains(missing.toString()), o.describe());
@@ -180,7 +146,7 @@ class ExitCodeTest {
       args.addAll(List.of("--set", "quality.columns." + column + ".missing=reject"));
     }
     args.addAll(List.of("--set", "quality.max-quarantined-share=0.05"));
-    Outcome o = run(faulty, args.toArray(String[]::new));
+    CommandLine.Outcome o = run(faulty, args.toArray(String[]::new));
     assertEquals(ExitCode.QUALITY, o.code(), o.describe());
     assertTrue(o.lastLine().contains("above quality.max-quarantined-share = 0.05"), o.describe());
     assertFalse(o.hasStackTrace(), o.describe());

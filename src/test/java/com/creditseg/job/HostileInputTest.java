@@ -81,16 +81,13 @@ class HostileInputTest {
       args.add("--set");
       args.add(e);
     }
-    ExitCodeTest.Outcome executed = ExitCodeTest.execute(args);
-    int code = executed.code();
-    String stderr = executed.stderr();
-    String[] lines = stderr.strip().split("\\R");
+    CommandLine.Outcome executed = CommandLine.execute(args);
     File metrics = new File(out.toFile(), "run_date=2026-02-01/metrics.json");
     if (!metrics.exists()) {
       metrics = new File(out.toFile(), "_failed/run_date=2026-02-01/metrics.json");
     }
     JsonNode json = metrics.exists() ? new ObjectMapper().readTree(metrics) : null;
-    return new Outcome(code, lines[lines.length - 1], stderr, json);
+    return new Outcome(executed.code(), executed.lastLine(), executed.stderr(), json);
   }
 
   @Test

@@ -9,9 +9,7 @@ import com.creditseg.segment.SegmentLabeler.ClusterLabel;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -19,7 +17,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Profiles of two segments with hand-computed statistics, by aggregation and by observation. */
+/** Profiles of two segments with hand-computed statistics. */
 @ExtendWith(SharedSpark.class)
 class SegmentProfilerTest {
   static final StructType SCHEMA =
@@ -91,23 +89,36 @@ class SegmentProfilerTest {
   }
 
   @Test
-  void observedStatisticsGiveTheSameProfiles() {
-    SegmentProfiler profiler = profiler();
+  void countsAndMeansFromEveryoneQuartilesFromTheSample() {
     Dataset<Row> segmented = segmented();
-    List<Column> statistics = profiler.statistics(segmented);
-    Observation observation = new Observation("profile");
-    long rows =
-        segmented
-            .observe(
-                observation,
-                statistics.get(0),
-                statistics.subList(1, statistics.size()).toArray(Column[]::new))
-            .count();
+    // The sample: the Poor customers scoring 440 and up, and Good's first five.
+    Dataset<Row> sample =
+        segmented.filter("customer_id in ('p2', 'p3', 'p4', 'g0', 'g1', 'g2', 'g3', 'g4')");
 
-    assertEquals(15, rows);
-    assertEquals(
-        profiler.profile(segmented).collectAsList(),
-        profiler.profiles(observation.getRow()).collectAsList());
+    List<Row> profiles = profiler().profile(segmented, sample).collectAsList();
+
+    Row poor = profiles.get(0);
+    assertEquals(5L, poor.<Long>getAs("customers"));
+    assertEquals(440.0, poor.<Double>getAs("credit_score_mean"), 1e-9);
+    assertEquals(400.0, poor.<Double>getAs("credit_score_min"));
+    assertEquals(440.0, poor.<Double>getAs("credit_score_p25"));
+    assertEquals(460.0, poor.<Double>getAs("credit_score_p50"));
+    assertEquals(480.0, poor.<Double>getAs("credit_score_p75"));
+    Row good = profiles.get(1);
+    assertEquals(10L, good.<Long>getAs("customers"));
+    assertEquals(790.0, good.<Double>getAs("credit_score_max"));
+    assertEquals(720.0, good.<Double>getAs("credit_score_p50"));
+  }
+
+  @Test
+  void aSegmentMissingFromTheSampleHasNoQuartiles() {
+    Dataset<Row> segmented = segmented();
+    List<Row> profiles =
+        profiler().profile(segmented, segmented.filter("segment_rank = 2")).collectAsList();
+
+    assertEquals(5L, profiles.get(0).<Long>getAs("customers"));
+    assertNull(profiles.get(0).getAs("credit_score_p50"));
+    assertEquals(745.0, profiles.get(1).<Double>getAs("credit_score_mean"), 1e-9);
   }
 
   @Test

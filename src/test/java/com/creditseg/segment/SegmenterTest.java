@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.creditseg.SharedSpark;
 import com.creditseg.config.SettingsLoader;
+import com.creditseg.model.RunModel;
+import com.creditseg.score.ScoreCard;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
@@ -118,5 +121,24 @@ class SegmenterTest {
             .select("customer_id", "cluster", "segment")
             .exceptAll(loaded.assign(customers).select("customer_id", "cluster", "segment"))
             .count());
+  }
+
+  @Test
+  void runModelKeepsMediansAndScoreCardBesideTheSegments() {
+    String dir = tmp.resolve("run-model").toString();
+    var settings = new SettingsLoader().load(List.of(), List.of(), LocalDate.of(2026, 1, 31));
+    ScoreCard card = ScoreCard.forColumns(settings.score(), List.of("payment_history", "age"));
+    RunModel model =
+        new RunModel(fit.model(), Map.of("annual_income", 52_000.0, "age", 41.0), card);
+    model.save(SharedSpark.spark(), dir);
+
+    RunModel loaded = RunModel.load(SharedSpark.spark(), dir);
+    assertEquals(model.medians(), loaded.medians());
+    assertEquals(card, loaded.scoreCard());
+    assertEquals(
+        List.of("payment_history"),
+        loaded.scoreCard().factors().get(0).inputs().stream().map(i -> i.column()).toList());
+    assertEquals(fit.model().labels(), loaded.segments().labels());
+    assertEquals(fit.model().labels(), SegmentModel.load(SharedSpark.spark(), dir).labels());
   }
 }

@@ -1,4 +1,4 @@
-package com.creditseg.io;
+package com.creditseg.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.creditseg.SharedSpark;
 import com.creditseg.config.Settings;
 import com.creditseg.config.SettingsLoader;
-import com.creditseg.job.SegmentationJob;
 import com.creditseg.metrics.RunMetrics;
 import java.io.File;
 import java.nio.file.Files;
@@ -17,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -194,5 +194,30 @@ class ForeignExtractTest {
     assertEquals(0.97, first.<Double>getAs("payment_history"), 1e-12);
     // 15.03.2014 to 31.01.2026: 11 years and 10 months and a half
     assertEquals(142, first.<Integer>getAs("credit_history_months"));
+  }
+
+  @Test
+  void publicSampleRunsEndToEnd() {
+    String out = tmp.resolve("out").toString();
+    RunMetrics metrics =
+        new SegmentationJob(
+                SharedSpark.spark(),
+                new SettingsLoader()
+                    .load(
+                        List.of(new File("conf/examples/credit-scoring-csv.conf")),
+                        List.of("output.path=" + out, "segment.seeds=1"),
+                        LocalDate.of(2026, 1, 31)))
+            .run()
+            .metrics();
+    assertEquals(1000, metrics.rows().in());
+    assertTrue(metrics.rows().reconciled());
+    assertEquals(
+        1000, metrics.rows().out() + metrics.rows().quarantined() + metrics.rows().deduplicated());
+    assertEquals(List.of("length_of_history", "new_credit"), metrics.score().droppedFactors());
+    assertEquals(4, metrics.segments().clusters().size());
+    assertEquals(
+        Set.of("Very Low", "Low", "Good", "Excellent"),
+        Set.copyOf(metrics.segments().clusters().stream().map(c -> c.label()).toList()));
+    assertTrue(new File(out, "run_date=2026-01-31/_SUCCESS").exists());
   }
 }

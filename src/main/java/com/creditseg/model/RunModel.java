@@ -1,0 +1,78 @@
+package com.creditseg.model;
+
+import com.creditseg.schema.InputContractException;
+import com.creditseg.score.ScoreCard;
+import com.creditseg.segment.SegmentModel;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What a run fitted, as one object: the segmentation (pipeline, cluster labels and ranks), the
+ * imputation medians its quality rules used, and the score card it scored with. Everything needed
+ * to apply the run to other customers without refitting.
+ *
+ * <p>Saved under one directory ({@code model/} of a run): the segmentation as {@link
+ * SegmentModel#save} lays it out ({@code pipeline/}, {@code segments.json}), plus {@code
+ * medians.json} and {@code score-card.json}.
+ */
+public record RunModel(SegmentModel segments, Map<String, Double> medians, ScoreCard scoreCard) {
+  static final String MEDIANS = "medians.json";
+  static final String SCORE_CARD = "score-card.json";
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public RunModel {
+    medians = Map.copyOf(medians);
+  }
+
+  public void save(SparkSession spark, String directory) {
+    segments.save(spark, directory);
+    write(spark, new Path(directory, MEDIANS), new TreeMap<>(medians));
+    write(spark, new Path(directory, SCORE_CARD), scoreCard);
+  }
+
+  /** Loads what {@link #save} wrote. */
+  public static RunModel load(SparkSession spark, String directory) {
+    SegmentModel segments = SegmentModel.load(spark, directory);
+    Map<String, Double> medians =
+        read(spark, new Path(directory, MEDIANS), new TypeReference<Map<String, Double>>() {});
+    ScoreCard card = read(spark, new Path(directory, SCORE_CARD), new TypeReference<>() {});
+    return new RunModel(segments, medians, card);
+  }
+
+  private static void write(SparkSession spark, Path path, Object value) {
+    try {
+      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      try (OutputStream out = fs.create(path, true)) {
+        JSON.writeValue(out, value);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + path, e);
+    }
+  }
+
+  private static <T> T read(SparkSession spark, Path path, TypeReference<T> type) {
+    try {
+      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(path)) {
+        throw new InputContractException(
+            "Not a creditseg model: " + path.getParent() + " has no " + path.getName());
+      }
+      try (InputStream in = fs.open(path)) {
+        return JSON.readValue(in, type);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + path, e);
+    }
+  }
+}

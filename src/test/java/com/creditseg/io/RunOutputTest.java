@@ -1,0 +1,124 @@
+package com.creditseg.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.creditseg.SharedSpark;
+import com.creditseg.schema.InputContractException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Staging, atomic commit, recovery after a run that died, failed and abandoned runs. */
+@ExtendWith(SharedSpark.class)
+class RunOutputTest {
+  static final LocalDate DATE = LocalDate.of(2026, 1, 31);
+
+  @TempDir Path root;
+
+  RunOutput open() {
+    return new RunOutput(SharedSpark.spark(), root.toString(), DATE);
+  }
+
+  Path committed() {
+    return root.resolve("run_date=2026-01-31");
+  }
+
+  /** The names in the output root. */
+  List<String> entries() throws IOException {
+    try (Stream<Path> files = Files.list(root)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void nothingIsVisibleUntilCommitThenOnlyTheResult() throws Exception {
+    RunOutput output = open();
+    output.writeJson("metrics.json", Map.of("run", 1));
+
+    assertFalse(Files.exists(committed()));
+    assertTrue(Files.exists(Path.of(java.net.URI.create(output.stagingLocation()))), "staged");
+
+    output.commit();
+
+    assertEquals(List.of("run_date=2026-01-31"), entries(), "no _staging or _trash left");
+    assertTrue(Files.exists(committed().resolve("_SUCCESS")));
+    assertEquals(
+        "{\n  \"run\" : 1\n}", Files.readString(committed().resolve("metrics.json")).strip());
+  }
+
+  @Test
+  void aSecondRunOfTheDateReplacesTheFirstWhole() throws Exception {
+    RunOutput first = open();
+    first.writeJson("only-in-first.json", Map.of("run", 1));
+    first.commit();
+
+    RunOutput second = open();
+    second.writeJson("metrics.json", Map.of("run", 2));
+    assertTrue(Files.exists(committed().resolve("only-in-first.json")), "old result until commit");
+    second.commit();
+
+    assertFalse(Files.exists(committed().resolve("only-in-first.json")));
+    assertTrue(Files.readString(committed().resolve("metrics.json")).contains("2"));
+    assertEquals(List.of("run_date=2026-01-31"), entries());
+  }
+
+  @Test
+  void aRunThatDiedMidCommitIsRecoveredByTheNext() throws Exception {
+    RunOutput first = open();
+    first.writeJson("metrics.json", Map.of("run", 1));
+    first.commit();
+    // A second run died after moving the old result aside and before moving its own in, leaving
+    // its staging directory and the previous result in _trash.
+    Path trash = root.resolve("_trash/run_date=2026-01-31-dead");
+    Files.createDirectories(trash.getParent());
+    Files.move(committed(), trash);
+    Files.createDirectories(root.resolve("_staging/run_date=2026-01-31-dead/segments"));
+
+    RunOutput next = open();
+
+    assertTrue(Files.exists(committed().resolve("_SUCCESS")), "previous result moved back");
+    assertTrue(Files.readString(committed().resolve("metrics.json")).contains("1"));
+    assertFalse(Files.exists(root.resolve("_trash")));
+    assertFalse(Files.exists(root.resolve("_staging/run_date=2026-01-31-dead")));
+    next.abandon();
+    assertEquals(List.of("run_date=2026-01-31"), entries());
+  }
+
+  @Test
+  void aFailedRunIsKeptAsideAndTheCommittedResultIsUntouched() throws Exception {
+    RunOutput first = open();
+    first.writeJson("metrics.json", Map.of("run", 1));
+    first.commit();
+
+    RunOutput failed = open();
+    failed.writeJson("metrics.json", Map.of("run", 2));
+    String kept = failed.keepAsFailed();
+
+    assertTrue(kept.endsWith("_failed/run_date=2026-01-31"), kept);
+    assertTrue(
+        Files.readString(root.resolve("_failed/run_date=2026-01-31/metrics.json")).contains("2"));
+    assertTrue(Files.readString(committed().resolve("metrics.json")).contains("1"));
+    assertEquals(List.of("_failed", "run_date=2026-01-31"), entries());
+  }
+
+  @Test
+  void anUnwritableRootNamesThePath() throws Exception {
+    Path file = Files.writeString(root.resolve("a-file"), "x");
+
+    InputContractException e =
+        assertThrows(
+            InputContractException.class,
+            () -> new RunOutput(SharedSpark.spark(), file.resolve("out").toString(), DATE));
+    assertTrue(e.getMessage().startsWith("Cannot write to output.path " + file), e.getMessage());
+  }
+}
