@@ -27,6 +27,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,7 @@ public final class SegmentationJob {
     // The output is opened first so that an output path that cannot be written fails at once.
     RunOutput output = new RunOutput(spark, settings.output().path(), settings.run().date());
     Validated validated = null;
+    Dataset<Row> scoredSample = null;
     try {
       CustomerReader.Input input = read(timer);
       ScoreCard card = scoreCard(input.customers());
@@ -89,8 +91,10 @@ public final class SegmentationJob {
         return new RunOutcome.FailedQuality(metrics, output.keepAsFailed());
       }
       CreditScorer scorer = new CreditScorer(spark, card);
-      Segmenter.Fit fit = fit(timer, validated, validator, scorer);
-      long rowsOut = segmentAndProfile(timer, input, validated, validator, scorer, fit, output);
+      scoredSample = scoredSample(validated, validator, scorer);
+      Segmenter.Fit fit = fit(timer, validated, scoredSample);
+      long rowsOut =
+          segmentAndProfile(timer, input, validated, validator, scorer, fit, scoredSample, output);
 
       RunMetrics metrics =
           metrics(
@@ -130,6 +134,9 @@ public final class SegmentationJob {
     } finally {
       if (validated != null) {
         validated.release();
+      }
+      if (scoredSample != null) {
+        scoredSample.unpersist();
       }
     }
   }
@@ -215,18 +222,29 @@ public final class SegmentationJob {
     }
   }
 
-  /** fit: the segmentation, on the sample's valid, scored customers. */
-  private Segmenter.Fit fit(
-      StageTimer timer, Validated validated, CustomerValidator validator, CreditScorer scorer) {
+  /**
+   * The fit sample's valid customers, scored: what the segmentation is fitted on and the profile's
+   * quartiles are computed from. Persisted (it is bounded by segment.fit-sample-rows), with the
+   * columns those two read.
+   */
+  private Dataset<Row> scoredSample(
+      Validated validated, CustomerValidator validator, CreditScorer scorer) {
+    Set<String> columns = new LinkedHashSet<>(settings.segment().features());
+    columns.add(CreditScorer.SCORE);
+    columns.add(CustomerSchema.CUSTOMER_ID);
     Dataset<Row> sample = validated.fitSample().of(validated.sampled());
-    Segmenter.Fit fit =
-        timer.time(
-            "fit",
-            () ->
-                new Segmenter(settings.segment())
-                    .fit(scorer.score(validated.clean(validator, sample))),
-            f -> Math.min(validated.quality().rowsIn(), validated.fitSample().target()));
-    return fit;
+    return scorer
+        .score(validated.clean(validator, sample))
+        .select(columns.stream().map(functions::col).toArray(Column[]::new))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /** fit: the segmentation, on the fit sample's valid, scored customers. */
+  private Segmenter.Fit fit(StageTimer timer, Validated validated, Dataset<Row> scoredSample) {
+    return timer.time(
+        "fit",
+        () -> new Segmenter(settings.segment()).fit(scoredSample),
+        f -> Math.min(validated.quality().rowsIn(), validated.fitSample().target()));
   }
 
   /**
@@ -241,6 +259,7 @@ public final class SegmentationJob {
       CustomerValidator validator,
       CreditScorer scorer,
       Segmenter.Fit fit,
+      Dataset<Row> scoredSample,
       RunOutput output) {
     long rowsOut =
         timer.time(
@@ -260,16 +279,13 @@ public final class SegmentationJob {
     timer.time(
         "profile",
         () -> {
-          Dataset<Row> sample =
-              validated.clean(validator, validated.fitSample().of(validated.sampled()));
           output.writeProfiles(
               new SegmentProfiler(
                       spark,
                       settings.segment().features(),
                       fit.model().labels(),
                       settings.profile())
-                  .profile(
-                      output.staged(RunOutput.SEGMENTS), fit.model().assign(scorer.score(sample))));
+                  .profile(output.staged(RunOutput.SEGMENTS), fit.model().assign(scoredSample)));
           output.writeModel(new RunModel(fit.model(), validated.medians(), scorer.card()));
           return rowsOut;
         },
