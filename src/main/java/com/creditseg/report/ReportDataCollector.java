@@ -55,7 +55,8 @@ final class ReportDataCollector {
         new CustomerProjector(sampleBound).project(customerRows, model, rankByCluster, customers),
         new ScoreBinner(header.scoreMin(), header.scoreMax()).bin(customerRows, ranks),
         FeatureWhiskers.boxes(customerRows, features, profiles),
-        FeatureCorrelator.correlate(customerRows, numericColumns(customerRows, features)),
+        FeatureCorrelator.correlate(
+            customerRows, numericColumns(customerRows, features), customers),
         ReasonCodeCounter.count(customerRows, segments, byWeight(header)));
   }
 

@@ -39,7 +39,8 @@ class FeatureCorrelatorTest {
     Dataset<Row> customers = SharedSpark.spark().createDataFrame(rows, SCHEMA);
 
     ReportData.Correlations c =
-        FeatureCorrelator.correlate(customers, List.of("x", "up", "down", "flat", "noisy"));
+        FeatureCorrelator.correlate(
+            customers, List.of("x", "up", "down", "flat", "noisy"), rows.size());
 
     List<List<Double>> m = c.matrix();
     assertEquals(Arrays.asList(1.0, 1.0, -1.0, null, m.get(0).get(4)), m.get(0));
