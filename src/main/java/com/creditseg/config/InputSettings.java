@@ -1,12 +1,15 @@
 package com.creditseg.config;
 
+import com.creditseg.schema.CustomerSchema;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
  * {@code input.*}: where customers come from and how the source's columns map onto the canonical
@@ -95,11 +98,13 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
     Map<String, ColumnSource> columns = new TreeMap<>();
     for (Map.Entry<String, ConfigValue> e : mapping.getObject("columns").entrySet()) {
       String key = "input.mapping.columns." + e.getKey();
+      requireCanonical(key, e.getKey(), CustomerSchema.columns());
       columns.put(e.getKey(), columnSource(key, e.getValue()));
     }
     Map<String, Map<String, String>> categories = new TreeMap<>();
     for (Map.Entry<String, ConfigValue> e : mapping.getObject("categories").entrySet()) {
       String key = "input.mapping.categories." + e.getKey();
+      requireCanonical(key, e.getKey(), CustomerSchema.columns());
       if (e.getValue().valueType() != ConfigValueType.OBJECT) {
         throw new InvalidSettingsException(
             key + " is not valid: expected { source value = canonical value, ... }");
@@ -110,6 +115,29 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
       categories.put(e.getKey(), values);
     }
     return new ColumnMapping(mapping.getString("name"), columns, categories);
+  }
+
+  /**
+   * A mapping target must be one of {@code targets}: a typo would otherwise be ignored and the
+   * column it meant left unmapped. The message suggests the closest target.
+   */
+  private static void requireCanonical(String key, String target, List<String> targets) {
+    if (targets.contains(target)) {
+      return;
+    }
+    LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
+    String closest =
+        targets.stream().min(Comparator.comparingInt(t -> distance.apply(t, target))).orElseThrow();
+    boolean near = distance.apply(closest, target) <= Math.max(3, target.length() / 3);
+    throw new InvalidSettingsException(
+        key
+            + " maps to '"
+            + target
+            + "', which is not a canonical column"
+            + (near ? ": did you mean '" + closest + "'?" : "")
+            + " (one of "
+            + String.join(", ", targets)
+            + ")");
   }
 
   private static ColumnSource columnSource(String key, ConfigValue value) {

@@ -1,5 +1,6 @@
 package com.creditseg.config;
 
+import com.creditseg.schema.CustomerSchema;
 import com.typesafe.config.Config;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +94,7 @@ public record SegmentSettings(
     Config weightConfig = config.getConfig("segment.feature-weights");
     for (String key : weightConfig.root().keySet()) {
       String full = "segment.feature-weights." + key;
-      if (!key.equals("credit_score") && !com.creditseg.schema.CustomerSchema.isNumeric(key)) {
+      if (!key.equals("credit_score") && !CustomerSchema.isNumeric(key)) {
         throw new InvalidSettingsException(
             full + " is not valid: '" + key + "' is neither credit_score nor a numeric column");
       }

@@ -240,7 +240,7 @@ public final class CustomerReader {
     Column text = numericSource ? raw : nullified(trim(raw.cast(DataTypes.StringType)));
 
     if (categories != null && !categories.isEmpty()) {
-      Column mappedText = mapCategories(text, categories);
+      Column mappedText = mapCategories(text, canonical, categories);
       Column unmappable = text.isNotNull().and(mappedText.isNull());
       Column error = when(unmappable, lit(ReasonCode.UNMAPPABLE_CATEGORY.on(canonical)));
       if (DataTypes.StringType.equals(type)) {
@@ -304,13 +304,17 @@ public final class CustomerReader {
 
   /**
    * The mapped canonical value: a listed source value (case and blanks ignored) maps to its target;
-   * a value that already is one of the targets stays; anything else is null.
+   * a value that already is one of the targets, or one of the column's canonical values ({@link
+   * CustomerSchema#vocabulary}), stays, in its canonical spelling; anything else is null.
    */
-  private static Column mapCategories(Column text, Map<String, String> categories) {
+  private static Column mapCategories(
+      Column text, String canonical, Map<String, String> categories) {
     List<Column> pairs = new ArrayList<>();
     Map<String, String> lookup = new LinkedHashMap<>();
     categories.forEach((from, to) -> lookup.put(from.trim().toLowerCase(Locale.ROOT), to));
     categories.values().forEach(to -> lookup.putIfAbsent(to.trim().toLowerCase(Locale.ROOT), to));
+    CustomerSchema.vocabulary(canonical)
+        .forEach(value -> lookup.putIfAbsent(value.toLowerCase(Locale.ROOT), value));
     lookup.forEach(
         (from, to) -> {
           pairs.add(lit(from));

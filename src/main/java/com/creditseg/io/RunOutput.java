@@ -35,6 +35,7 @@ public final class RunOutput {
   public static final String QUARANTINE = "quarantine";
   public static final String PROFILES = "profiles";
   public static final String MODEL = "model";
+  private static final String FAILED = "_failed";
 
   public static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -151,7 +152,8 @@ public final class RunOutput {
 
   /**
    * Marks the staged result complete with {@code _SUCCESS} and swaps it in for the date: the old
-   * result is moved aside, the new one moved in, the old one deleted.
+   * result is moved aside, the new one moved in, the old one deleted, and a failed attempt at the
+   * same date kept under {@code _failed/} removed.
    */
   public void commit() {
     try {
@@ -173,6 +175,12 @@ public final class RunOutput {
       if (trash != null) {
         fs.delete(trash, true);
       }
+      // A failed attempt at this date is superseded by this result.
+      Path failed = new Path(new Path(root, FAILED), finalDir.getName());
+      if (fs.exists(failed)) {
+        fs.delete(failed, true);
+      }
+      deleteIfEmpty(new Path(root, FAILED));
       deleteIfEmpty(new Path(root, "_trash"));
       deleteIfEmpty(staging.getParent());
     } catch (IOException e) {
@@ -182,7 +190,7 @@ public final class RunOutput {
 
   /** Moves the staged files to {@code <root>/_failed/run_date=<date>/} for inspection. */
   public String keepAsFailed() {
-    Path failed = new Path(new Path(root, "_failed"), finalDir.getName());
+    Path failed = new Path(new Path(root, FAILED), finalDir.getName());
     try {
       fs.delete(failed, true);
       fs.mkdirs(failed.getParent());

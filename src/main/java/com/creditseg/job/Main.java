@@ -85,6 +85,11 @@ public final class Main implements Runnable {
               s.stop();
               return null;
             });
-    System.exit(code);
+    // Success returns normally: in YARN cluster mode the ApplicationMaster reports an application
+    // whose main calls System.exit before returning as failed. Failures exit with their code,
+    // which spark-submit in client and local mode (and so Airflow) passes on.
+    if (code != ExitCode.SUCCESS) {
+      System.exit(code);
+    }
   }
 }

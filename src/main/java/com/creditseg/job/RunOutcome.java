@@ -1,6 +1,7 @@
 package com.creditseg.job;
 
 import com.creditseg.metrics.RunMetrics;
+import java.util.List;
 
 /** How a {@code run} ended, as a value; {@link Main} maps it to an exit code. */
 public sealed interface RunOutcome {
@@ -15,17 +16,19 @@ public sealed interface RunOutcome {
    * untouched.
    */
   record FailedQuality(RunMetrics metrics, String failedLocation) implements RunOutcome {
-    /** One line for the user: how many rows, why, and where to look. */
+    /** One line for the user: how many rows, the commonest reasons, and where to look. */
     public String reason() {
       var q = metrics.quality();
+      List<String> top = q.topReasons(3);
       return String.format(
-          "%,d of %,d rows (%.1f%%) quarantined%s; quarantine and metrics written to %s",
+          "%,d of %,d rows (%.1f%%) quarantined%s%s; quarantine and metrics written to %s",
           q.rowsQuarantined(),
           q.rowsIn(),
           100 * q.quarantinedShare(),
           q.rowsValid() == 0
               ? ", none left to segment"
               : ", above quality.max-quarantined-share = " + q.maxQuarantinedShare(),
+          top.isEmpty() ? "" : "; top reasons: " + String.join("; ", top),
           failedLocation);
     }
   }

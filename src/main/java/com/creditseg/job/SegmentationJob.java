@@ -120,13 +120,15 @@ public final class SegmentationJob {
           "report", () -> new HtmlReport(spark).write(output.stagingLocation()), page -> rowsOut);
       output.commit();
       LOG.info(
-          "Run {} committed to {}: {} customers in {} segments, {} quarantined, {} deduplicated",
+          "Run {} committed to {}: {} customers in {} segments, {} quarantined, {} deduplicated;"
+              + " report {}/report/index.html",
           settings.run().date(),
           output.location(),
           rowsOut,
           fit.selection().chosenK(),
           quality.rowsQuarantined(),
-          quality.rowsDeduplicated());
+          quality.rowsDeduplicated(),
+          output.location());
       return new RunOutcome.Succeeded(metrics);
     } catch (RuntimeException e) {
       output.abandon();

@@ -3,6 +3,7 @@ package com.creditseg.quality;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -51,6 +52,30 @@ public record QualityReport(
   /** Share of input rows quarantined, 0 for an empty input. */
   public double quarantinedShare() {
     return rowsIn == 0 ? 0 : (double) rowsQuarantined / rowsIn;
+  }
+
+  /**
+   * The {@code n} commonest causes of quarantine, most first (ties by name), as {@code
+   * reason:column count}; a reason without a column ({@code missing_id}) as {@code reason count}.
+   */
+  public List<String> topReasons(int n) {
+    Map<String, Long> byCause = new TreeMap<>(quarantinedByReasonAndColumn);
+    quarantinedByReason.forEach(
+        (reason, count) -> {
+          long withColumn =
+              quarantinedByReasonAndColumn.entrySet().stream()
+                  .filter(e -> e.getKey().startsWith(reason + ":"))
+                  .mapToLong(Map.Entry::getValue)
+                  .sum();
+          if (withColumn == 0) {
+            byCause.put(reason, count);
+          }
+        });
+    return byCause.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(n)
+        .map(e -> String.format("%s %,d", e.getKey(), e.getValue()))
+        .toList();
   }
 
   /** Whether the run may go on. */

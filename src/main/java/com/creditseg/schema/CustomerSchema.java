@@ -57,7 +57,32 @@ public final class CustomerSchema {
     COLUMNS.put(DEFAULTED, DataTypes.IntegerType);
   }
 
+  /**
+   * The canonical values of each categorical column, as the generator writes them and score and
+   * report read them. A mapping's {@code categories} block maps source codes onto these (or onto
+   * any other target it names); a source value that already is canonical passes through it.
+   */
+  private static final Map<String, List<String>> VOCABULARIES =
+      Map.of(
+          "gender", List.of("Female", "Male", "Other"),
+          "marital_status", List.of("Single", "Married", "Divorced", "Widowed", "Other"),
+          "education_level", List.of("High School", "Bachelor", "Master", "PhD", "Other"),
+          "employment_status", List.of("Employed", "Self-Employed", "Unemployed", "Other"),
+          "type_of_loan",
+              List.of(
+                  "Personal Loan",
+                  "Auto Loan",
+                  "Mortgage",
+                  "Student Loan",
+                  "Credit Card",
+                  "Other"));
+
   private CustomerSchema() {}
+
+  /** The canonical values of a categorical column (empty for other columns). */
+  public static List<String> vocabulary(String column) {
+    return VOCABULARIES.getOrDefault(column, List.of());
+  }
 
   /** Every canonical column in schema order. */
   public static List<String> columns() {

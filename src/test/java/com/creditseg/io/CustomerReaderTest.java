@@ -134,6 +134,47 @@ class CustomerReaderTest {
   }
 
   @Test
+  void canonicalCategoriesPassThroughAPartialBlock() throws Exception {
+    Path csv = tmp.resolve("categories.csv");
+    Files.writeString(
+        csv,
+        String.join(
+            "\n",
+            "ID,MARRIAGE,EDUCATION",
+            "a,Married,High School",
+            "b,single,0",
+            "c,0,phd",
+            "d,3,Bachelor",
+            ""));
+    Settings settings =
+        settings(
+            List.of(),
+            "input.path=" + csv,
+            "input.format=csv",
+            "input.mapping.columns.customer_id=ID",
+            "input.mapping.columns.marital_status=MARRIAGE",
+            "input.mapping.columns.education_level=EDUCATION",
+            "input.mapping.categories.marital_status={\"0\"=Other}",
+            "input.mapping.categories.education_level={\"0\"=Other}");
+    List<Row> rows =
+        read(settings, "customer_id").customers().orderBy("customer_id").collectAsList();
+
+    assertEquals("Married", rows.get(0).getAs("marital_status"));
+    assertEquals("High School", rows.get(0).getAs("education_level"));
+    assertEquals("Single", rows.get(1).getAs("marital_status"), "canonical, in its own spelling");
+    assertEquals("Other", rows.get(1).getAs("education_level"));
+    assertEquals("Other", rows.get(2).getAs("marital_status"));
+    assertEquals("PhD", rows.get(2).getAs("education_level"));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(List.of(), rows.get(i).getList(rows.get(i).fieldIndex("parse_errors")));
+    }
+    assertEquals(
+        List.of("unmappable_category:marital_status"),
+        rows.get(3).getList(rows.get(3).fieldIndex("parse_errors")),
+        "only a value that is neither listed nor canonical is unmappable");
+  }
+
+  @Test
   void missingColumnsNameTheMappingAndWhatWasFound() throws Exception {
     Path csv = tmp.resolve("small.csv");
     Files.writeString(csv, "ID,Salary\nx,1\n");

@@ -95,7 +95,7 @@ class RunOutputTest {
   }
 
   @Test
-  void aFailedRunIsKeptAsideAndTheCommittedResultIsUntouched() throws Exception {
+  void aFailedRunIsKeptAsideUntilTheDateSucceeds() throws Exception {
     RunOutput first = open();
     first.writeJson("metrics.json", Map.of("run", 1));
     first.commit();
@@ -109,6 +109,11 @@ class RunOutputTest {
         Files.readString(root.resolve("_failed/run_date=2026-01-31/metrics.json")).contains("2"));
     assertTrue(Files.readString(committed().resolve("metrics.json")).contains("1"));
     assertEquals(List.of("_failed", "run_date=2026-01-31"), entries());
+
+    RunOutput retried = open();
+    retried.writeJson("metrics.json", Map.of("run", 3));
+    retried.commit();
+    assertEquals(List.of("run_date=2026-01-31"), entries(), "the failed attempt is superseded");
   }
 
   @Test

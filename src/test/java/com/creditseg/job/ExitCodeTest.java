@@ -91,6 +91,31 @@ class ExitCodeTest {
   }
 
   @Test
+  void aMappingTargetTypoIsUsageWithTheClosestColumn() {
+    CommandLine.Outcome o = run(clean, "--set", "input.mapping.columns.annual_incom=Salary");
+    assertEquals(ExitCode.USAGE, o.code(), o.describe());
+    assertTrue(
+        o.lastLine()
+            .startsWith(
+                "creditseg: input.mapping.columns.annual_incom maps to 'annual_incom', which is"
+                    + " not a canonical column: did you mean 'annual_income'? (one of customer_id,"
+                    + " age, "),
+        o.lastLine());
+
+    CommandLine.Outcome category =
+        run(clean, "--set", "input.mapping.categories.gendr={F=Female, M=Male}");
+    assertEquals(ExitCode.USAGE, category.code(), category.describe());
+    assertTrue(
+        category
+            .lastLine()
+            .contains(
+                "input.mapping.categories.gendr maps to 'gendr', which is not a canonical"
+                    + " column: did you mean 'gender'?"),
+        category.lastLine());
+    assertFalse(category.hasStackTrace(), category.describe());
+  }
+
+  @Test
   void unknownKeyIsUsageWithASuggestionOnTheLastLine() {
     CommandLine.Outcome o = run(clean, "--set", "segment.kk=5");
     assertEquals(ExitCode.USAGE, o.code(), o.describe());

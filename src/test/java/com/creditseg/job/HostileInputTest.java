@@ -191,6 +191,9 @@ class HostileInputTest {
     assertTrue(
         o.lastLine().startsWith("creditseg: 20 of 20 rows (100.0%) quarantined, none left"),
         o.lastLine());
+    assertTrue(
+        o.lastLine().contains("; top reasons: out_of_range:payment_history 20; quarantine"),
+        o.lastLine());
     assertEquals(20, o.rows("quarantined"));
     o.assertReconciled();
     File quarantine = tmp.resolve("out-allbad.csv/_failed/run_date=2026-02-01/quarantine").toFile();
