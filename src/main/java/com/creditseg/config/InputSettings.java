@@ -28,7 +28,8 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
       String quote,
       List<String> nullValues,
       String encoding,
-      String decimalSeparator) {}
+      String decimalSeparator,
+      String groupingSeparator) {}
 
   /**
    * Where one canonical column comes from: a source column ({@code source}) or a Spark SQL
@@ -75,7 +76,14 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
             List.copyOf(nullValues),
             Checks.nonEmpty(config, "input.csv.encoding", "a charset name such as UTF-8"),
             Checks.oneOf(
-                csv, "decimal-separator", List.of(".", ","), "input.csv.decimal-separator"));
+                csv, "decimal-separator", List.of(".", ","), "input.csv.decimal-separator"),
+            groupingSeparator(csv));
+    if (csvOptions.groupingSeparator().equals(csvOptions.decimalSeparator())) {
+      throw new InvalidSettingsException(
+          "input.csv.grouping-separator = '"
+              + csvOptions.groupingSeparator()
+              + "' is not valid: it is also input.csv.decimal-separator");
+    }
     try {
       java.nio.charset.Charset.forName(csvOptions.encoding());
     } catch (IllegalArgumentException e) {
@@ -83,6 +91,19 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
           "input.csv.encoding = '" + csvOptions.encoding() + "' is not a known charset", e);
     }
     return new InputSettings(path, format, csvOptions, mapping(config.getConfig("input.mapping")));
+  }
+
+  private static String groupingSeparator(Config csv) {
+    List<String> allowed = List.of("", ",", ".", " ", "'", "_");
+    String value = Checks.read(csv, "grouping-separator", () -> csv.getString("grouping-separator"));
+    if (!allowed.contains(value)) {
+      throw new InvalidSettingsException(
+          "input.csv.grouping-separator = '"
+              + value
+              + "' is not valid: expected one of "
+              + String.join(" ", allowed.stream().map(a -> "'" + a + "'").toList()));
+    }
+    return value;
   }
 
   private static String singleChar(Config csv, String key, String local) {

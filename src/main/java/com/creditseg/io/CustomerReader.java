@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -25,6 +26,9 @@ import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.expressions.TryEval;
+import org.apache.spark.sql.classic.ExpressionUtils;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.IntegralType;
@@ -33,6 +37,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Reads customers from Parquet or CSV and maps them onto the canonical schema through {@code
@@ -78,13 +83,31 @@ public final class CustomerReader {
    * resolve, or a {@code required} column is absent.
    */
   public Input read(Collection<String> required) {
-    Dataset<Row> source = readSource();
+    Dataset<Row> file = readSource();
     List<String> sourceColumns = new ArrayList<>();
-    for (String c : source.columns()) {
+    for (String c : file.columns()) {
       if (!c.equals(CORRUPT)) {
         sourceColumns.add(c);
       }
     }
+    // The source row is kept as a struct of its raw values; only quarantined rows turn it into
+    // JSON text. The mapping reads the values as normalised text (see normalisedText).
+    List<Column> sourceFields = new ArrayList<>();
+    sourceColumns.forEach(c -> sourceFields.add(col(quoted(c))));
+    boolean malformedLines = List.of(file.columns()).contains(CORRUPT);
+    if (malformedLines) {
+      sourceFields.add(col(CORRUPT));
+    }
+    List<Column> normalised = new ArrayList<>();
+    for (String c : sourceColumns) {
+      Column value = col(quoted(c));
+      normalised.add(settings.format().equals("csv") ? normalisedText(value).as(c) : value);
+    }
+    if (malformedLines) {
+      normalised.add(col(CORRUPT));
+    }
+    normalised.add(struct(sourceFields.toArray(Column[]::new)).as(CustomerSchema.SOURCE_RECORD));
+    Dataset<Row> source = file.select(normalised.toArray(Column[]::new));
     Map<String, String> byName = new LinkedHashMap<>();
     Map<String, String> byCanonicalForm = new LinkedHashMap<>();
     for (String c : sourceColumns) {
@@ -99,9 +122,12 @@ public final class CustomerReader {
       ColumnSource from = settings.mapping().columns().get(canonical);
       Column raw;
       DataType rawType;
+      Column expressionError = null;
       if (from != null && from.expression() != null) {
-        raw = expr(from.expression());
-        rawType = resolveType(source, raw, canonical, from);
+        Evaluated evaluated = evaluate(source, canonical, from);
+        raw = evaluated.value();
+        rawType = evaluated.type();
+        expressionError = evaluated.error();
       } else {
         String name =
             from != null ? byName.get(nameKey(from.source())) : byCanonicalForm.get(canonical);
@@ -125,7 +151,10 @@ public final class CustomerReader {
       found.add(canonical);
       Converted converted = convert(canonical, raw, rawType, from);
       mapped.add(converted.value().as(canonical));
-      parseErrors.add(converted.error());
+      parseErrors.add(
+          expressionError == null
+              ? converted.error()
+              : coalesce(expressionError, converted.error()));
     }
     boolean derivedId = !found.contains(CustomerSchema.CUSTOMER_ID);
     if (derivedId) {
@@ -144,16 +173,11 @@ public final class CustomerReader {
               settings.mapping().name(),
               String.join(", ", sourceColumns)));
     }
-    // The source row is kept as a struct; only quarantined rows turn it into JSON text.
-    List<Column> sourceFields = new ArrayList<>();
-    sourceColumns.forEach(c -> sourceFields.add(col(quoted(c))));
-    if (List.of(source.columns()).contains(CORRUPT)) {
+    if (malformedLines) {
       parseErrors.add(when(col(CORRUPT).isNotNull(), lit(ReasonCode.MALFORMED_LINE.on("_line"))));
-      sourceFields.add(col(CORRUPT));
     }
-    Column record = struct(sourceFields.toArray(Column[]::new));
     mapped.add(ColumnArrays.nonNull(parseErrors).as(CustomerSchema.PARSE_ERRORS));
-    mapped.add(record.as(CustomerSchema.SOURCE_RECORD));
+    mapped.add(col(CustomerSchema.SOURCE_RECORD));
     Dataset<Row> customers = source.select(mapped.toArray(Column[]::new));
     List<String> order = new ArrayList<>(CustomerSchema.presentIn(customers));
     order.add(CustomerSchema.PARSE_ERRORS);
@@ -161,7 +185,7 @@ public final class CustomerReader {
     // Counting the source, not the mapped rows: Parquet answers from its footers.
     return new Input(
         customers.select(order.stream().map(c -> col(c)).toArray(Column[]::new)),
-        source.count(),
+        file.count(),
         derivedId);
   }
 
@@ -323,10 +347,26 @@ public final class CustomerReader {
     return try_element_at(map(pairs.toArray(Column[]::new)), lower(text.cast("string")));
   }
 
-  private DataType resolveType(
-      Dataset<Row> source, Column raw, String canonical, ColumnSource from) {
+  /** A mapping expression's value, its type, and the reason to quarantine a row it failed on. */
+  private record Evaluated(Column value, DataType type, Column error) {}
+
+  /**
+   * Evaluates a mapping expression so that no row's value can stop the run. An expression that
+   * throws on a row (an ANSI cast of "20,000", a division by zero) gives that row {@code
+   * expression_error:column}; an expression that yields null while one of the source columns it
+   * reads holds a value that is not a number gives {@code not_a_number:column} for a numeric
+   * column (a TRY_CAST of a malformed number), so that a present but unreadable value is never
+   * imputed as if it were missing. A null from present numbers (NULLIF(limit, 0)) stays missing.
+   *
+   * <p>Spark SQL has no function for "this expression, or null if it throws"; {@link TryEval} is
+   * the Catalyst expression behind its try_* functions. Wrapping the value in a struct tells a
+   * failure (null struct) from a null value (struct holding null).
+   */
+  private Evaluated evaluate(Dataset<Row> source, String canonical, ColumnSource from) {
+    Column user = expr(from.expression());
+    Dataset<Row> probe;
     try {
-      return source.select(raw).schema().fields()[0].dataType();
+      probe = source.select(user);
     } catch (RuntimeException e) {
       throw new InputContractException(
           String.format(
@@ -334,6 +374,55 @@ public final class CustomerReader {
               canonical, from.describe(), settings.mapping().name(), firstLine(e)),
           e);
     }
+    DataType type = probe.schema().fields()[0].dataType();
+    Column attempt =
+        ExpressionUtils.column(
+            new TryEval(ExpressionUtils.expression(struct(user.as("value")))));
+    Column value = attempt.getField("value");
+    Column error = when(attempt.isNull(), lit(ReasonCode.EXPRESSION_ERROR.on(canonical)));
+    if (CustomerSchema.isNumeric(canonical)
+        && !settings.mapping().categories().containsKey(canonical)) {
+      Column unreadable = lit(false);
+      for (Attribute a : CollectionConverters.asJava(probe.queryExecution().analyzed().references().toSeq())) {
+        if (DataTypes.StringType.equals(a.dataType())) {
+          Column text = col(quoted(a.name()));
+          unreadable =
+              unreadable.or(
+                  text.isNotNull().and(text.try_cast(DataTypes.DoubleType).isNull()));
+        }
+      }
+      error =
+          coalesce(
+              error,
+              when(value.isNull().and(unreadable), lit(ReasonCode.NOT_A_NUMBER.on(canonical))));
+    }
+    return new Evaluated(value, type, error);
+  }
+
+  /**
+   * CSV text as the mapping sees it: trimmed, the configured missing-value markers as null, and a
+   * number written with the configured grouping and decimal separators ("20,000", "1.234,56")
+   * rewritten plainly ("20000", "1234.56"). Text that is not such a number is left as it is.
+   */
+  private Column normalisedText(Column raw) {
+    Column text = nullified(trim(raw));
+    InputSettings.CsvOptions csv = settings.csv();
+    String grouping = csv.groupingSeparator();
+    String decimal = csv.decimalSeparator();
+    if (grouping.isEmpty() && decimal.equals(".")) {
+      return text;
+    }
+    String g = Pattern.quote(grouping);
+    String d = Pattern.quote(decimal);
+    String number =
+        grouping.isEmpty()
+            ? "^[+-]?\\d+(" + d + "\\d+)?$"
+            : "^[+-]?(\\d{1,3}(" + g + "\\d{3})+|\\d+)(" + d + "\\d+)?$";
+    Column plain = grouping.isEmpty() ? text : regexp_replace(text, lit(g), lit(""));
+    if (!decimal.equals(".")) {
+      plain = regexp_replace(plain, lit(d), lit("."));
+    }
+    return when(text.rlike(number), plain).otherwise(text);
   }
 
   private static Column derivedId(List<String> sourceColumns) {

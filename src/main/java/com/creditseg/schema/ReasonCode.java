@@ -22,7 +22,9 @@ public enum ReasonCode {
   /** A category value that the mapping does not list and that is not a canonical value. */
   UNMAPPABLE_CATEGORY,
   /** A date that does not match the mapping's date-format. */
-  INVALID_DATE;
+  INVALID_DATE,
+  /** A mapping expression failed on the row's values (an ANSI cast of "-", a division by zero). */
+  EXPRESSION_ERROR;
 
   public String code() {
     return name().toLowerCase(java.util.Locale.ROOT);

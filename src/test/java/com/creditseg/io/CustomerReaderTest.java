@@ -134,6 +134,71 @@ class CustomerReaderTest {
   }
 
   @Test
+  void aValueAnExpressionFailsOnQuarantinesItsRowInsteadOfStoppingTheRun() throws Exception {
+    Path csv = tmp.resolve("cards.csv");
+    Files.writeString(
+        csv,
+        String.join(
+            "\n",
+            "ID,LIMIT,PAY_1,INCOME",
+            "a,\"20,000\",1,\"1,250,000.5\"",
+            "b,10000,-,40000",
+            "c,0,2,NA",
+            "d,5000,x,\"12,34\"",
+            ""));
+    Settings settings =
+        settings(
+            List.of(),
+            "input.path=" + csv,
+            "input.format=csv",
+            "input.csv.grouping-separator=,",
+            "input.mapping.columns.customer_id=ID",
+            "input.mapping.columns.annual_income=INCOME",
+            "input.mapping.columns.credit_utilization_ratio={expression=\"CAST(LIMIT AS DOUBLE)"
+                + " / 100000\"}",
+            // Under ANSI casts "-" and "x" throw: the row, not the run, pays for it.
+            "input.mapping.columns.late_payments_24m={expression=\"4 * CAST(PAY_1 AS INT)\"}",
+            // A deliberate null from present numbers is a missing value, not an error.
+            "input.mapping.columns.payment_history={expression=\"1 / NULLIF(CAST(LIMIT AS"
+                + " DOUBLE), 0) * 1000\"}",
+            // TRY_CAST hides the malformed value as null: still not a number, never imputed.
+            "input.mapping.columns.spending_score={expression=\"TRY_CAST(PAY_1 AS DOUBLE)\"}");
+    List<Row> rows =
+        read(settings, "customer_id").customers().orderBy("customer_id").collectAsList();
+
+    Row a = rows.get(0);
+    assertEquals(0.2, a.<Double>getAs("credit_utilization_ratio"), 1e-12, "\"20,000\" is 20000");
+    assertEquals(1250000.5, a.<Double>getAs("annual_income"), 1e-9);
+    assertEquals(4, a.<Integer>getAs("late_payments_24m"));
+    assertEquals(0.05, a.<Double>getAs("payment_history"), 1e-12);
+    assertEquals(List.of(), a.getList(a.fieldIndex("parse_errors")));
+    assertEquals(
+        "20,000",
+        a.<Row>getAs("source_record").getAs("LIMIT"),
+        "the source record keeps the value as it was written");
+
+    Row b = rows.get(1);
+    assertTrue(b.isNullAt(b.fieldIndex("late_payments_24m")));
+    assertEquals(
+        List.of("expression_error:late_payments_24m", "not_a_number:spending_score"),
+        b.getList(b.fieldIndex("parse_errors")));
+
+    Row c = rows.get(2);
+    assertTrue(c.isNullAt(c.fieldIndex("payment_history")));
+    assertTrue(c.isNullAt(c.fieldIndex("annual_income")));
+    assertEquals(List.of(), c.getList(c.fieldIndex("parse_errors")));
+
+    Row d = rows.get(3);
+    assertEquals(
+        List.of(
+            "not_a_number:annual_income",
+            "expression_error:late_payments_24m",
+            "not_a_number:spending_score"),
+        d.getList(d.fieldIndex("parse_errors")),
+        "\"12,34\" is not grouped in threes: not a number");
+  }
+
+  @Test
   void canonicalCategoriesPassThroughAPartialBlock() throws Exception {
     Path csv = tmp.resolve("categories.csv");
     Files.writeString(

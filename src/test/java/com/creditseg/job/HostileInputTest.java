@@ -326,12 +326,39 @@ class HostileInputTest {
     untouched.removeAll(reusedIds); // a row whose id another row took may be quarantined with it
 
     Path input = csv("random.csv", lines);
-    Outcome o = run(input);
+    Set<String> plain = runAndCheckNothingIsLost(input, untouched);
+
+    // The same rows through mapping expressions: ANSI casts throw on the corrupted values, and
+    // each such row must be quarantined (expression_error) rather than stop the run.
+    Path copy = csv("random-expressions.csv", lines);
+    Set<String> viaExpressions =
+        runAndCheckNothingIsLost(
+            copy,
+            untouched,
+            "input.mapping.columns.annual_income={expression=\"CAST(annual_income AS DOUBLE)\"}",
+            "input.mapping.columns.late_payments_24m={expression=\"CAST(late_payments_24m AS"
+                + " INT)\"}",
+            "input.mapping.columns.credit_utilization_ratio={expression=\"CAST("
+                + "credit_utilization_ratio AS DOUBLE) * 1\"}");
+    assertEquals(plain, viaExpressions, "the same rows survive with or without expressions");
+    Dataset<Row> quarantine =
+        SharedSpark.spark()
+            .read()
+            .parquet(tmp.resolve("out-random-expressions.csv/run_date=2026-02-01/quarantine").toString());
+    assertTrue(
+        quarantine.filter("reason = 'expression_error'").count() > 0,
+        "some corruptions fail inside an expression");
+  }
+
+  /** Runs the job on the input; checks reconciliation and that no untouched row is lost. */
+  private Set<String> runAndCheckNothingIsLost(Path input, Set<String> untouched, String... extra)
+      throws Exception {
+    Outcome o = run(input, extra);
     assertEquals(0, o.exitCode(), o.lastLine());
     assertEquals(3000, o.rows("in"));
     o.assertReconciled();
 
-    String runDir = tmp.resolve("out-random.csv/run_date=2026-02-01").toString();
+    String runDir = tmp.resolve("out-" + input.getFileName() + "/run_date=2026-02-01").toString();
     Dataset<Row> segments = SharedSpark.spark().read().parquet(runDir + "/segments");
     Dataset<Row> quarantine = SharedSpark.spark().read().parquet(runDir + "/quarantine");
     assertEquals(o.rows("out"), segments.count());
@@ -343,6 +370,7 @@ class HostileInputTest {
     lost.removeAll(written);
     assertEquals(Set.of(), lost, "untouched rows missing from the output");
     assertEquals(0, quarantine.filter("source_record is null or reason is null").count());
+    return written;
   }
 
   private static Set<String> fieldNames(JsonNode node) {
