@@ -11,7 +11,7 @@ import com.creditseg.schema.ReasonCode;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -80,9 +81,10 @@ public final class CustomerReader {
   /**
    * Reads and maps; fails with {@link InputContractException} when the path does not exist or is
    * empty, the mapping names a source column that is not there or an expression that does not
-   * resolve, or a {@code required} column is absent.
+   * resolve, or a {@code required} column is absent. {@code required} maps each required column to
+   * why it is required and how to do without it, for the message.
    */
-  public Input read(Collection<String> required) {
+  public Input read(Map<String, String> required) {
     Dataset<Row> file = readSource();
     List<String> sourceColumns = new ArrayList<>();
     for (String c : file.columns()) {
@@ -110,9 +112,11 @@ public final class CustomerReader {
     Dataset<Row> source = file.select(normalised.toArray(Column[]::new));
     Map<String, String> byName = new LinkedHashMap<>();
     Map<String, String> byCanonicalForm = new LinkedHashMap<>();
+    Map<String, String> byLettersAndDigits = new LinkedHashMap<>();
     for (String c : sourceColumns) {
       byName.putIfAbsent(nameKey(c), c);
       byCanonicalForm.putIfAbsent(canonicalForm(c), c);
+      byLettersAndDigits.putIfAbsent(lettersAndDigits(c), c);
     }
 
     List<Column> mapped = new ArrayList<>();
@@ -130,7 +134,10 @@ public final class CustomerReader {
         expressionError = evaluated.error();
       } else {
         String name =
-            from != null ? byName.get(nameKey(from.source())) : byCanonicalForm.get(canonical);
+            from != null
+                ? byName.get(nameKey(from.source()))
+                : byCanonicalForm.getOrDefault(
+                    canonical, byLettersAndDigits.get(lettersAndDigits(canonical)));
         if (name == null) {
           if (from != null) {
             throw new InputContractException(
@@ -141,7 +148,7 @@ public final class CustomerReader {
                     from.source(),
                     settings.mapping().name(),
                     settings.path(),
-                    String.join(", ", sourceColumns)));
+                    listed(sourceColumns)));
           }
           continue;
         }
@@ -162,16 +169,21 @@ public final class CustomerReader {
       found.add(CustomerSchema.CUSTOMER_ID);
       LOG.info("Input has no customer id column: deriving customer_id from each row's values");
     }
-    List<String> missing = required.stream().filter(c -> !found.contains(c)).sorted().toList();
+    List<String> missing =
+        required.keySet().stream().filter(c -> !found.contains(c)).sorted().toList();
     if (!missing.isEmpty()) {
+      String column = missing.get(0);
       throw new InputContractException(
           String.format(
-              "Required column%s %s not found in %s (mapping '%s'; columns found: %s)",
+              "Required column%s %s not found in %s: %s is %s (mapping '%s'; columns found: %s)%s",
               missing.size() == 1 ? "" : "s",
               String.join(", ", missing),
               settings.path(),
+              column,
+              required.get(column),
               settings.mapping().name(),
-              String.join(", ", sourceColumns)));
+              listed(sourceColumns),
+              nearMiss(column, sourceColumns)));
     }
     if (malformedLines) {
       parseErrors.add(when(col(CORRUPT).isNotNull(), lit(ReasonCode.MALFORMED_LINE.on("_line"))));
@@ -214,6 +226,18 @@ public final class CustomerReader {
     if (header.fields().length == 0) {
       throw new InputContractException(
           "Input " + settings.path() + " is empty: no header line and no rows");
+    }
+    for (StructField f : header.fields()) {
+      if (f.name().chars().anyMatch(ch -> (ch < 0x20 && ch != '\t') || ch == 0xFFFD)) {
+        throw new InputContractException(
+            "Input "
+                + settings.path()
+                + " is not "
+                + csv.encoding()
+                + " CSV text: its first line holds binary bytes"
+                + (f.name().contains("PAR1") ? " (it is Parquet: set input.format = parquet)" : "")
+                + "; check input.path and input.format");
+      }
     }
     List<StructField> fields = new ArrayList<>();
     for (StructField f : header.fields()) {
@@ -431,6 +455,33 @@ public final class CustomerReader {
             .map(c -> coalesce(col(quoted(c)).cast(DataTypes.StringType), lit("\u0000")))
             .toArray(Column[]::new);
     return concat(lit("H"), substring(sha2(concat_ws("\u0001", values), 256), 1, 20));
+  }
+
+  /** "Customer-ID" -> "customerid": the last resort for an unmapped canonical column. */
+  static String lettersAndDigits(String name) {
+    return nameKey(name).replaceAll("[^a-z0-9]+", "");
+  }
+
+  /** "; did you mean 'Anual Income'?" when a source column is a near miss for the canonical one. */
+  private static String nearMiss(String canonical, List<String> sourceColumns) {
+    LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
+    String target = lettersAndDigits(canonical);
+    return sourceColumns.stream()
+        .filter(c -> distance.apply(lettersAndDigits(c), target) <= Math.max(2, target.length() / 5))
+        .min(Comparator.comparingInt(c -> distance.apply(lettersAndDigits(c), target)))
+        .map(c -> ": did you mean source column '" + c + "' (map it with input.mapping.columns." + canonical + ")?")
+        .orElse("");
+  }
+
+  /** Source column names as messages list them: at most 40, each at most 40 characters. */
+  static String listed(List<String> sourceColumns) {
+    List<String> shown =
+        sourceColumns.stream()
+            .limit(40)
+            .map(c -> c.length() <= 40 ? c : c.substring(0, 37) + "...")
+            .toList();
+    String more = sourceColumns.size() > 40 ? " and " + (sourceColumns.size() - 40) + " more" : "";
+    return String.join(", ", shown) + more;
   }
 
   /** Name as matched against the mapping: no byte-order mark, no surrounding blanks, any case. */

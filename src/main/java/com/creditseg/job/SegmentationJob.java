@@ -18,6 +18,7 @@ import com.creditseg.score.CreditScorer;
 import com.creditseg.score.ScoreCard;
 import com.creditseg.segment.Segmenter;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -170,7 +171,8 @@ public final class SegmentationJob {
         timer.time(
             "read",
             () ->
-                new CustomerReader(spark, settings.input(), settings.run().date()).read(required()),
+                new CustomerReader(spark, settings.input(), settings.run().date())
+                    .read(requiredBecause()),
             CustomerReader.Input::rows);
     if (input.rows() == 0) {
       throw new InputContractException("Input " + settings.input().path() + " has no rows");
@@ -347,14 +349,27 @@ public final class SegmentationJob {
     }
   }
 
-  /** customer_id, every score factor column and every clustering feature but the score itself. */
-  Set<String> required() {
-    Set<String> required = new LinkedHashSet<>();
-    required.add(CustomerSchema.CUSTOMER_ID);
+  /**
+   * customer_id and every clustering feature but the score itself (score factors without columns
+   * are dropped, not required), each with why it is required, for the reader's message.
+   */
+  Map<String, String> requiredBecause() {
+    Map<String, String> required = new LinkedHashMap<>();
+    required.put(CustomerSchema.CUSTOMER_ID, "the customer id");
     settings.segment().features().stream()
         .filter(f -> !f.equals(CreditScorer.SCORE))
-        .forEach(required::add);
+        .forEach(
+            f ->
+                required.put(
+                    f,
+                    "a clustering feature: map a source column to it (input.mapping.columns."
+                        + f
+                        + ") or remove it from segment.features"));
     return required;
+  }
+
+  Set<String> required() {
+    return requiredBecause().keySet();
   }
 
   private RunMetrics metrics(

@@ -131,7 +131,9 @@ public final class CustomerSchema {
               action,
               missing.size() == 1 ? "" : "s",
               missing.stream().map(c -> "'" + c + "'").collect(Collectors.joining(", ")),
-              String.join(", ", Arrays.asList(data.columns()))));
+              Arrays.stream(data.columns())
+                  .filter(c -> !c.equals(PARSE_ERRORS) && !c.equals(SOURCE_RECORD))
+                  .collect(Collectors.joining(", "))));
     }
   }
 }

@@ -1,6 +1,7 @@
 package com.creditseg.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +35,10 @@ class CustomerReaderTest {
 
   static CustomerReader.Input read(Settings settings, String... required) {
     return new CustomerReader(SharedSpark.spark(), settings.input(), settings.run().date())
-        .read(Set.of(required));
+        .read(
+            java.util.Arrays.stream(required)
+                .collect(
+                    java.util.stream.Collectors.toMap(c -> c, c -> "needed by this test")));
   }
 
   @Test
@@ -240,6 +244,44 @@ class CustomerReaderTest {
   }
 
   @Test
+  void idAndOtherColumnsAreFoundWhateverTheirCaseAndSeparators() throws Exception {
+    Path csv = tmp.resolve("ids.csv");
+    Files.writeString(csv, "CustomerID,AnnualIncome,Payment-History\nc7,50000,0.9\n");
+    CustomerReader.Input input =
+        read(
+            settings(List.of(), "input.path=" + csv, "input.format=csv"),
+            "customer_id",
+            "annual_income",
+            "payment_history");
+    assertFalse(input.customerIdDerived(), "CustomerID is the customer id");
+    Row row = input.customers().first();
+    assertEquals("c7", row.getAs("customer_id"));
+    assertEquals(50000.0, row.<Double>getAs("annual_income"), 0);
+    assertEquals(0.9, row.<Double>getAs("payment_history"), 1e-12);
+  }
+
+  @Test
+  void aCsvMappingPointedAtParquetSaysSoInsteadOfListingBinaryColumnNames() throws Exception {
+    Path parquet = tmp.resolve("customers.parquet");
+    SharedSpark.spark()
+        .range(5)
+        .selectExpr("cast(id as string) as customer_id", "id * 1000.0 as annual_income")
+        .coalesce(1)
+        .write()
+        .parquet(parquet.toString());
+    InputContractException e =
+        assertThrows(
+            InputContractException.class,
+            () ->
+                read(
+                    settings(List.of(), "input.path=" + parquet, "input.format=csv"),
+                    "customer_id"));
+    assertTrue(e.getMessage().startsWith("Input " + parquet + " is not UTF-8 CSV text"), e.getMessage());
+    assertTrue(e.getMessage().contains("set input.format = parquet"), e.getMessage());
+    assertTrue(e.getMessage().length() < 300, e.getMessage());
+  }
+
+  @Test
   void missingColumnsNameTheMappingAndWhatWasFound() throws Exception {
     Path csv = tmp.resolve("small.csv");
     Files.writeString(csv, "ID,Salary\nx,1\n");
@@ -259,8 +301,27 @@ class CustomerReaderTest {
     assertEquals(
         "Required column payment_history not found in "
             + csv
-            + " (mapping 'bank'; columns found: ID, Salary)",
+            + ": payment_history is needed by this test (mapping 'bank'; columns found: ID,"
+            + " Salary)",
         absent.getMessage());
+
+    Path near = tmp.resolve("near.csv");
+    Files.writeString(near, "ID,Paymnt History\nx,1\n");
+    InputContractException suggested =
+        assertThrows(
+            InputContractException.class,
+            () ->
+                read(
+                    settings(List.of(), "input.path=" + near, "input.format=csv"),
+                    "customer_id",
+                    "payment_history"));
+    assertTrue(
+        suggested
+            .getMessage()
+            .endsWith(
+                "columns found: ID, Paymnt History): did you mean source column 'Paymnt"
+                    + " History' (map it with input.mapping.columns.payment_history)?"),
+        suggested.getMessage());
 
     InputContractException wrong =
         assertThrows(

@@ -243,6 +243,8 @@ class HostileInputTest {
                 "creditseg: Required column spending_score not found"
                     + " in "
                     + input
+                    + ": spending_score is a clustering feature: map a source column to it"
+                    + " (input.mapping.columns.spending_score) or remove it from segment.features"
                     + " (mapping 'canonical'; columns found: customer_id,"),
         column.lastLine());
 
