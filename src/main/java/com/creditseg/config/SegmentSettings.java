@@ -23,6 +23,9 @@ public record SegmentSettings(
     double tolerance,
     int fitSampleRows,
     int silhouetteSampleRows,
+    double clipLow,
+    double clipHigh,
+    double minSize,
     Map<Integer, List<String>> labels) {
 
   /** The k values to fit: just {@code k}, or the auto range. */
@@ -103,6 +106,17 @@ public record SegmentSettings(
         weights.put(key, weight); // a weight for a feature not clustered on has no effect
       }
     }
+    List<Double> clip =
+        Checks.read(
+            config, "segment.clip-quantiles", () -> config.getDoubleList("segment.clip-quantiles"));
+    if (clip.size() != 2
+        || !(clip.get(0) >= 0 && clip.get(0) < 0.5 && clip.get(1) > 0.5 && clip.get(1) <= 1)) {
+      throw new InvalidSettingsException(
+          "segment.clip-quantiles = "
+              + clip
+              + " is not valid: expected [low, high] with 0 <= low < 0.5 < high <= 1"
+              + " ([0, 1] turns clipping off)");
+    }
     SegmentSettings settings =
         new SegmentSettings(
             List.copyOf(features),
@@ -117,6 +131,9 @@ public record SegmentSettings(
             Checks.doubleIn(config, "segment.tolerance", Double.MIN_VALUE, 1),
             Checks.intIn(config, "segment.fit-sample-rows", 100, Integer.MAX_VALUE),
             Checks.intIn(config, "segment.silhouette-sample-rows", 100, Integer.MAX_VALUE),
+            clip.get(0),
+            clip.get(1),
+            Checks.doubleIn(config, "segment.min-size", 0, 0.2),
             Map.copyOf(labels));
     for (int candidate : settings.candidateKs()) {
       if (!labels.containsKey(candidate)) {

@@ -107,7 +107,7 @@ public final class SegmentationJob {
               new RunMetrics.Score(card.min(), card.max(), card.weights(), card.droppedFactors()),
               new RunMetrics.Segments(
                   settings.segment().features(),
-                  fit.selection().chosenK(),
+                  fit.model().labels().size(),
                   fit.selection(),
                   fit.model().labels()),
               timer,
@@ -126,7 +126,7 @@ public final class SegmentationJob {
           settings.run().date(),
           output.location(),
           rowsOut,
-          fit.selection().chosenK(),
+          fit.model().labels().size(),
           quality.rowsQuarantined(),
           quality.rowsDeduplicated(),
           output.location());

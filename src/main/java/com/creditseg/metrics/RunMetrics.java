@@ -48,6 +48,10 @@ public record RunMetrics(
   public record Score(
       int min, int max, Map<String, Double> factorWeights, List<String> droppedFactors) {}
 
+  /**
+   * The segmentation: {@code k} is the number of segments, which is {@code selection.chosenK}
+   * less the clusters merged for being below segment.min-size.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Segments(
       List<String> features, int k, KSelection selection, List<ClusterLabel> clusters) {}

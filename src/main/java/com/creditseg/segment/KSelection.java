@@ -8,10 +8,22 @@ import java.util.List;
  * silhouette, and each seed's cost; the chosen k and the k an elbow rule would pick.
  *
  * @param mode {@code FIXED} (segment.k) or {@code AUTO} (highest silhouette)
+ * @param merged clusters too small to be segments, each merged into its nearest neighbour
  * @param elbowK the k farthest below the straight line from the first to the last WCSS point, or
  *     null with fewer than three k tried
  */
-public record KSelection(Mode mode, int chosenK, Integer elbowK, List<Candidate> candidates) {
+public record KSelection(
+    Mode mode,
+    int chosenK,
+    Integer elbowK,
+    List<Candidate> candidates,
+    List<MergedCluster> merged) {
+
+  /**
+   * A cluster below segment.min-size that did not become a segment: its customers joined the
+   * cluster {@code into}, whose centre is nearest.
+   */
+  public record MergedCluster(int cluster, long customers, double share, int into) {}
 
   /** How k was chosen. */
   public enum Mode {

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.*;
 
 import com.creditseg.schema.InputContractException;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +11,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
@@ -28,8 +28,10 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * A fitted segmentation: the MLlib PipelineModel (VectorAssembler, StandardScaler,
- * ElementwiseProduct, KMeans) and each cluster's risk rank and label. Saved as {@code
- * <dir>/pipeline/} (MLlib's own format) and {@code <dir>/segments.json} (the labels).
+ * ElementwiseProduct, KMeans), each segment cluster's risk rank and label, the range each feature
+ * is clipped to before scaling, and the clusters too small to be segments with the cluster each
+ * joined. Saved as {@code <dir>/pipeline/} (MLlib's own format) and {@code <dir>/segments.json}
+ * (clusters, ranges, merged). The pipeline alone does not clip: {@link #assign} does.
  *
  * <p>{@link #assign} applies it to every customer with native Spark column arithmetic read off the
  * fitted stages, not through the pipeline's vector UDFs: {@code z = (x - mean) * (1 / std) *
@@ -37,7 +39,11 @@ import org.apache.spark.sql.SparkSession;
  * Euclidean distance to each KMeans centre, and the nearest centre, the lowest index on a tie (as
  * KMeans does). The same arithmetic in plain Java scores one customer without Spark.
  */
-public record SegmentModel(PipelineModel pipeline, List<ClusterLabel> labels) {
+public record SegmentModel(
+    PipelineModel pipeline,
+    List<ClusterLabel> labels,
+    List<FeatureRange> ranges,
+    Map<Integer, Integer> merged) {
   public static final String CLUSTER = "cluster";
   public static final String SEGMENT = "segment";
   public static final String SEGMENT_RANK = "segment_rank";
@@ -47,7 +53,32 @@ public record SegmentModel(PipelineModel pipeline, List<ClusterLabel> labels) {
 
   public SegmentModel {
     labels = List.copyOf(labels);
+    ranges = List.copyOf(ranges);
+    merged = Map.copyOf(merged);
   }
+
+  /**
+   * The range a feature is clipped to before scaling (segment.clip-quantiles of the fit sample),
+   * so that a handful of extreme values neither stretch the scale nor pull a centre of their own.
+   */
+  public record FeatureRange(String feature, double low, double high) {
+    /** The value clipped to the range; null stays null. */
+    Column clip(Column x) {
+      return when(x.lt(low), lit(low)).when(x.gt(high), lit(high)).otherwise(x);
+    }
+
+    /** The data with each ranged feature clipped, under its own name. */
+    static Dataset<Row> clip(Dataset<Row> data, List<FeatureRange> ranges) {
+      for (FeatureRange r : ranges) {
+        data = data.withColumn(r.feature(), r.clip(col(r.feature()).cast("double")));
+      }
+      return data;
+    }
+  }
+
+  /** What segments.json holds beside the pipeline. */
+  private record Saved(
+      List<ClusterLabel> clusters, List<FeatureRange> ranges, Map<Integer, Integer> merged) {}
 
   /** The clustering features, in the order the model reads them. */
   public List<String> features() {
@@ -72,14 +103,27 @@ public record SegmentModel(PipelineModel pipeline, List<ClusterLabel> labels) {
       rankPairs.add(lit(l.cluster()));
       rankPairs.add(lit(l.rank()));
     }
+    Column nearest = nearestCenter();
+    if (!merged.isEmpty()) {
+      List<Column> pairs = new ArrayList<>();
+      merged.forEach(
+          (from, into) -> {
+            pairs.add(lit(from));
+            pairs.add(lit(into));
+          });
+      nearest = coalesce(try_element_at(map(pairs.toArray(Column[]::new)), nearest), nearest);
+    }
     return customers
-        .withColumn(CLUSTER, nearestCenter())
+        .withColumn(CLUSTER, nearest)
         .withColumn(SEGMENT, try_element_at(map(labelPairs.toArray(Column[]::new)), col(CLUSTER)))
         .withColumn(
             SEGMENT_RANK, try_element_at(map(rankPairs.toArray(Column[]::new)), col(CLUSTER)));
   }
 
-  /** The index of the nearest KMeans centre, as a Column over the feature columns. */
+  /**
+   * The index of the nearest KMeans centre, as a Column over the feature columns clipped to their
+   * ranges (before any merge of small clusters).
+   */
   public Column nearestCenter() {
     List<String> features = features();
     StandardScalerModel scaler = stage(StandardScalerModel.class);
@@ -90,6 +134,11 @@ public record SegmentModel(PipelineModel pipeline, List<ClusterLabel> labels) {
     for (int f = 0; f < z.length; f++) {
       double scale = std[f] == 0 ? 0 : 1 / std[f];
       Column x = col(features.get(f)).cast("double");
+      for (FeatureRange r : ranges) {
+        if (r.feature().equals(features.get(f))) {
+          x = r.clip(x);
+        }
+      }
       z[f] = x.minus(scaler.getWithMean() ? mean[f] : 0).multiply(scale).multiply(weight[f]);
     }
     Vector[] centers = centers();
@@ -114,7 +163,7 @@ public record SegmentModel(PipelineModel pipeline, List<ClusterLabel> labels) {
       Path labelsPath = new Path(directory, LABELS);
       FileSystem fs = labelsPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
       try (OutputStream out = fs.create(labelsPath, true)) {
-        JSON.writerWithDefaultPrettyPrinter().writeValue(out, labels);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(out, new Saved(labels, ranges, merged));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot save the segment model under " + directory, e);
@@ -129,11 +178,15 @@ public record SegmentModel(PipelineModel pipeline, List<ClusterLabel> labels) {
       if (!fs.exists(labelsPath)) {
         throw new InputContractException("Not a segment model: " + directory + " has no " + LABELS);
       }
-      List<ClusterLabel> labels;
+      Saved saved;
       try (InputStream in = fs.open(labelsPath)) {
-        labels = JSON.readValue(in, new TypeReference<List<ClusterLabel>>() {});
+        saved = JSON.readValue(in, Saved.class);
       }
-      return new SegmentModel(PipelineModel.load(new Path(directory, PIPELINE).toString()), labels);
+      return new SegmentModel(
+          PipelineModel.load(new Path(directory, PIPELINE).toString()),
+          saved.clusters(),
+          saved.ranges(),
+          saved.merged());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot load the segment model from " + directory, e);
     }

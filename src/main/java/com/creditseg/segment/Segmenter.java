@@ -8,6 +8,8 @@ import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.segment.KSelection.Candidate;
+import com.creditseg.segment.KSelection.MergedCluster;
+import com.creditseg.segment.SegmentModel.FeatureRange;
 import com.creditseg.segment.KSelection.SeedFit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,6 +32,7 @@ import org.apache.spark.ml.feature.ElementwiseProduct;
 import org.apache.spark.ml.feature.StandardScaler;
 import org.apache.spark.ml.feature.StandardScalerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -102,8 +105,10 @@ public final class Segmenter {
                 sampleRows));
       }
       LOG.info("Fitting segments on {} customers", sampleRows);
-      PipelineModel prep = preparation().fit(fitted);
-      Dataset<Row> prepared = prep.transform(fitted);
+      List<FeatureRange> ranges = ranges(fitted);
+      Dataset<Row> clipped = FeatureRange.clip(fitted, ranges);
+      PipelineModel prep = preparation().fit(clipped);
+      Dataset<Row> prepared = prep.transform(clipped);
       double epsilon = epsilon(prep);
       Dataset<Row> silhouetteSample =
           sampleRows > settings.silhouetteSampleRows()
@@ -147,30 +152,116 @@ public final class Segmenter {
                   .get()
                   .k()
               : settings.k();
+      PipelineModel pipeline = combine(prep, bestModels.get(chosenK), clipped);
+      Map<Integer, long[]> clusters =
+          clusterSizes(new SegmentModel(pipeline, List.of(), ranges, Map.of()).assign(fitted));
+      List<MergedCluster> merges = smallClusters(clusters, bestModels.get(chosenK), sampleRows);
+      Map<Integer, Integer> merged = new TreeMap<>();
+      merges.forEach(m -> merged.put(m.cluster(), m.into()));
+      SegmentModel unlabelled = new SegmentModel(pipeline, List.of(), ranges, merged);
+      Map<Integer, Double> meanScores = meanScoreByCluster(unlabelled.assign(fitted));
+      List<String> labels = settings.labels().get(meanScores.size());
+      if (labels == null) {
+        throw new InputContractException(
+            String.format(
+                "KMeans with k = %d gave %d segments (%d clusters empty, %d below segment.min-size"
+                    + " %s), and segment.labels has no labels for k = %d: add segment.labels.\"%d\"",
+                chosenK,
+                meanScores.size(),
+                chosenK - clusters.size(),
+                merges.size(),
+                settings.minSize(),
+                meanScores.size(),
+                meanScores.size()));
+      }
       KSelection selection =
           new KSelection(
               settings.autoK() ? KSelection.Mode.AUTO : KSelection.Mode.FIXED,
               chosenK,
               KSelection.elbow(candidates),
-              List.copyOf(candidates));
-      PipelineModel pipeline = combine(prep, bestModels.get(chosenK), fitted);
-      Map<Integer, Double> meanScores =
-          meanScoreByCluster(new SegmentModel(pipeline, List.of()).assign(fitted));
-      List<String> labels = settings.labels().get(meanScores.size());
-      if (labels == null) {
-        throw new IllegalStateException(
-            "KMeans left "
-                + (chosenK - meanScores.size())
-                + " of "
-                + chosenK
-                + " clusters empty; no segment.labels for k = "
-                + meanScores.size());
-      }
+              List.copyOf(candidates),
+              merges);
       return new Fit(
-          new SegmentModel(pipeline, SegmentLabeler.label(meanScores, labels)), selection);
+          new SegmentModel(pipeline, SegmentLabeler.label(meanScores, labels), ranges, merged),
+          selection);
     } finally {
       fitted.unpersist();
     }
+  }
+
+  /**
+   * Each feature's segment.clip-quantiles on the fit sample (one pass, exact to 1e-4 in rank); no
+   * ranges when clipping is off.
+   */
+  private List<FeatureRange> ranges(Dataset<Row> fitted) {
+    if (settings.clipLow() <= 0 && settings.clipHigh() >= 1) {
+      return List.of();
+    }
+    String[] features = settings.features().toArray(String[]::new);
+    double[][] quantiles =
+        fitted
+            .stat()
+            .approxQuantile(features, new double[] {settings.clipLow(), settings.clipHigh()}, 1e-4);
+    List<FeatureRange> ranges = new ArrayList<>();
+    for (int f = 0; f < features.length; f++) {
+      ranges.add(new FeatureRange(features[f], quantiles[f][0], quantiles[f][1]));
+    }
+    return List.copyOf(ranges);
+  }
+
+  /** Customers and the sum of their scores per KMeans cluster: {count, -}. */
+  private static Map<Integer, long[]> clusterSizes(Dataset<Row> assigned) {
+    Map<Integer, long[]> sizes = new TreeMap<>();
+    assigned
+        .filter(col(SegmentModel.CLUSTER).isNotNull())
+        .groupBy(SegmentModel.CLUSTER)
+        .count()
+        .collectAsList()
+        .forEach(r -> sizes.put(r.getInt(0), new long[] {r.getLong(1)}));
+    return sizes;
+  }
+
+  /**
+   * The clusters below segment.min-size of the fit sample, each with the segment cluster whose
+   * centre is nearest in the clustering space. The largest clusters are kept as segments first,
+   * and at least two always are.
+   */
+  private List<MergedCluster> smallClusters(
+      Map<Integer, long[]> sizes, KMeansModel kmeans, long sampleRows) {
+    List<Integer> bySize = new ArrayList<>(sizes.keySet());
+    bySize.sort(Comparator.comparingLong((Integer c) -> -sizes.get(c)[0]).thenComparing(c -> c));
+    List<Integer> kept = new ArrayList<>();
+    List<Integer> small = new ArrayList<>();
+    for (int c : bySize) {
+      double share = (double) sizes.get(c)[0] / sampleRows;
+      if (share >= settings.minSize() || kept.size() < 2) {
+        kept.add(c);
+      } else {
+        small.add(c);
+      }
+    }
+    Vector[] centers = kmeans.clusterCenters();
+    List<MergedCluster> merges = new ArrayList<>();
+    for (int c : small) {
+      int into =
+          kept.stream()
+              .min(
+                  Comparator.comparingDouble((Integer o) -> Vectors.sqdist(centers[c], centers[o]))
+                      .thenComparing(o -> o))
+              .orElseThrow();
+      long customers = sizes.get(c)[0];
+      LOG.warn(
+          "Cluster {} holds {} of {} customers fitted on, below segment.min-size {}: merged into"
+              + " cluster {}, the nearest",
+          c,
+          customers,
+          sampleRows,
+          settings.minSize(),
+          into);
+      merges.add(new MergedCluster(c, customers, (double) customers / sampleRows, into));
+    }
+    merges.sort(Comparator.comparingInt(MergedCluster::cluster));
+    return List.copyOf(merges);
   }
 
   /**

@@ -3,6 +3,7 @@ package com.creditseg.segment;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SharedSpark;
 import com.creditseg.config.SettingsLoader;
@@ -140,5 +141,119 @@ class SegmenterTest {
         loaded.scoreCard().factors().get(0).inputs().stream().map(i -> i.column()).toList());
     assertEquals(fit.model().labels(), loaded.segments().labels());
     assertEquals(fit.model().labels(), SegmentModel.load(SharedSpark.spark(), dir).labels());
+  }
+
+  private static double incomeStd(Segmenter.Fit fit) {
+    for (var stage : fit.model().pipeline().stages()) {
+      if (stage instanceof org.apache.spark.ml.feature.StandardScalerModel scaler) {
+        return scaler.std().apply(fit.model().features().indexOf("annual_income"));
+      }
+    }
+    throw new AssertionError("no scaler");
+  }
+
+  /** The three groups, n customers each, plus planted outliers with an income of 1e8. */
+  static Dataset<Row> withOutliers(int perGroup, int outliers) {
+    Random random = new Random(2);
+    List<Row> rows = new ArrayList<>();
+    int[] scores = {400, 600, 800};
+    double[] incomes = {20_000, 50_000, 90_000};
+    for (int i = 0; i < 3 * perGroup; i++) {
+      int g = i % 3;
+      rows.add(
+          RowFactory.create(
+              "C" + i,
+              scores[g] + random.nextInt(21) - 10,
+              incomes[g] + random.nextGaussian() * 1_000));
+    }
+    for (int i = 0; i < outliers; i++) {
+      rows.add(RowFactory.create("X" + i, 800 + i, 1e8));
+    }
+    return SharedSpark.spark().createDataFrame(rows, SCHEMA);
+  }
+
+  @Test
+  void aClusterOfAFewOutliersIsMergedIntoItsNearestSegment() {
+    // 3 outliers in 603 customers are above the 99.9th percentile's rank, so clipping keeps them,
+    // and with k = 4 KMeans gives them a cluster of their own: 0.5 %, below segment.min-size 1 %.
+    Dataset<Row> data = withOutliers(200, 3);
+    Segmenter.Fit fit4 = segmenter("segment.k=4").fit(data);
+
+    assertEquals(1, fit4.selection().merged().size(), fit4.selection().toString());
+    KSelection.MergedCluster merged = fit4.selection().merged().get(0);
+    assertEquals(3, merged.customers());
+    assertEquals(3 / 603.0, merged.share(), 1e-12);
+    assertEquals(3, fit4.model().labels().size(), "four clusters, three segments");
+    assertEquals(
+        List.of("Poor", "Fair", "Good"),
+        fit4.model().labels().stream()
+            .sorted(java.util.Comparator.comparingInt(l -> l.rank()))
+            .map(l -> l.label())
+            .toList());
+
+    List<Row> bySegment =
+        fit4.model()
+            .assign(data)
+            .groupBy("segment")
+            .count()
+            .orderBy("segment")
+            .collectAsList();
+    assertEquals(3, bySegment.size(), bySegment.toString());
+    List<Row> outliers =
+        fit4.model().assign(data).filter("customer_id like 'X%'").select("cluster", "segment")
+            .distinct()
+            .collectAsList();
+    assertEquals(1, outliers.size(), "the outliers share one segment: " + outliers);
+    assertEquals(merged.into(), outliers.get(0).getInt(0), "and carry the cluster they joined");
+    assertEquals(fit4.model().merged(), Map.of(merged.cluster(), merged.into()));
+
+    // The merge is part of the saved model.
+    String dir = tmp.resolve("merged-model").toString();
+    fit4.model().save(SharedSpark.spark(), dir);
+    SegmentModel loaded = SegmentModel.load(SharedSpark.spark(), dir);
+    assertEquals(fit4.model().merged(), loaded.merged());
+    assertEquals(fit4.model().ranges(), loaded.ranges());
+  }
+
+  @Test
+  void rareOutliersAreClippedForTheFitAndKeepTheirValuesInTheOutput() {
+    // 2 outliers in 3002 customers lie beyond the 99.9th percentile: the scaler and KMeans see
+    // them at that percentile, so they join the high-income group instead of stretching the
+    // income scale or owning a cluster.
+    Dataset<Row> data = withOutliers(1000, 2);
+    Segmenter.Fit clipped = segmenter().fit(data);
+
+    assertEquals(List.of(), clipped.selection().merged());
+    SegmentModel.FeatureRange income =
+        clipped.model().ranges().stream()
+            .filter(r -> r.feature().equals("annual_income"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(90_000, income.high(), 5_000, "the 99.9th percentile lies in the top group");
+    assertEquals(20_000, income.low(), 5_000);
+
+    Dataset<Row> assigned = clipped.model().assign(data);
+    List<Row> outliers =
+        assigned.filter("customer_id like 'X%'").select("segment", "annual_income").collectAsList();
+    assertEquals(2, outliers.size());
+    for (Row r : outliers) {
+      assertEquals("Good", r.getString(0), "the outliers join the safest, high-income group");
+      assertEquals(1e8, r.getDouble(1), 0, "the output keeps the real income");
+    }
+    // Every group is still one segment of its own.
+    assertEquals(
+        3,
+        assigned
+            .filter("customer_id like 'C%'")
+            .selectExpr("segment", "cast(substring(customer_id, 2) as int) % 3 as g")
+            .distinct()
+            .count());
+
+    // The income scale is the one of the customers without the outliers; unclipped, the two
+    // outliers would stretch it about sixty-fold.
+    double withoutOutliers = incomeStd(segmenter().fit(withOutliers(1000, 0)));
+    assertEquals(1, incomeStd(clipped) / withoutOutliers, 0.01);
+    double unclipped = incomeStd(segmenter("segment.clip-quantiles=[0, 1]").fit(data));
+    assertTrue(unclipped / withoutOutliers > 50, "unclipped std ratio " + unclipped / withoutOutliers);
   }
 }
