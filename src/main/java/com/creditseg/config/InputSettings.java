@@ -6,10 +6,13 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.commons.text.similarity.LevenshteinDistance;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * {@code input.*}: where customers come from and how the source's columns map onto the canonical
@@ -60,7 +63,46 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
   public record ColumnMapping(
       String name,
       Map<String, ColumnSource> columns,
-      Map<String, Map<String, String>> categories) {}
+      Map<String, Map<String, String>> categories,
+      Map<String, ExtraColumn> extraColumns) {
+
+    /** A canonical column's type, or a declared extra column's; null for any other name. */
+    public DataType typeOf(String column) {
+      DataType canonical = CustomerSchema.typeOf(column);
+      if (canonical != null) {
+        return canonical;
+      }
+      ExtraColumn extra = extraColumns.get(column);
+      return extra == null ? null : extra.dataType();
+    }
+  }
+
+  /**
+   * A column beyond the canonical schema, declared by the mapping with where it comes from and its
+   * type: {@code double}, {@code int}, {@code string}, or {@code ordinal} with {@code levels}, the
+   * source values in order, read as 1, 2, ... (an unlisted value is unmappable_category). It can be
+   * a clustering feature or a score input and is carried to the output.
+   */
+  public record ExtraColumn(String name, ColumnSource source, String type, List<String> levels) {
+    public static final List<String> TYPES = List.of("double", "int", "string", "ordinal");
+
+    public DataType dataType() {
+      return switch (type) {
+        case "double" -> DataTypes.DoubleType;
+        case "string" -> DataTypes.StringType;
+        default -> DataTypes.IntegerType;
+      };
+    }
+
+    /** An ordinal's levels as a category block: level -> its position, from 1. */
+    public Map<String, String> levelNumbers() {
+      Map<String, String> numbers = new LinkedHashMap<>();
+      for (int i = 0; i < levels.size(); i++) {
+        numbers.put(levels.get(i), String.valueOf(i + 1));
+      }
+      return numbers;
+    }
+  }
 
   static InputSettings from(Config config) {
     String path = config.getString("input.path").trim();
@@ -116,6 +158,12 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
   }
 
   private static ColumnMapping mapping(Config mapping) {
+    Map<String, ExtraColumn> extras = new TreeMap<>();
+    for (Map.Entry<String, ConfigValue> e : mapping.getObject("extra-columns").entrySet()) {
+      extras.put(e.getKey(), extraColumn("input.mapping.extra-columns." + e.getKey(), e));
+    }
+    List<String> targets = new java.util.ArrayList<>(CustomerSchema.columns());
+    targets.addAll(extras.keySet());
     Map<String, ColumnSource> columns = new TreeMap<>();
     for (Map.Entry<String, ConfigValue> e : mapping.getObject("columns").entrySet()) {
       String key = "input.mapping.columns." + e.getKey();
@@ -125,7 +173,18 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
     Map<String, Map<String, String>> categories = new TreeMap<>();
     for (Map.Entry<String, ConfigValue> e : mapping.getObject("categories").entrySet()) {
       String key = "input.mapping.categories." + e.getKey();
-      requireCanonical(key, e.getKey(), CustomerSchema.columns());
+      requireCanonical(key, e.getKey(), targets);
+      ExtraColumn extra = extras.get(e.getKey());
+      if (extra != null && !extra.type().equals("string")) {
+        throw new InvalidSettingsException(
+            key
+                + " is not valid: extra column '"
+                + e.getKey()
+                + "' is of type "
+                + extra.type()
+                + "; a categories block is for string columns (an ordinal's levels say how its"
+                + " values read)");
+      }
       if (e.getValue().valueType() != ConfigValueType.OBJECT) {
         throw new InvalidSettingsException(
             key + " is not valid: expected { source value = canonical value, ... }");
@@ -135,7 +194,42 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
           .forEach((from, to) -> values.put(from, String.valueOf(to.unwrapped())));
       categories.put(e.getKey(), values);
     }
-    return new ColumnMapping(mapping.getString("name"), columns, categories);
+    return new ColumnMapping(mapping.getString("name"), columns, categories, Map.copyOf(extras));
+  }
+
+  private static ExtraColumn extraColumn(String key, Map.Entry<String, ConfigValue> e) {
+    String name = e.getKey();
+    if (CustomerSchema.isCanonical(name)) {
+      throw new InvalidSettingsException(
+          key + " is not valid: '" + name + "' is a canonical column: map it under input.mapping.columns");
+    }
+    if (!name.matches("[a-z][a-z0-9_]*")) {
+      throw new InvalidSettingsException(
+          key + " is not valid: name extra columns in lower case, letters, digits and _");
+    }
+    if (e.getValue().valueType() != ConfigValueType.OBJECT) {
+      throw new InvalidSettingsException(
+          key + " is not valid: expected { source or expression, type, levels for an ordinal }");
+    }
+    Config c = ((ConfigObject) e.getValue()).toConfig();
+    if (!c.hasPath("type")) {
+      throw new InvalidSettingsException(
+          key + ".type is required: one of " + String.join(", ", ExtraColumn.TYPES));
+    }
+    String type = Checks.oneOf(c, "type", ExtraColumn.TYPES, key + ".type");
+    List<String> levels = List.of();
+    if (type.equals("ordinal")) {
+      levels = Checks.read(c, key + ".levels", () -> c.getStringList("levels"));
+      if (levels.size() < 2 || levels.stream().map(l -> l.trim().toLowerCase(java.util.Locale.ROOT)).distinct().count() != levels.size()) {
+        throw new InvalidSettingsException(
+            key + ".levels = " + levels + " is not valid: expected two or more distinct values, lowest first");
+      }
+    } else if (c.hasPath("levels")) {
+      throw new InvalidSettingsException(
+          key + ".levels is only for type = ordinal (this column is " + type + ")");
+    }
+    Config source = c.withoutPath("type").withoutPath("levels");
+    return new ExtraColumn(name, columnSource(key, source.root()), type, List.copyOf(levels));
   }
 
   /**
@@ -158,7 +252,7 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
             + (near ? ": did you mean '" + closest + "'?" : "")
             + " (one of "
             + String.join(", ", targets)
-            + ")");
+            + "; declare any other column under input.mapping.extra-columns)");
   }
 
   private static ColumnSource columnSource(String key, ConfigValue value) {

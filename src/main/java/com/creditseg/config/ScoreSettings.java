@@ -1,11 +1,18 @@
 package com.creditseg.config;
 
+import com.creditseg.schema.CustomerSchema;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.typesafe.config.Config;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * {@code score.*}: the score's range, its factors (sorted by name) and the attributes that may
@@ -18,14 +25,38 @@ public record ScoreSettings(
     Set<String> protectedAttributes,
     List<ScoreFactor> factors) {
 
-  /** One input of a factor: goodness 0 at {@code worst}, 1 at {@code best}, linear, clamped. */
-  public record FactorInput(String column, double worst, double best) implements Serializable {}
+  /**
+   * One input of a factor. A number: goodness 0 at {@code worst}, 1 at {@code best}, linear,
+   * clamped. A category ({@code values} not null): the goodness its value is given, matched
+   * ignoring case and surrounding blanks; a value not listed counts as missing.
+   */
+  public record FactorInput(String column, double worst, double best, Map<String, Double> values)
+      implements Serializable {
+    public FactorInput {
+      values = values == null ? null : Map.copyOf(values);
+    }
+
+    public FactorInput(String column, double worst, double best) {
+      this(column, worst, best, null);
+    }
+
+    /** A categorical input: each listed value's goodness in [0, 1]. */
+    public static FactorInput categorical(String column, Map<String, Double> values) {
+      return new FactorInput(column, 0, 1, values);
+    }
+
+    @JsonIgnore
+    public boolean isCategorical() {
+      return values != null;
+    }
+  }
 
   /** A weighted factor whose goodness is the mean of its inputs present in a row. */
   public record ScoreFactor(String name, double weight, List<FactorInput> inputs)
       implements Serializable {}
 
-  static ScoreSettings from(Config config) {
+  /** {@code typeOf}: a column's type, canonical or declared extra; null for an unknown name. */
+  static ScoreSettings from(Config config, Function<String, DataType> typeOf) {
     int min = Checks.intIn(config, "score.min", 0, 10_000);
     int max = Checks.intIn(config, "score.max", 0, 10_000);
     if (min >= max) {
@@ -69,6 +100,21 @@ public record ScoreSettings(
                   + column
                   + "': score.protected-attributes may never be score inputs");
         }
+        if (in.hasPath("values")) {
+          inputs.add(categoricalInput(config, prefix, column, in, typeOf));
+          continue;
+        }
+        if (DataTypes.StringType.equals(typeOf.apply(column))) {
+          throw new InvalidSettingsException(
+              prefix
+                  + ".inputs for '"
+                  + column
+                  + "': it is a category, so give each value a goodness in [0, 1]: values { "
+                  + (CustomerSchema.vocabulary(column).isEmpty()
+                      ? "value = goodness, ..."
+                      : String.join(" = ..., ", CustomerSchema.vocabulary(column)) + " = ...")
+                  + " }");
+        }
         double worst = Checks.read(config, prefix + ".inputs.worst", () -> in.getDouble("worst"));
         double best = Checks.read(config, prefix + ".inputs.best", () -> in.getDouble("best"));
         if (worst == best) {
@@ -88,6 +134,34 @@ public record ScoreSettings(
         Checks.intIn(config, "score.max-reason-codes", 0, 10),
         protectedAttributes,
         List.copyOf(factors));
+  }
+
+  private static FactorInput categoricalInput(
+      Config config,
+      String prefix,
+      String column,
+      Config in,
+      Function<String, DataType> typeOf) {
+    String key = prefix + ".inputs.values";
+    if (in.hasPath("worst") || in.hasPath("best")) {
+      throw new InvalidSettingsException(
+          prefix + ".inputs for '" + column + "': give values or worst and best, not both");
+    }
+    if (SegmentSettings.isNumeric(typeOf.apply(column))) {
+      throw new InvalidSettingsException(
+          prefix + ".inputs for '" + column + "': values is for categories; " + column
+              + " is a number: give worst and best");
+    }
+    Config values = Checks.read(config, key, () -> in.getConfig("values"));
+    Map<String, Double> goodness = new TreeMap<>();
+    for (String value : values.root().keySet()) {
+      double g = Checks.doubleIn(values, QualitySettings.quote(value), 0, 1);
+      goodness.put(value, g);
+    }
+    if (goodness.isEmpty()) {
+      throw new InvalidSettingsException(key + " for '" + column + "' is empty");
+    }
+    return FactorInput.categorical(column, goodness);
   }
 
   /** Every column some factor reads. */

@@ -1,6 +1,8 @@
 package com.creditseg.config;
 
-import com.creditseg.schema.CustomerSchema;
+import java.util.function.Function;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import com.typesafe.config.Config;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +38,8 @@ public record SegmentSettings(
     return java.util.stream.IntStream.rangeClosed(minK, maxK).boxed().toList();
   }
 
-  static SegmentSettings from(Config config) {
+  /** {@code typeOf}: a column's type, canonical or declared extra; null for an unknown name. */
+  static SegmentSettings from(Config config, Function<String, DataType> typeOf) {
     List<String> features =
         Checks.read(config, "segment.features", () -> config.getStringList("segment.features"));
     if (features.isEmpty()) {
@@ -97,7 +100,7 @@ public record SegmentSettings(
     Config weightConfig = config.getConfig("segment.feature-weights");
     for (String key : weightConfig.root().keySet()) {
       String full = "segment.feature-weights." + key;
-      if (!key.equals("credit_score") && !CustomerSchema.isNumeric(key)) {
+      if (!key.equals("credit_score") && !isNumeric(typeOf.apply(key))) {
         throw new InvalidSettingsException(
             full + " is not valid: '" + key + "' is neither credit_score nor a numeric column");
       }
@@ -146,5 +149,9 @@ public record SegmentSettings(
       }
     }
     return settings;
+  }
+
+  static boolean isNumeric(DataType type) {
+    return DataTypes.DoubleType.equals(type) || DataTypes.IntegerType.equals(type);
   }
 }

@@ -18,14 +18,15 @@ public record Settings(
     ProfileSettings profile) {
 
   static Settings from(Config config, LocalDate today) {
+    InputSettings input = InputSettings.from(config);
     return new Settings(
         RunSettings.from(config, today),
-        InputSettings.from(config),
+        input,
         OutputSettings.from(config),
         GenerateSettings.from(config),
         QualitySettings.from(config),
-        ScoreSettings.from(config),
-        SegmentSettings.from(config),
+        ScoreSettings.from(config, input.mapping()::typeOf),
+        SegmentSettings.from(config, input.mapping()::typeOf),
         ProfileSettings.from(config));
   }
 

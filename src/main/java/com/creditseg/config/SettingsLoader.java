@@ -28,6 +28,7 @@ public final class SettingsLoader {
       List.of(
           "input.mapping.columns.",
           "input.mapping.categories.",
+          "input.mapping.extra-columns.",
           "quality.columns.",
           "score.factors.",
           "segment.labels.",

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.*;
 
 import com.creditseg.config.InputSettings;
 import com.creditseg.config.InputSettings.ColumnSource;
+import com.creditseg.config.InputSettings.ExtraColumn;
 import com.creditseg.schema.ColumnArrays;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
@@ -122,13 +123,23 @@ public final class CustomerReader {
     List<Column> mapped = new ArrayList<>();
     List<Column> parseErrors = new ArrayList<>();
     Set<String> found = new TreeSet<>();
-    for (String canonical : CustomerSchema.columns()) {
-      ColumnSource from = settings.mapping().columns().get(canonical);
+    List<String> targets = new ArrayList<>(CustomerSchema.columns());
+    targets.addAll(settings.mapping().extraColumns().keySet());
+    for (String canonical : targets) {
+      ExtraColumn extra = settings.mapping().extraColumns().get(canonical);
+      ColumnSource from =
+          extra != null ? extra.source() : settings.mapping().columns().get(canonical);
+      String key = (extra != null ? "input.mapping.extra-columns." : "input.mapping.columns.") + canonical;
+      DataType type = settings.mapping().typeOf(canonical);
+      Map<String, String> categories =
+          extra != null && extra.type().equals("ordinal")
+              ? extra.levelNumbers()
+              : settings.mapping().categories().get(canonical);
       Column raw;
       DataType rawType;
       Column expressionError = null;
       if (from != null && from.expression() != null) {
-        Evaluated evaluated = evaluate(source, canonical, from);
+        Evaluated evaluated = evaluate(source, key, canonical, type, categories, from);
         raw = evaluated.value();
         rawType = evaluated.type();
         expressionError = evaluated.error();
@@ -142,9 +153,9 @@ public final class CustomerReader {
           if (from != null) {
             throw new InputContractException(
                 String.format(
-                    "input.mapping.columns.%s names source column '%s', which the input does not"
+                    "%s names source column '%s', which the input does not"
                         + " have (mapping '%s', input %s, columns found: %s)",
-                    canonical,
+                    key,
                     from.source(),
                     settings.mapping().name(),
                     settings.path(),
@@ -156,7 +167,9 @@ public final class CustomerReader {
         rawType = source.schema().apply(name).dataType();
       }
       found.add(canonical);
-      Converted converted = convert(canonical, raw, rawType, from);
+      // A CSV column's text is already normalised; an expression's result is not.
+      boolean csvText = settings.format().equals("csv") && expressionError == null;
+      Converted converted = convert(canonical, type, categories, raw, rawType, from, csvText);
       mapped.add(converted.value().as(canonical));
       parseErrors.add(
           expressionError == null
@@ -192,6 +205,7 @@ public final class CustomerReader {
     mapped.add(col(CustomerSchema.SOURCE_RECORD));
     Dataset<Row> customers = source.select(mapped.toArray(Column[]::new));
     List<String> order = new ArrayList<>(CustomerSchema.presentIn(customers));
+    order.addAll(settings.mapping().extraColumns().keySet());
     order.add(CustomerSchema.PARSE_ERRORS);
     order.add(CustomerSchema.SOURCE_RECORD);
     // Counting the source, not the mapped rows: Parquet answers from its footers.
@@ -281,11 +295,17 @@ public final class CustomerReader {
   /** A converted value and the {@code code:column} to report when conversion failed. */
   private record Converted(Column value, Column error) {}
 
-  private Converted convert(String canonical, Column raw, DataType rawType, ColumnSource from) {
-    DataType type = CustomerSchema.typeOf(canonical);
-    Map<String, String> categories = settings.mapping().categories().get(canonical);
+  private Converted convert(
+      String canonical,
+      DataType type,
+      Map<String, String> categories,
+      Column raw,
+      DataType rawType,
+      ColumnSource from,
+      boolean normalised) {
     boolean numericSource = rawType instanceof NumericType;
-    Column text = numericSource ? raw : nullified(trim(raw.cast(DataTypes.StringType)));
+    Column text =
+        numericSource || normalised ? raw : nullified(trim(raw.cast(DataTypes.StringType)));
 
     if (categories != null && !categories.isEmpty()) {
       Column mappedText = mapCategories(text, canonical, categories);
@@ -317,7 +337,9 @@ public final class CustomerReader {
       number = raw.cast(DataTypes.DoubleType);
     } else {
       Column decimal =
-          settings.csv().decimalSeparator().equals(",") ? regexp_replace(text, ",", ".") : text;
+          !normalised && settings.csv().decimalSeparator().equals(",")
+              ? regexp_replace(text, ",", ".")
+              : text;
       number = decimal.try_cast(DataTypes.DoubleType);
     }
     if (from != null && from.multiply() != 1.0) {
@@ -386,7 +408,13 @@ public final class CustomerReader {
    * the Catalyst expression behind its try_* functions. Wrapping the value in a struct tells a
    * failure (null struct) from a null value (struct holding null).
    */
-  private Evaluated evaluate(Dataset<Row> source, String canonical, ColumnSource from) {
+  private Evaluated evaluate(
+      Dataset<Row> source,
+      String key,
+      String canonical,
+      DataType type,
+      Map<String, String> categories,
+      ColumnSource from) {
     Column user = expr(from.expression());
     Dataset<Row> probe;
     try {
@@ -394,18 +422,18 @@ public final class CustomerReader {
     } catch (RuntimeException e) {
       throw new InputContractException(
           String.format(
-              "input.mapping.columns.%s: %s does not resolve against the input (mapping '%s'): %s",
-              canonical, from.describe(), settings.mapping().name(), firstLine(e)),
+              "%s: %s does not resolve against the input (mapping '%s'): %s",
+              key, from.describe(), settings.mapping().name(), firstLine(e)),
           e);
     }
-    DataType type = probe.schema().fields()[0].dataType();
+    DataType resultType = probe.schema().fields()[0].dataType();
     Column attempt =
         ExpressionUtils.column(
             new TryEval(ExpressionUtils.expression(struct(user.as("value")))));
     Column value = attempt.getField("value");
     Column error = when(attempt.isNull(), lit(ReasonCode.EXPRESSION_ERROR.on(canonical)));
-    if (CustomerSchema.isNumeric(canonical)
-        && !settings.mapping().categories().containsKey(canonical)) {
+    boolean numeric = DataTypes.DoubleType.equals(type) || DataTypes.IntegerType.equals(type);
+    if (numeric && categories == null) {
       Column unreadable = lit(false);
       for (Attribute a : CollectionConverters.asJava(probe.queryExecution().analyzed().references().toSeq())) {
         if (DataTypes.StringType.equals(a.dataType())) {
@@ -420,7 +448,7 @@ public final class CustomerReader {
               error,
               when(value.isNull().and(unreadable), lit(ReasonCode.NOT_A_NUMBER.on(canonical))));
     }
-    return new Evaluated(value, type, error);
+    return new Evaluated(value, resultType, error);
   }
 
   /**

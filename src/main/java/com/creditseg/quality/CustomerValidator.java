@@ -164,7 +164,7 @@ public final class CustomerValidator {
     for (ColumnRule rule : rules(customers)) {
       String name = rule.column();
       ruled.add(name);
-      DataType type = CustomerSchema.typeOf(name);
+      DataType type = customers.schema().apply(name).dataType();
       Column c = col(name);
       Column missing = isMissing(c.cast(DataTypes.DoubleType));
       Column below = c.lt(rule.min());
@@ -329,7 +329,11 @@ public final class CustomerValidator {
     List<String> columns = Arrays.asList(customers.columns());
     return settings.columns().values().stream()
         .filter(r -> columns.contains(r.column()))
-        .filter(r -> CustomerSchema.isNumeric(r.column()))
+        .filter(
+            r -> {
+              DataType type = customers.schema().apply(r.column()).dataType();
+              return DataTypes.DoubleType.equals(type) || DataTypes.IntegerType.equals(type);
+            })
         .toList();
   }
 

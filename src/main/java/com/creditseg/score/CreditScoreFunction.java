@@ -5,6 +5,7 @@ import com.creditseg.config.ScoreSettings.ScoreFactor;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -26,10 +27,11 @@ public final class CreditScoreFunction {
   private CreditScoreFunction() {}
 
   /**
-   * Scores one customer. {@code valueOf} returns a column's value, or null when it is missing; NaN
-   * and infinite values count as missing.
+   * Scores one customer. {@code valueOf} returns a column's value (a number, or a category's text),
+   * or null when it is missing; NaN and infinite values, and categories the input does not list,
+   * count as missing.
    */
-  public static Result score(ScoreCard card, Function<String, Double> valueOf) {
+  public static Result score(ScoreCard card, Function<String, ?> valueOf) {
     List<ScoreFactor> factors = card.factors();
     double[] goodness = new double[factors.size()];
     boolean[] present = new boolean[factors.size()];
@@ -38,9 +40,9 @@ public final class CreditScoreFunction {
       double sum = 0;
       int n = 0;
       for (FactorInput input : factors.get(f).inputs()) {
-        Double value = valueOf.apply(input.column());
-        if (value != null && Double.isFinite(value)) {
-          sum += goodness(input, value);
+        Double g = goodness(input, valueOf.apply(input.column()));
+        if (g != null) {
+          sum += g;
           n++;
         }
       }
@@ -74,6 +76,29 @@ public final class CreditScoreFunction {
             .map(l -> factors.get((int) l[0]).name())
             .toList();
     return new Result(score, reasons);
+  }
+
+  /**
+   * A category's listed goodness, or a number's; null for a missing value, a non-finite number or
+   * a category not listed.
+   */
+  static Double goodness(FactorInput input, Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (input.isCategorical()) {
+      String text = value.toString().trim();
+      for (Map.Entry<String, Double> e : input.values().entrySet()) {
+        if (e.getKey().trim().equalsIgnoreCase(text)) {
+          return e.getValue();
+        }
+      }
+      return null;
+    }
+    if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
+      return null;
+    }
+    return goodness(input, number.doubleValue());
   }
 
   /** Linear from worst (0) to best (1), clamped to [0, 1]. */

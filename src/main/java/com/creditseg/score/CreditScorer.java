@@ -92,8 +92,8 @@ public final class CreditScorer {
         .drop(detail);
   }
 
-  /** A field of a struct row as a double; null when the field is absent or null. */
-  private static java.util.function.Function<String, Double> valuesOf(Row row) {
+  /** A field of a struct row as it is (a number or a category's text); null when absent or null. */
+  private static java.util.function.Function<String, Object> valuesOf(Row row) {
     if (row == null) {
       return name -> null;
     }
@@ -103,8 +103,7 @@ public final class CreditScorer {
       if (i < 0 || row.isNullAt(i)) {
         return null;
       }
-      Object value = row.get(i);
-      return value instanceof Number n ? n.doubleValue() : null;
+      return row.get(i);
     };
   }
 }

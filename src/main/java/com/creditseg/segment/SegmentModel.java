@@ -93,6 +93,10 @@ public record SegmentModel(
   /**
    * Adds {@code cluster} (KMeans index), {@code segment} (label) and {@code segment_rank} (1 =
    * riskiest) to every customer. A customer with a null feature gets null in all three.
+   *
+   * <p>The clustering coordinates are projected first, as columns of their own, and the distances
+   * read those: each coordinate is used once per centre, and inlined into every distance the
+   * generated code grew past what Janino compiles (whole-stage codegen was then disabled).
    */
   public Dataset<Row> assign(Dataset<Row> customers) {
     List<Column> labelPairs = new ArrayList<>();
@@ -103,7 +107,8 @@ public record SegmentModel(
       rankPairs.add(lit(l.cluster()));
       rankPairs.add(lit(l.rank()));
     }
-    Column nearest = nearestCenter();
+    Map<String, Column> coordinates = coordinates();
+    Column nearest = nearestCenter(coordinates.keySet().stream().map(c -> col(c)).toList());
     if (!merged.isEmpty()) {
       List<Column> pairs = new ArrayList<>();
       merged.forEach(
@@ -114,24 +119,27 @@ public record SegmentModel(
       nearest = coalesce(try_element_at(map(pairs.toArray(Column[]::new)), nearest), nearest);
     }
     return customers
+        .withColumns(coordinates)
         .withColumn(CLUSTER, nearest)
         .withColumn(SEGMENT, try_element_at(map(labelPairs.toArray(Column[]::new)), col(CLUSTER)))
         .withColumn(
-            SEGMENT_RANK, try_element_at(map(rankPairs.toArray(Column[]::new)), col(CLUSTER)));
+            SEGMENT_RANK, try_element_at(map(rankPairs.toArray(Column[]::new)), col(CLUSTER)))
+        .drop(coordinates.keySet().toArray(String[]::new));
   }
 
   /**
-   * The index of the nearest KMeans centre, as a Column over the feature columns clipped to their
-   * ranges (before any merge of small clusters).
+   * Each feature's coordinate in the clustering space, by internal column name: the value clipped
+   * to its range, then {@code (x - mean) / std * weight} (0 for a feature without spread, as
+   * StandardScaler does).
    */
-  public Column nearestCenter() {
+  private Map<String, Column> coordinates() {
     List<String> features = features();
     StandardScalerModel scaler = stage(StandardScalerModel.class);
     double[] mean = scaler.mean().toArray();
     double[] std = scaler.std().toArray();
     double[] weight = stage(ElementwiseProduct.class).getScalingVec().toArray();
-    Column[] z = new Column[features.size()];
-    for (int f = 0; f < z.length; f++) {
+    Map<String, Column> z = new java.util.LinkedHashMap<>();
+    for (int f = 0; f < features.size(); f++) {
       double scale = std[f] == 0 ? 0 : 1 / std[f];
       Column x = col(features.get(f)).cast("double");
       for (FeatureRange r : ranges) {
@@ -139,14 +147,24 @@ public record SegmentModel(
           x = r.clip(x);
         }
       }
-      z[f] = x.minus(scaler.getWithMean() ? mean[f] : 0).multiply(scale).multiply(weight[f]);
+      z.put(
+          "_z_" + f,
+          x.minus(scaler.getWithMean() ? mean[f] : 0).multiply(scale).multiply(weight[f]));
     }
+    return z;
+  }
+
+  /**
+   * The index of the nearest KMeans centre to the coordinates {@code z}: squared Euclidean
+   * distances, the lowest index on a tie (as KMeans does); null when a coordinate is null.
+   */
+  private Column nearestCenter(List<Column> z) {
     Vector[] centers = centers();
     Column[] distances = new Column[centers.length];
     for (int c = 0; c < centers.length; c++) {
       Column d = null;
-      for (int f = 0; f < z.length; f++) {
-        Column diff = z[f].minus(centers[c].apply(f));
+      for (int f = 0; f < z.size(); f++) {
+        Column diff = z.get(f).minus(centers[c].apply(f));
         d = d == null ? diff.multiply(diff) : d.plus(diff.multiply(diff));
       }
       distances[c] = d;

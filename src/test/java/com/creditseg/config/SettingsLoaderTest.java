@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,6 +80,41 @@ class SettingsLoaderTest {
     assertEquals(
         "Unknown key 'quality.columns.age.maximum': expected min, max, missing, out-of-range, constant",
         error("quality.columns.age.maximum=3"));
+  }
+
+  @Test
+  void extraColumnsAreDeclaredWithATypeAndUsableAsFeatures() {
+    Settings s =
+        load(
+            "input.mapping.extra-columns.savings_level={source=Savings, type=ordinal,"
+                + " levels=[little, moderate, rich]}",
+            "input.mapping.extra-columns.branch={source=Branch, type=string}",
+            "segment.features=[credit_score, savings_level]",
+            "segment.feature-weights.savings_level=2",
+            "score.factors.branch={weight=0.1, inputs=[{column=branch, values={north=1, south=0.5}}]}");
+    InputSettings.ExtraColumn savings = s.input().mapping().extraColumns().get("savings_level");
+    assertEquals(Map.of("little", "1", "moderate", "2", "rich", "3"), savings.levelNumbers());
+    assertEquals(org.apache.spark.sql.types.DataTypes.IntegerType, s.input().mapping().typeOf("savings_level"));
+    assertEquals(2.0, s.segment().featureWeights().get("savings_level"));
+
+    assertEquals(
+        "input.mapping.extra-columns.age is not valid: 'age' is a canonical column: map it under"
+            + " input.mapping.columns",
+        error("input.mapping.extra-columns.age={source=Age, type=int}"));
+    assertEquals(
+        "input.mapping.extra-columns.savings.type is required: one of double, int, string, ordinal",
+        error("input.mapping.extra-columns.savings={source=S}"));
+    assertEquals(
+        "input.mapping.extra-columns.savings.levels = [a] is not valid: expected two or more"
+            + " distinct values, lowest first",
+        error("input.mapping.extra-columns.savings={source=S, type=ordinal, levels=[a]}"));
+    assertEquals(
+        "input.mapping.categories.savings is not valid: extra column 'savings' is of type ordinal;"
+            + " a categories block is for string columns (an ordinal's levels say how its values"
+            + " read)",
+        error(
+            "input.mapping.extra-columns.savings={source=S, type=ordinal, levels=[a, b]}",
+            "input.mapping.categories.savings={x=a}"));
   }
 
   @Test

@@ -111,6 +111,101 @@ class ForeignExtractTest {
   }
 
   @Test
+  void anOrdinalExtraColumnIsAClusteringFeatureAndAScoreInput() throws Exception {
+    // A bureau extract's savings level: ordinal categories, the strongest predictor in such data.
+    List<String> savings = List.of("little", "moderate", "quite rich", "rich");
+    Random random = new Random(5);
+    List<String> lines = new ArrayList<>(List.of("ID,Saving accounts,Util,PayHist,Bad"));
+    lines.add("k1,Quite Rich,0.5,0.9,0");
+    lines.add("k2,NA,0.3,0.95,0");
+    lines.add("k3,plenty,0.3,0.95,0");
+    for (int i = 4; i <= 90; i++) {
+      int level = random.nextInt(4);
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "k%d,%s,%.2f,%.2f,%d",
+              i,
+              savings.get(level),
+              0.9 - 0.2 * level + 0.05 * random.nextDouble(),
+              0.82 + 0.05 * level,
+              level == 0 && i % 3 == 0 ? 1 : 0));
+    }
+    Path input = tmp.resolve("bureau.csv");
+    Files.writeString(input, String.join("\n", lines) + "\n");
+    String output = tmp.resolve("out-bureau").toString();
+    Settings settings =
+        new SettingsLoader()
+            .load(
+                List.of(),
+                List.of(
+                    "input.path=" + input,
+                    "input.format=csv",
+                    "output.path=" + output,
+                    "input.mapping.columns.customer_id=ID",
+                    "input.mapping.columns.credit_utilization_ratio=Util",
+                    "input.mapping.columns.payment_history=PayHist",
+                    "input.mapping.columns.defaulted=Bad",
+                    "input.mapping.extra-columns.savings_level={source=\"Saving accounts\","
+                        + " type=ordinal, levels=[little, moderate, \"quite rich\", rich]}",
+                    "quality.columns.savings_level={min=1, max=4, missing=impute-median,"
+                        + " out-of-range=reject}",
+                    "score.factors.savings={weight=0.2, inputs=[{column=savings_level, worst=1,"
+                        + " best=4}]}",
+                    "segment.features=[credit_score, savings_level, credit_utilization_ratio]",
+                    "segment.k=3",
+                    "segment.seeds=1",
+                    "segment.max-iterations=10",
+                    "quality.max-quarantined-share=0.2"),
+                LocalDate.of(2026, 1, 31));
+    RunMetrics metrics = new SegmentationJob(SharedSpark.spark(), settings).run().metrics();
+    assertTrue(metrics.rows().reconciled());
+    assertEquals(90, metrics.rows().in());
+    assertEquals(1, metrics.rows().quarantined(), "plenty is not a savings level");
+    assertEquals(
+        List.of("credit_score", "savings_level", "credit_utilization_ratio"),
+        metrics.segments().features());
+    assertEquals(0.2 / 0.85, metrics.score().factorWeights().get("savings"), 1e-12);
+
+    Map<String, Row> byId = new TreeMap<>();
+    SharedSpark.spark()
+        .read()
+        .parquet(output + "/run_date=2026-01-31/segments")
+        .collectAsList()
+        .forEach(r -> byId.put(r.getAs("customer_id"), r));
+    Row k1 = byId.get("k1");
+    assertEquals(3, k1.<Integer>getAs("savings_level"), "quite rich is the third level");
+    // payment_history 0.35 (g 0.5), amounts_owed 0.30 (g 0.5), savings 0.2 (g 2/3), of 0.85:
+    // 300 + 550 * (0.175 + 0.15 + 0.1333) / 0.85 = 596.6
+    assertEquals(597, k1.<Integer>getAs("credit_score"));
+    double median = metrics.quality().imputationMedians().get("savings_level");
+    assertEquals((int) median, byId.get("k2").<Integer>getAs("savings_level"));
+    assertEquals(
+        List.of("imputed:savings_level"),
+        byId.get("k2").getList(byId.get("k2").fieldIndex("repairs")));
+    Row quarantined =
+        SharedSpark.spark()
+            .read()
+            .parquet(output + "/run_date=2026-01-31/quarantine")
+            .first();
+    assertEquals("k3", quarantined.getAs("customer_id"));
+    assertEquals("unmappable_category", quarantined.getAs("reason"));
+    assertEquals("savings_level", quarantined.getAs("reason_column"));
+    // The safest segment holds the richest savers on average.
+    List<Row> profile =
+        SharedSpark.spark()
+            .read()
+            .parquet(output + "/run_date=2026-01-31/segments")
+            .groupBy("segment_rank")
+            .avg("savings_level")
+            .orderBy("segment_rank")
+            .collectAsList();
+    assertTrue(
+        profile.get(0).getDouble(1) < profile.get(profile.size() - 1).getDouble(1),
+        profile.toString());
+  }
+
+  @Test
   void naStringsAndOrdinalLevels() throws Exception {
     Random random = new Random(12);
     List<String> lines =

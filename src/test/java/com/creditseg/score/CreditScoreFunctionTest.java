@@ -164,4 +164,80 @@ class CreditScoreFunctionTest {
             + "'late_payments_24m', 'payment_history' (have: customer_id)",
         e.getMessage());
   }
+
+  @Test
+  void aCategoricalInputScoresEachValueItsGoodness() {
+    var settings =
+        new com.creditseg.config.SettingsLoader()
+            .load(
+                List.of(),
+                List.of(
+                    "score.factors.amounts_owed.weight=0",
+                    "score.factors.employment={weight=1, inputs=[{column=employment_status,"
+                        + " values={Employed=1.0, Self-Employed=0.8, Unemployed=0.0}}]}",
+                    "score.factors.owed={weight=1, inputs=[{column=credit_utilization_ratio,"
+                        + " worst=0.9, best=0.1}]}"),
+                java.time.LocalDate.of(2026, 1, 31))
+            .score();
+    ScoreCard card =
+        ScoreCard.forColumns(settings, List.of("employment_status", "credit_utilization_ratio"));
+    StructType schema =
+        DataTypes.createStructType(
+            List.of(
+                DataTypes.createStructField("customer_id", DataTypes.StringType, true),
+                DataTypes.createStructField("employment_status", DataTypes.StringType, true),
+                DataTypes.createStructField(
+                    "credit_utilization_ratio", DataTypes.DoubleType, true)));
+    Dataset<Row> customers =
+        SharedSpark.spark()
+            .createDataFrame(
+                List.of(
+                    RowFactory.create("a", "Self-Employed", 0.5),
+                    RowFactory.create("b", "unemployed ", 0.1),
+                    RowFactory.create("c", "Retired", 0.5),
+                    RowFactory.create("d", "Employed", null)),
+                schema);
+    List<Row> rows =
+        new CreditScorer(SharedSpark.spark(), card)
+            .score(customers)
+            .orderBy("customer_id")
+            .select("credit_score", "reason_codes")
+            .collectAsList();
+    // a: 300 + 550 * (0.5 * 0.8 + 0.5 * 0.5) = 657.5 -> 658
+    assertEquals(658, rows.get(0).getInt(0));
+    // b: 300 + 550 * (0.5 * 0.0 + 0.5 * 1.0) = 575; all the points lost are employment's
+    assertEquals(575, rows.get(1).getInt(0));
+    assertEquals(List.of("employment"), rows.get(1).getList(1));
+    // c: a value not listed is missing: the score is utilisation's alone, 300 + 550 * 0.5
+    assertEquals(575, rows.get(2).getInt(0));
+    assertEquals(List.of("owed"), rows.get(2).getList(1));
+    // d: employment alone, at its best
+    assertEquals(850, rows.get(3).getInt(0));
+  }
+
+  @Test
+  void categoricalInputsAreCheckedAtStartUp() {
+    java.util.function.Function<String, String> error =
+        input ->
+            assertThrows(
+                    com.creditseg.config.InvalidSettingsException.class,
+                    () ->
+                        new com.creditseg.config.SettingsLoader()
+                            .load(
+                                List.of(),
+                                List.of("score.factors.extra={weight=1, inputs=[" + input + "]}"),
+                                java.time.LocalDate.of(2026, 1, 31)))
+                .getMessage();
+    assertEquals(
+        "score.factors.extra.inputs uses protected attribute 'gender': score.protected-attributes"
+            + " may never be score inputs",
+        error.apply("{column=gender, values={Female=1, Male=1}}"));
+    assertEquals(
+        "score.factors.extra.inputs for 'employment_status': it is a category, so give each value"
+            + " a goodness in [0, 1]: values { Employed = ..., Self-Employed = ..., Unemployed ="
+            + " ..., Other = ... }",
+        error.apply("{column=employment_status, worst=0, best=1}"));
+    String outOfRange = error.apply("{column=employment_status, values={Employed=1.5}}");
+    assertTrue(outOfRange.contains("Employed") && outOfRange.contains("1.5"), outOfRange);
+  }
 }
