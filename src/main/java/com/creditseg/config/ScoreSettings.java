@@ -2,6 +2,7 @@ package com.creditseg.config;
 
 import com.creditseg.schema.CustomerSchema;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.typesafe.config.Config;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -23,7 +24,26 @@ public record ScoreSettings(
     int max,
     int maxReasonCodes,
     Set<String> protectedAttributes,
-    List<ScoreFactor> factors) {
+    List<ScoreFactor> factors,
+    Method method) {
+
+  /** How {@code credit_score} is made: the factor score, or from the segmentation. */
+  public enum Method {
+    @JsonProperty("factors")
+    FACTORS,
+    @JsonProperty("segment-distance")
+    SEGMENT_DISTANCE
+  }
+
+  /** The factor score (score.method = factors). */
+  public ScoreSettings(
+      int min,
+      int max,
+      int maxReasonCodes,
+      Set<String> protectedAttributes,
+      List<ScoreFactor> factors) {
+    this(min, max, maxReasonCodes, protectedAttributes, factors, Method.FACTORS);
+  }
 
   /**
    * One input of a factor. A number: goodness 0 at {@code worst}, 1 at {@code best}, linear,
@@ -133,7 +153,11 @@ public record ScoreSettings(
         max,
         Checks.intIn(config, "score.max-reason-codes", 0, 10),
         protectedAttributes,
-        List.copyOf(factors));
+        List.copyOf(factors),
+        Checks.oneOf(config, "score.method", List.of("factors", "segment-distance"))
+                .equals("factors")
+            ? Method.FACTORS
+            : Method.SEGMENT_DISTANCE);
   }
 
   private static FactorInput categoricalInput(

@@ -1,5 +1,6 @@
 package com.creditseg.job;
 
+import com.creditseg.config.ScoreSettings;
 import com.creditseg.config.Settings;
 import com.creditseg.io.CustomerReader;
 import com.creditseg.io.RunOutput;
@@ -16,6 +17,7 @@ import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.score.ScoreCard;
+import com.creditseg.segment.SegmentDistanceScore;
 import com.creditseg.segment.Segmenter;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -104,7 +106,12 @@ public final class SegmentationJob {
               input,
               rowsOut,
               quality,
-              new RunMetrics.Score(card.min(), card.max(), card.weights(), card.droppedFactors()),
+              new RunMetrics.Score(
+                  card.min(),
+                  card.max(),
+                  card.weights(),
+                  card.droppedFactors(),
+                  settings.score().method()),
               new RunMetrics.Segments(
                   settings.segment().features(),
                   fit.model().labels().size(),
@@ -270,7 +277,8 @@ public final class SegmentationJob {
             "segment",
             () -> {
               output.writeSegments(
-                  fit.model().assign(scorer.score(validated.clean(validator, input.customers()))));
+                  segmented(
+                      fit, scorer.score(validated.clean(validator, input.customers())), scorer));
               return output.staged(RunOutput.SEGMENTS).count();
             },
             n -> n);
@@ -289,12 +297,26 @@ public final class SegmentationJob {
                       settings.segment().features(),
                       fit.model().labels(),
                       settings.profile())
-                  .profile(output.staged(RunOutput.SEGMENTS), fit.model().assign(scoredSample)));
+                  .profile(
+                      output.staged(RunOutput.SEGMENTS), segmented(fit, scoredSample, scorer)));
           output.writeModel(new RunModel(fit.model(), validated.medians(), scorer.card()));
           return rowsOut;
         },
         n -> n);
     return rowsOut;
+  }
+
+  /**
+   * Scored customers with their segment; with score.method = segment-distance, credit_score then
+   * comes from the segmentation and the factor score is kept as factor_score.
+   */
+  private Dataset<Row> segmented(Segmenter.Fit fit, Dataset<Row> scored, CreditScorer scorer) {
+    Dataset<Row> assigned = fit.model().assign(scored);
+    if (settings.score().method() == ScoreSettings.Method.SEGMENT_DISTANCE) {
+      return new SegmentDistanceScore(fit.model(), scorer.card().min(), scorer.card().max())
+          .apply(assigned);
+    }
+    return assigned;
   }
 
   /**

@@ -1,5 +1,6 @@
 package com.creditseg.metrics;
 
+import com.creditseg.config.ScoreSettings;
 import com.creditseg.quality.QualityReport;
 import com.creditseg.segment.KSelection;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
@@ -46,7 +47,11 @@ public record RunMetrics(
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Score(
-      int min, int max, Map<String, Double> factorWeights, List<String> droppedFactors) {}
+      int min,
+      int max,
+      Map<String, Double> factorWeights,
+      List<String> droppedFactors,
+      ScoreSettings.Method method) {}
 
   /**
    * The segmentation: {@code k} is the number of segments, which is {@code selection.chosenK}

@@ -132,7 +132,7 @@ public record SegmentModel(
    * to its range, then {@code (x - mean) / std * weight} (0 for a feature without spread, as
    * StandardScaler does).
    */
-  private Map<String, Column> coordinates() {
+  Map<String, Column> coordinates() {
     List<String> features = features();
     StandardScalerModel scaler = stage(StandardScalerModel.class);
     double[] mean = scaler.mean().toArray();

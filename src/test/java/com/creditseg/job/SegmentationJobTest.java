@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SharedSpark;
+import com.creditseg.config.ScoreSettings;
 import com.creditseg.config.Settings;
 import com.creditseg.config.SettingsLoader;
 import com.creditseg.metrics.RunMetrics;
@@ -118,6 +119,40 @@ class SegmentationJobTest {
             .setMetricName("areaUnderROC")
             .evaluate(segments);
     assertTrue(auc >= 0.70, "AUC of the score against defaulted: " + auc);
+  }
+
+  @Test
+  void segmentDistanceScoresFallInEachSegmentsBand() {
+    String input = tmp.resolve("customers").toString();
+    String output = tmp.resolve("out-distance").toString();
+    RunMetrics distance =
+        new SegmentationJob(
+                SharedSpark.spark(), settings(input, output, "score.method=segment-distance"))
+            .run()
+            .metrics();
+    assertEquals(ScoreSettings.Method.SEGMENT_DISTANCE, distance.score().method());
+    assertEquals(ScoreSettings.Method.FACTORS, metrics.score().method());
+    List<Row> bands =
+        SharedSpark.spark()
+            .read()
+            .parquet(output + "/run_date=2026-01-31/segments")
+            .groupBy("segment_rank")
+            .agg(
+                org.apache.spark.sql.functions.min("credit_score"),
+                org.apache.spark.sql.functions.max("credit_score"),
+                org.apache.spark.sql.functions.avg("factor_score"))
+            .orderBy("segment_rank")
+            .collectAsList();
+    assertEquals(5, bands.size());
+    double width = 550 / 5.0;
+    double previousFactorMean = 0;
+    for (Row band : bands) {
+      int rank = band.getInt(0);
+      assertTrue(band.getInt(1) >= Math.round(300 + width * (rank - 1)), band.toString());
+      assertTrue(band.getInt(2) <= Math.round(300 + width * rank), band.toString());
+      assertTrue(band.getDouble(3) > previousFactorMean, "factor score orders the segments");
+      previousFactorMean = band.getDouble(3);
+    }
   }
 
   @Test

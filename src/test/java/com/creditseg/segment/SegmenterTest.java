@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -255,5 +256,75 @@ class SegmenterTest {
     assertEquals(1, incomeStd(clipped) / withoutOutliers, 0.01);
     double unclipped = incomeStd(segmenter("segment.clip-quantiles=[0, 1]").fit(data));
     assertTrue(unclipped / withoutOutliers > 50, "unclipped std ratio " + unclipped / withoutOutliers);
+  }
+
+  /** A point of the clustering space back in feature units: x = z / weight * std + mean. */
+  private static double[] featureValues(SegmentModel model, double[] z) {
+    org.apache.spark.ml.feature.StandardScalerModel scaler = null;
+    double[] weights = null;
+    for (var stage : model.pipeline().stages()) {
+      if (stage instanceof org.apache.spark.ml.feature.StandardScalerModel s) {
+        scaler = s;
+      } else if (stage instanceof org.apache.spark.ml.feature.ElementwiseProduct p) {
+        weights = p.getScalingVec().toArray();
+      }
+    }
+    double[] x = new double[z.length];
+    for (int f = 0; f < z.length; f++) {
+      x[f] = z[f] / weights[f] * scaler.std().apply(f) + scaler.mean().apply(f);
+    }
+    return x;
+  }
+
+  @Test
+  void segmentDistanceScoreGivesEachSegmentABandAndMovesCustomersTowardsTheSaferNeighbour() {
+    SegmentModel model = fit.model();
+    int[] clusterOfRank = new int[4];
+    model.labels().forEach(l -> clusterOfRank[l.rank()] = l.cluster());
+    Vector poor = model.centers()[clusterOfRank[1]];
+    Vector fair = model.centers()[clusterOfRank[2]];
+    Vector good = model.centers()[clusterOfRank[3]];
+    // At Fair's centre; 40 % of the way from Fair's centre to Good's; at Good's centre.
+    double[] towardsGood = new double[2];
+    for (int f = 0; f < 2; f++) {
+      towardsGood[f] = fair.apply(f) + 0.4 * (good.apply(f) - fair.apply(f));
+    }
+    List<double[]> points =
+        List.of(fair.toArray(), towardsGood, good.toArray(), poor.toArray());
+    StructType schema =
+        DataTypes.createStructType(
+            List.of(
+                DataTypes.createStructField("customer_id", DataTypes.StringType, false),
+                DataTypes.createStructField("credit_score", DataTypes.DoubleType, false),
+                DataTypes.createStructField("annual_income", DataTypes.DoubleType, false)));
+    List<Row> rows = new ArrayList<>();
+    for (int p = 0; p < points.size(); p++) {
+      double[] x = featureValues(model, points.get(p));
+      rows.add(RowFactory.create("P" + p, x[0], x[1]));
+    }
+    Dataset<Row> customers = SharedSpark.spark().createDataFrame(rows, schema);
+    List<Row> scored =
+        new SegmentDistanceScore(model, 300, 850)
+            .apply(model.assign(customers))
+            .orderBy("customer_id")
+            .select("credit_score", "segment", "factor_score")
+            .collectAsList();
+
+    double width = 550 / 3.0; // three segments: [300, 483.3], [483.3, 666.7], [666.7, 850]
+    // At a centre: the middle of its band.
+    assertEquals("Fair", scored.get(0).getString(1));
+    assertEquals(Math.round(300 + width * 1.5), scored.get(0).getInt(0));
+    // 40 % towards Good: up = 0.4 / (0.4 + 0.6), down = 0.4 L / (0.4 L + |P - Poor|).
+    double l = Math.sqrt(Vectors.sqdist(fair, good));
+    double toPoor = Math.sqrt(Vectors.sqdist(Vectors.dense(towardsGood), poor));
+    double expected = 300 + width + width * (0.5 + 0.4 - 0.4 * l / (0.4 * l + toPoor));
+    assertEquals("Fair", scored.get(1).getString(1));
+    assertEquals(Math.round(expected), scored.get(1).getInt(0));
+    assertTrue(scored.get(1).getInt(0) > scored.get(0).getInt(0), "closer to Good scores higher");
+    // The safest segment's centre: the middle of the top band; the riskiest's, of the bottom.
+    assertEquals(Math.round(300 + width * 2.5), scored.get(2).getInt(0));
+    assertEquals(Math.round(300 + width * 0.5), scored.get(3).getInt(0));
+    // The factor score the segments were built on is kept.
+    assertEquals(featureValues(model, points.get(0))[0], scored.get(0).getDouble(2), 1e-6);
   }
 }
