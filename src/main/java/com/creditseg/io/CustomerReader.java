@@ -61,6 +61,7 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 public final class CustomerReader {
   private static final String CORRUPT = "_corrupt_record";
+  private static final String DERIVED_ID = "__creditseg_derived_id";
   private static final Logger LOG = LoggerFactory.getLogger(CustomerReader.class);
 
   private final SparkSession spark;
@@ -110,6 +111,10 @@ public final class CustomerReader {
       normalised.add(col(CORRUPT));
     }
     normalised.add(struct(sourceFields.toArray(Column[]::new)).as(CustomerSchema.SOURCE_RECORD));
+    // From the raw values, so that ids do not change with the CSV settings; pruned when unused.
+    // Built over the normalised columns instead, its not-null constraint made Catalyst's
+    // constraint propagation substitute every column alias into it: 2^columns constraints.
+    normalised.add(derivedId(sourceColumns).as(DERIVED_ID));
     Dataset<Row> source = file.select(normalised.toArray(Column[]::new));
     Map<String, String> byName = new LinkedHashMap<>();
     Map<String, String> byCanonicalForm = new LinkedHashMap<>();
@@ -178,7 +183,7 @@ public final class CustomerReader {
     }
     boolean derivedId = !found.contains(CustomerSchema.CUSTOMER_ID);
     if (derivedId) {
-      mapped.add(0, derivedId(sourceColumns).as(CustomerSchema.CUSTOMER_ID));
+      mapped.add(0, col(DERIVED_ID).as(CustomerSchema.CUSTOMER_ID));
       found.add(CustomerSchema.CUSTOMER_ID);
       LOG.info("Input has no customer id column: deriving customer_id from each row's values");
     }
