@@ -1,7 +1,7 @@
 package com.creditseg.segment;
 
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 import com.creditseg.config.SegmentSettings;
 import com.creditseg.schema.CustomerSchema;
@@ -37,6 +37,7 @@ import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,13 +154,12 @@ public final class Segmenter {
                   .k()
               : settings.k();
       PipelineModel pipeline = combine(prep, bestModels.get(chosenK), clipped);
-      Map<Integer, long[]> clusters =
-          clusterSizes(new SegmentModel(pipeline, List.of(), ranges, Map.of()).assign(fitted));
+      Map<Integer, ClusterStats> clusters =
+          clusterStats(new SegmentModel(pipeline, List.of(), ranges, Map.of()).assign(fitted));
       List<MergedCluster> merges = smallClusters(clusters, bestModels.get(chosenK), sampleRows);
       Map<Integer, Integer> merged = new TreeMap<>();
       merges.forEach(m -> merged.put(m.cluster(), m.into()));
-      SegmentModel unlabelled = new SegmentModel(pipeline, List.of(), ranges, merged);
-      Map<Integer, Double> meanScores = meanScoreByCluster(unlabelled.assign(fitted));
+      Map<Integer, Double> meanScores = meanScores(clusters, merged);
       List<String> labels = settings.labels().get(meanScores.size());
       if (labels == null) {
         throw new InputContractException(
@@ -209,16 +209,41 @@ public final class Segmenter {
     return List.copyOf(ranges);
   }
 
-  /** Customers and the sum of their scores per KMeans cluster: {count, -}. */
-  private static Map<Integer, long[]> clusterSizes(Dataset<Row> assigned) {
-    Map<Integer, long[]> sizes = new TreeMap<>();
+  /** One KMeans cluster of the fit sample: its customers, and the count and sum of their scores. */
+  private record ClusterStats(long customers, long scored, double scoreSum) {}
+
+  /** Per KMeans cluster, before any merge: one aggregation over the fit sample. */
+  private static Map<Integer, ClusterStats> clusterStats(Dataset<Row> assigned) {
+    Map<Integer, ClusterStats> stats = new TreeMap<>();
     assigned
         .filter(col(SegmentModel.CLUSTER).isNotNull())
         .groupBy(SegmentModel.CLUSTER)
-        .count()
+        .agg(
+            functions.count(lit(1)),
+            functions.count(col(CreditScorer.SCORE)),
+            functions.sum(col(CreditScorer.SCORE).cast("double")))
         .collectAsList()
-        .forEach(r -> sizes.put(r.getInt(0), new long[] {r.getLong(1)}));
-    return sizes;
+        .forEach(
+            r ->
+                stats.put(
+                    r.getInt(0),
+                    new ClusterStats(r.getLong(1), r.getLong(2), r.isNullAt(3) ? 0 : r.getDouble(3))));
+    return stats;
+  }
+
+  /** The mean credit score of each segment cluster, counting the clusters merged into it. */
+  private static Map<Integer, Double> meanScores(
+      Map<Integer, ClusterStats> clusters, Map<Integer, Integer> merged) {
+    Map<Integer, double[]> sums = new TreeMap<>(); // {scored, sum}
+    clusters.forEach(
+        (cluster, stats) -> {
+          double[] sum = sums.computeIfAbsent(merged.getOrDefault(cluster, cluster), c -> new double[2]);
+          sum[0] += stats.scored();
+          sum[1] += stats.scoreSum();
+        });
+    Map<Integer, Double> means = new TreeMap<>();
+    sums.forEach((cluster, sum) -> means.put(cluster, sum[1] / sum[0]));
+    return means;
   }
 
   /**
@@ -227,13 +252,14 @@ public final class Segmenter {
    * and at least two always are.
    */
   private List<MergedCluster> smallClusters(
-      Map<Integer, long[]> sizes, KMeansModel kmeans, long sampleRows) {
+      Map<Integer, ClusterStats> sizes, KMeansModel kmeans, long sampleRows) {
     List<Integer> bySize = new ArrayList<>(sizes.keySet());
-    bySize.sort(Comparator.comparingLong((Integer c) -> -sizes.get(c)[0]).thenComparing(c -> c));
+    bySize.sort(
+        Comparator.comparingLong((Integer c) -> -sizes.get(c).customers()).thenComparing(c -> c));
     List<Integer> kept = new ArrayList<>();
     List<Integer> small = new ArrayList<>();
     for (int c : bySize) {
-      double share = (double) sizes.get(c)[0] / sampleRows;
+      double share = (double) sizes.get(c).customers() / sampleRows;
       if (share >= settings.minSize() || kept.size() < 2) {
         kept.add(c);
       } else {
@@ -249,7 +275,7 @@ public final class Segmenter {
                   Comparator.comparingDouble((Integer o) -> Vectors.sqdist(centers[c], centers[o]))
                       .thenComparing(o -> o))
               .orElseThrow();
-      long customers = sizes.get(c)[0];
+      long customers = sizes.get(c).customers();
       LOG.warn(
           "Cluster {} holds {} of {} customers fitted on, below segment.min-size {}: merged into"
               + " cluster {}, the nearest",
@@ -393,17 +419,5 @@ public final class Segmenter {
     List<PipelineStage> stages = new ArrayList<>(List.of(prep.stages()));
     stages.add(kmeans);
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(sample);
-  }
-
-  private static Map<Integer, Double> meanScoreByCluster(Dataset<Row> predictions) {
-    Map<Integer, Double> means = new TreeMap<>();
-    predictions
-        .filter(col(SegmentModel.CLUSTER).isNotNull())
-        .groupBy(SegmentModel.CLUSTER)
-        .agg(avg(CreditScorer.SCORE).as("mean_score"))
-        .collectAsList()
-        .forEach(
-            r -> means.put(r.<Integer>getAs(SegmentModel.CLUSTER), r.<Double>getAs("mean_score")));
-    return means;
   }
 }
