@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       GenerateCommand.class,
       RunCommand.class,
+      ScoreCommand.class,
       ReportCommand.class,
       BenchCommand.class
     },
@@ -35,7 +36,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        new CommandLine(this), "Missing subcommand: generate, run, report or bench");
+        new CommandLine(this), "Missing subcommand: generate, run, score, report or bench");
   }
 
   /** Runs the command line and returns the exit code, without exiting. */

@@ -59,9 +59,27 @@ public final class SegmentationJob {
   private final SparkSession spark;
   private final Settings settings;
 
+  /** Set by {@code score}: the model applied instead of fitting one. */
+  private final RunModel applied;
+
   public SegmentationJob(SparkSession spark, Settings settings) {
+    this(spark, settings, null);
+  }
+
+  /**
+   * With a model ({@code score}), the run applies it instead of fitting: its score card, its
+   * imputation medians, its clipping ranges, centres and labels; no k search, no refit. Everything
+   * else (reading, validation, quarantine, reconciliation, outputs, metrics, report) is the same.
+   */
+  public SegmentationJob(SparkSession spark, Settings settings, RunModel applied) {
     this.spark = spark;
     this.settings = settings.requireInputAndOutput();
+    this.applied = applied;
+  }
+
+  /** The clustering features: the applied model's, or segment.features. */
+  private List<String> features() {
+    return applied != null ? applied.segments().features() : settings.segment().features();
   }
 
   public RunOutcome run() {
@@ -73,7 +91,7 @@ public final class SegmentationJob {
     Dataset<Row> scoredSample = null;
     try {
       CustomerReader.Input input = read(timer);
-      ScoreCard card = scoreCard(input.customers());
+      ScoreCard card = applied != null ? applied.scoreCard() : scoreCard(input.customers());
       CustomerValidator validator =
           new CustomerValidator(settings.quality(), required(), settings.run().date().toString());
       validated = validate(timer, input, validator, output);
@@ -95,7 +113,10 @@ public final class SegmentationJob {
       }
       CreditScorer scorer = new CreditScorer(spark, card);
       scoredSample = scoredSample(validated, validator, scorer);
-      Segmenter.Fit fit = fit(timer, validated, scoredSample);
+      Segmenter.Fit fit =
+          applied != null
+              ? new Segmenter.Fit(applied.segments(), null)
+              : fit(timer, validated, scoredSample);
       long rowsOut =
           segmentAndProfile(timer, input, validated, validator, scorer, fit, scoredSample, output);
 
@@ -113,7 +134,7 @@ public final class SegmentationJob {
                   card.droppedFactors(),
                   settings.score().method()),
               new RunMetrics.Segments(
-                  settings.segment().features(),
+                  features(),
                   fit.model().labels().size(),
                   fit.selection(),
                   fit.model().labels()),
@@ -219,7 +240,10 @@ public final class SegmentationJob {
         medianSample.union(fitSample).of(customers).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Map<String, Double> medians =
-          timer.time("medians", () -> validator.medians(medianSample.of(sampled)), m -> rowsIn);
+          applied != null
+              ? applied.medians()
+              : timer.time(
+                  "medians", () -> validator.medians(medianSample.of(sampled)), m -> rowsIn);
       QualityReport quality =
           timer.time(
               "validate",
@@ -240,7 +264,7 @@ public final class SegmentationJob {
    */
   private Dataset<Row> scoredSample(
       Validated validated, CustomerValidator validator, CreditScorer scorer) {
-    Set<String> columns = new LinkedHashSet<>(settings.segment().features());
+    Set<String> columns = new LinkedHashSet<>(features());
     columns.add(CreditScorer.SCORE);
     columns.add(CustomerSchema.CUSTOMER_ID);
     Dataset<Row> sample = validated.fitSample().of(validated.sampled());
@@ -294,7 +318,7 @@ public final class SegmentationJob {
           output.writeProfiles(
               new SegmentProfiler(
                       spark,
-                      settings.segment().features(),
+                      features(),
                       fit.model().labels(),
                       settings.profile())
                   .profile(
@@ -378,7 +402,7 @@ public final class SegmentationJob {
   Map<String, String> requiredBecause() {
     Map<String, String> required = new LinkedHashMap<>();
     required.put(CustomerSchema.CUSTOMER_ID, "the customer id");
-    settings.segment().features().stream()
+    features().stream()
         .filter(f -> !f.equals(CreditScorer.SCORE))
         .forEach(
             f ->

@@ -70,6 +70,31 @@ class ExitCodeTest {
   }
 
   @Test
+  void scoreWithoutAModelIsUsage() {
+    CommandLine.Outcome missing = CommandLine.execute("score");
+    assertEquals(ExitCode.USAGE, missing.code(), missing.describe());
+    assertTrue(missing.stderr().contains("--model"), missing.describe());
+
+    CommandLine.Outcome notAModel =
+        CommandLine.execute(
+            "score",
+            "--model",
+            tmp.toString(),
+            "--set",
+            "input.path=" + tmp,
+            "--set",
+            "output.path=" + tmp.resolve("out-score"));
+    assertEquals(ExitCode.USAGE, notAModel.code(), notAModel.describe());
+    assertEquals(
+        "creditseg: --model "
+            + tmp
+            + " is neither a committed run directory (with model/) nor a model directory (with"
+            + " segments.json)",
+        notAModel.lastLine());
+    assertFalse(notAModel.hasStackTrace(), notAModel.describe());
+  }
+
+  @Test
   void unknownSubcommandIsUsage() {
     CommandLine.Outcome o = CommandLine.execute("frobnicate");
     assertEquals(ExitCode.USAGE, o.code(), o.describe());

@@ -122,6 +122,43 @@ class SegmentationJobTest {
   }
 
   @Test
+  void scoringARunsOwnInputWithItsModelReproducesEveryCustomer() {
+    String input = tmp.resolve("customers").toString();
+    String output = tmp.resolve("out-scored").toString();
+    CommandLine.Outcome scored =
+        CommandLine.execute(
+            List.of(
+                "score",
+                "--model",
+                runDir.toString(),
+                "--set",
+                "input.path=" + input,
+                "--set",
+                "output.path=" + output,
+                "--set",
+                "run.date=2026-02-28"));
+    assertEquals(0, scored.code(), scored.describe());
+
+    Dataset<Row> original =
+        SharedSpark.spark()
+            .read()
+            .parquet(runDir.resolve("segments").toString())
+            .select("customer_id", "credit_score", "cluster", "segment", "segment_rank");
+    Dataset<Row> again =
+        SharedSpark.spark()
+            .read()
+            .parquet(output + "/run_date=2026-02-28/segments")
+            .select("customer_id", "credit_score", "cluster", "segment", "segment_rank");
+    assertEquals(original.count(), again.count());
+    assertEquals(0, original.exceptAll(again).count(), "every customer scores and segments alike");
+    assertEquals(0, again.exceptAll(original).count());
+    // The model's own medians imputed, no k search: the same run, applied.
+    assertTrue(
+        new java.io.File(output + "/run_date=2026-02-28/model/segments.json").exists(),
+        "the applied model is kept beside the result");
+  }
+
+  @Test
   void segmentDistanceScoresFallInEachSegmentsBand() {
     String input = tmp.resolve("customers").toString();
     String output = tmp.resolve("out-distance").toString();
