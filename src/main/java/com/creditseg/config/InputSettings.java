@@ -137,7 +137,8 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
 
   private static String groupingSeparator(Config csv) {
     List<String> allowed = List.of("", ",", ".", " ", "'", "_");
-    String value = Checks.read(csv, "grouping-separator", () -> csv.getString("grouping-separator"));
+    String value =
+        Checks.read(csv, "grouping-separator", () -> csv.getString("grouping-separator"));
     if (!allowed.contains(value)) {
       throw new InvalidSettingsException(
           "input.csv.grouping-separator = '"
@@ -201,7 +202,10 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
     String name = e.getKey();
     if (CustomerSchema.isCanonical(name)) {
       throw new InvalidSettingsException(
-          key + " is not valid: '" + name + "' is a canonical column: map it under input.mapping.columns");
+          key
+              + " is not valid: '"
+              + name
+              + "' is a canonical column: map it under input.mapping.columns");
     }
     if (!name.matches("[a-z][a-z0-9_]*")) {
       throw new InvalidSettingsException(
@@ -220,9 +224,17 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
     List<String> levels = List.of();
     if (type.equals("ordinal")) {
       levels = Checks.read(c, key + ".levels", () -> c.getStringList("levels"));
-      if (levels.size() < 2 || levels.stream().map(l -> l.trim().toLowerCase(java.util.Locale.ROOT)).distinct().count() != levels.size()) {
+      if (levels.size() < 2
+          || levels.stream()
+                  .map(l -> l.trim().toLowerCase(java.util.Locale.ROOT))
+                  .distinct()
+                  .count()
+              != levels.size()) {
         throw new InvalidSettingsException(
-            key + ".levels = " + levels + " is not valid: expected two or more distinct values, lowest first");
+            key
+                + ".levels = "
+                + levels
+                + " is not valid: expected two or more distinct values, lowest first");
       }
     } else if (c.hasPath("levels")) {
       throw new InvalidSettingsException(

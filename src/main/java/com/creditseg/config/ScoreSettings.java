@@ -161,11 +161,7 @@ public record ScoreSettings(
   }
 
   private static FactorInput categoricalInput(
-      Config config,
-      String prefix,
-      String column,
-      Config in,
-      Function<String, DataType> typeOf) {
+      Config config, String prefix, String column, Config in, Function<String, DataType> typeOf) {
     String key = prefix + ".inputs.values";
     if (in.hasPath("worst") || in.hasPath("best")) {
       throw new InvalidSettingsException(
@@ -173,7 +169,11 @@ public record ScoreSettings(
     }
     if (SegmentSettings.isNumeric(typeOf.apply(column))) {
       throw new InvalidSettingsException(
-          prefix + ".inputs for '" + column + "': values is for categories; " + column
+          prefix
+              + ".inputs for '"
+              + column
+              + "': values is for categories; "
+              + column
               + " is a number: give worst and best");
     }
     Config values = Checks.read(config, key, () -> in.getConfig("values"));

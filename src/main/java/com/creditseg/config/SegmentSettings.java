@@ -1,12 +1,12 @@
 package com.creditseg.config;
 
-import java.util.function.Function;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 import com.typesafe.config.Config;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * {@code segment.*}: clustering features, k (fixed, or chosen over [minK, maxK] when {@code auto}),

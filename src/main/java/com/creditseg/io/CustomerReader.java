@@ -134,7 +134,8 @@ public final class CustomerReader {
       ExtraColumn extra = settings.mapping().extraColumns().get(canonical);
       ColumnSource from =
           extra != null ? extra.source() : settings.mapping().columns().get(canonical);
-      String key = (extra != null ? "input.mapping.extra-columns." : "input.mapping.columns.") + canonical;
+      String key =
+          (extra != null ? "input.mapping.extra-columns." : "input.mapping.columns.") + canonical;
       DataType type = settings.mapping().typeOf(canonical);
       Map<String, String> categories =
           extra != null && extra.type().equals("ordinal")
@@ -405,9 +406,9 @@ public final class CustomerReader {
    * Evaluates a mapping expression so that no row's value can stop the run. An expression that
    * throws on a row (an ANSI cast of "20,000", a division by zero) gives that row {@code
    * expression_error:column}; an expression that yields null while one of the source columns it
-   * reads holds a value that is not a number gives {@code not_a_number:column} for a numeric
-   * column (a TRY_CAST of a malformed number), so that a present but unreadable value is never
-   * imputed as if it were missing. A null from present numbers (NULLIF(limit, 0)) stays missing.
+   * reads holds a value that is not a number gives {@code not_a_number:column} for a numeric column
+   * (a TRY_CAST of a malformed number), so that a present but unreadable value is never imputed as
+   * if it were missing. A null from present numbers (NULLIF(limit, 0)) stays missing.
    *
    * <p>Spark SQL has no function for "this expression, or null if it throws"; {@link TryEval} is
    * the Catalyst expression behind its try_* functions. Wrapping the value in a struct tells a
@@ -433,19 +434,18 @@ public final class CustomerReader {
     }
     DataType resultType = probe.schema().fields()[0].dataType();
     Column attempt =
-        ExpressionUtils.column(
-            new TryEval(ExpressionUtils.expression(struct(user.as("value")))));
+        ExpressionUtils.column(new TryEval(ExpressionUtils.expression(struct(user.as("value")))));
     Column value = attempt.getField("value");
     Column error = when(attempt.isNull(), lit(ReasonCode.EXPRESSION_ERROR.on(canonical)));
     boolean numeric = DataTypes.DoubleType.equals(type) || DataTypes.IntegerType.equals(type);
     if (numeric && categories == null) {
       Column unreadable = lit(false);
-      for (Attribute a : CollectionConverters.asJava(probe.queryExecution().analyzed().references().toSeq())) {
+      for (Attribute a :
+          CollectionConverters.asJava(probe.queryExecution().analyzed().references().toSeq())) {
         if (DataTypes.StringType.equals(a.dataType())) {
           Column text = col(quoted(a.name()));
           unreadable =
-              unreadable.or(
-                  text.isNotNull().and(text.try_cast(DataTypes.DoubleType).isNull()));
+              unreadable.or(text.isNotNull().and(text.try_cast(DataTypes.DoubleType).isNull()));
         }
       }
       error =
@@ -500,9 +500,16 @@ public final class CustomerReader {
     LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
     String target = lettersAndDigits(canonical);
     return sourceColumns.stream()
-        .filter(c -> distance.apply(lettersAndDigits(c), target) <= Math.max(2, target.length() / 5))
+        .filter(
+            c -> distance.apply(lettersAndDigits(c), target) <= Math.max(2, target.length() / 5))
         .min(Comparator.comparingInt(c -> distance.apply(lettersAndDigits(c), target)))
-        .map(c -> ": did you mean source column '" + c + "' (map it with input.mapping.columns." + canonical + ")?")
+        .map(
+            c ->
+                ": did you mean source column '"
+                    + c
+                    + "' (map it with input.mapping.columns."
+                    + canonical
+                    + ")?")
         .orElse("");
   }
 

@@ -16,10 +16,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code score}: applies a committed run's model to customers, without refitting: the model's
- * score card, imputation medians, clipping ranges, centres and labels. The input goes through the
- * mapping and quality rules of the settings (pass the run's own {@code --config}); the output has
- * the layout of {@code run}, under {@code <output.path>/run_date=<run.date>/}. Exit code 3 when it
+ * {@code score}: applies a committed run's model to customers, without refitting: the model's score
+ * card, imputation medians, clipping ranges, centres and labels. The input goes through the mapping
+ * and quality rules of the settings (pass the run's own {@code --config}); the output has the
+ * layout of {@code run}, under {@code <output.path>/run_date=<run.date>/}. Exit code 3 when it
  * stops at the quality gate.
  */
 @Command(
@@ -35,7 +35,8 @@ final class ScoreCommand implements Callable<Integer> {
       names = "--model",
       required = true,
       paramLabel = "DIR",
-      description = "A committed run directory, or its model/ directory (local or any Hadoop path).")
+      description =
+          "A committed run directory, or its model/ directory (local or any Hadoop path).")
   String model;
 
   @Mixin CommonOptions common;

@@ -134,10 +134,7 @@ public final class SegmentationJob {
                   card.droppedFactors(),
                   settings.score().method()),
               new RunMetrics.Segments(
-                  features(),
-                  fit.model().labels().size(),
-                  fit.selection(),
-                  fit.model().labels()),
+                  features(), fit.model().labels().size(), fit.selection(), fit.model().labels()),
               timer,
               output.location());
       if (!metrics.rows().reconciled()) {
@@ -316,11 +313,7 @@ public final class SegmentationJob {
         "profile",
         () -> {
           output.writeProfiles(
-              new SegmentProfiler(
-                      spark,
-                      features(),
-                      fit.model().labels(),
-                      settings.profile())
+              new SegmentProfiler(spark, features(), fit.model().labels(), settings.profile())
                   .profile(
                       output.staged(RunOutput.SEGMENTS), segmented(fit, scoredSample, scorer)));
           output.writeModel(new RunModel(fit.model(), validated.medians(), scorer.card()));

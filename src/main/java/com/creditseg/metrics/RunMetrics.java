@@ -54,8 +54,8 @@ public record RunMetrics(
       ScoreSettings.Method method) {}
 
   /**
-   * The segmentation: {@code k} is the number of segments, which is {@code selection.chosenK}
-   * less the clusters merged for being below segment.min-size.
+   * The segmentation: {@code k} is the number of segments, which is {@code selection.chosenK} less
+   * the clusters merged for being below segment.min-size.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Segments(

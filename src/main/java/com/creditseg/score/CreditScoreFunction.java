@@ -79,8 +79,8 @@ public final class CreditScoreFunction {
   }
 
   /**
-   * A category's listed goodness, or a number's; null for a missing value, a non-finite number or
-   * a category not listed.
+   * A category's listed goodness, or a number's; null for a missing value, a non-finite number or a
+   * category not listed.
    */
   static Double goodness(FactorInput input, Object value) {
     if (value == null) {

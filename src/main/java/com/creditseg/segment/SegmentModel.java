@@ -58,8 +58,8 @@ public record SegmentModel(
   }
 
   /**
-   * The range a feature is clipped to before scaling (segment.clip-quantiles of the fit sample),
-   * so that a handful of extreme values neither stretch the scale nor pull a centre of their own.
+   * The range a feature is clipped to before scaling (segment.clip-quantiles of the fit sample), so
+   * that a handful of extreme values neither stretch the scale nor pull a centre of their own.
    */
   public record FeatureRange(String feature, double low, double high) {
     /** The value clipped to the range; null stays null. */

@@ -9,8 +9,8 @@ import com.creditseg.schema.InputContractException;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.segment.KSelection.Candidate;
 import com.creditseg.segment.KSelection.MergedCluster;
-import com.creditseg.segment.SegmentModel.FeatureRange;
 import com.creditseg.segment.KSelection.SeedFit;
+import com.creditseg.segment.SegmentModel.FeatureRange;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -227,7 +227,8 @@ public final class Segmenter {
             r ->
                 stats.put(
                     r.getInt(0),
-                    new ClusterStats(r.getLong(1), r.getLong(2), r.isNullAt(3) ? 0 : r.getDouble(3))));
+                    new ClusterStats(
+                        r.getLong(1), r.getLong(2), r.isNullAt(3) ? 0 : r.getDouble(3))));
     return stats;
   }
 
@@ -237,7 +238,8 @@ public final class Segmenter {
     Map<Integer, double[]> sums = new TreeMap<>(); // {scored, sum}
     clusters.forEach(
         (cluster, stats) -> {
-          double[] sum = sums.computeIfAbsent(merged.getOrDefault(cluster, cluster), c -> new double[2]);
+          double[] sum =
+              sums.computeIfAbsent(merged.getOrDefault(cluster, cluster), c -> new double[2]);
           sum[0] += stats.scored();
           sum[1] += stats.scoreSum();
         });
@@ -248,8 +250,8 @@ public final class Segmenter {
 
   /**
    * The clusters below segment.min-size of the fit sample, each with the segment cluster whose
-   * centre is nearest in the clustering space. The largest clusters are kept as segments first,
-   * and at least two always are.
+   * centre is nearest in the clustering space. The largest clusters are kept as segments first, and
+   * at least two always are.
    */
   private List<MergedCluster> smallClusters(
       Map<Integer, ClusterStats> sizes, KMeansModel kmeans, long sampleRows) {

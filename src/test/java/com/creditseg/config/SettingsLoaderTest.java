@@ -94,7 +94,9 @@ class SettingsLoaderTest {
             "score.factors.branch={weight=0.1, inputs=[{column=branch, values={north=1, south=0.5}}]}");
     InputSettings.ExtraColumn savings = s.input().mapping().extraColumns().get("savings_level");
     assertEquals(Map.of("little", "1", "moderate", "2", "rich", "3"), savings.levelNumbers());
-    assertEquals(org.apache.spark.sql.types.DataTypes.IntegerType, s.input().mapping().typeOf("savings_level"));
+    assertEquals(
+        org.apache.spark.sql.types.DataTypes.IntegerType,
+        s.input().mapping().typeOf("savings_level"));
     assertEquals(2.0, s.segment().featureWeights().get("savings_level"));
 
     assertEquals(

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -37,8 +36,7 @@ class CustomerReaderTest {
     return new CustomerReader(SharedSpark.spark(), settings.input(), settings.run().date())
         .read(
             java.util.Arrays.stream(required)
-                .collect(
-                    java.util.stream.Collectors.toMap(c -> c, c -> "needed by this test")));
+                .collect(java.util.stream.Collectors.toMap(c -> c, c -> "needed by this test")));
   }
 
   @Test
@@ -276,7 +274,8 @@ class CustomerReaderTest {
                 read(
                     settings(List.of(), "input.path=" + parquet, "input.format=csv"),
                     "customer_id"));
-    assertTrue(e.getMessage().startsWith("Input " + parquet + " is not UTF-8 CSV text"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("Input " + parquet + " is not UTF-8 CSV text"), e.getMessage());
     assertTrue(e.getMessage().contains("set input.format = parquet"), e.getMessage());
     assertTrue(e.getMessage().length() < 300, e.getMessage());
   }

@@ -113,8 +113,8 @@ class ForeignExtractTest {
 
   /**
    * The real Statlog German credit file (1,000 applicants, coded fields, no header) through its
-   * shipped example: savings and checking levels as ordinal extra columns, clustered and scored
-   * on; the riskier the segment, the more of its applicants were bad.
+   * shipped example: savings and checking levels as ordinal extra columns, clustered and scored on;
+   * the riskier the segment, the more of its applicants were bad.
    */
   @Test
   void germanCreditBureauFileRunsThroughItsExample() throws Exception {
@@ -144,11 +144,7 @@ class ForeignExtractTest {
     assertEquals(Map.of(1, 274L, 2, 269L + 394L, 3, 63L), byLevel);
     assertEquals(394, segments.filter("array_contains(repairs, 'imputed:checking_level')").count());
     List<Row> rates =
-        segments
-            .groupBy("segment_rank")
-            .avg("defaulted")
-            .orderBy("segment_rank")
-            .collectAsList();
+        segments.groupBy("segment_rank").avg("defaulted").orderBy("segment_rank").collectAsList();
     for (int r = 1; r < rates.size(); r++) {
       assertTrue(
           rates.get(r).getDouble(1) < rates.get(r - 1).getDouble(1),
@@ -230,10 +226,7 @@ class ForeignExtractTest {
         List.of("imputed:savings_level"),
         byId.get("k2").getList(byId.get("k2").fieldIndex("repairs")));
     Row quarantined =
-        SharedSpark.spark()
-            .read()
-            .parquet(output + "/run_date=2026-01-31/quarantine")
-            .first();
+        SharedSpark.spark().read().parquet(output + "/run_date=2026-01-31/quarantine").first();
     assertEquals("k3", quarantined.getAs("customer_id"));
     assertEquals("unmappable_category", quarantined.getAs("reason"));
     assertEquals("savings_level", quarantined.getAs("reason_column"));

@@ -346,7 +346,9 @@ class HostileInputTest {
     Dataset<Row> quarantine =
         SharedSpark.spark()
             .read()
-            .parquet(tmp.resolve("out-random-expressions.csv/run_date=2026-02-01/quarantine").toString());
+            .parquet(
+                tmp.resolve("out-random-expressions.csv/run_date=2026-02-01/quarantine")
+                    .toString());
     assertTrue(
         quarantine.filter("reason = 'expression_error'").count() > 0,
         "some corruptions fail inside an expression");

@@ -193,15 +193,13 @@ class SegmenterTest {
             .toList());
 
     List<Row> bySegment =
-        fit4.model()
-            .assign(data)
-            .groupBy("segment")
-            .count()
-            .orderBy("segment")
-            .collectAsList();
+        fit4.model().assign(data).groupBy("segment").count().orderBy("segment").collectAsList();
     assertEquals(3, bySegment.size(), bySegment.toString());
     List<Row> outliers =
-        fit4.model().assign(data).filter("customer_id like 'X%'").select("cluster", "segment")
+        fit4.model()
+            .assign(data)
+            .filter("customer_id like 'X%'")
+            .select("cluster", "segment")
             .distinct()
             .collectAsList();
     assertEquals(1, outliers.size(), "the outliers share one segment: " + outliers);
@@ -255,7 +253,8 @@ class SegmenterTest {
     double withoutOutliers = incomeStd(segmenter().fit(withOutliers(1000, 0)));
     assertEquals(1, incomeStd(clipped) / withoutOutliers, 0.01);
     double unclipped = incomeStd(segmenter("segment.clip-quantiles=[0, 1]").fit(data));
-    assertTrue(unclipped / withoutOutliers > 50, "unclipped std ratio " + unclipped / withoutOutliers);
+    assertTrue(
+        unclipped / withoutOutliers > 50, "unclipped std ratio " + unclipped / withoutOutliers);
   }
 
   /** A point of the clustering space back in feature units: x = z / weight * std + mean. */
@@ -289,8 +288,7 @@ class SegmenterTest {
     for (int f = 0; f < 2; f++) {
       towardsGood[f] = fair.apply(f) + 0.4 * (good.apply(f) - fair.apply(f));
     }
-    List<double[]> points =
-        List.of(fair.toArray(), towardsGood, good.toArray(), poor.toArray());
+    List<double[]> points = List.of(fair.toArray(), towardsGood, good.toArray(), poor.toArray());
     StructType schema =
         DataTypes.createStructType(
             List.of(
