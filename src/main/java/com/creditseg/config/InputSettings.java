@@ -1,16 +1,15 @@
 package com.creditseg.config;
 
 import com.creditseg.schema.CustomerSchema;
+import com.creditseg.schema.Names;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.commons.text.similarity.LevenshteinDistance;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
@@ -252,16 +251,12 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
     if (targets.contains(target)) {
       return;
     }
-    LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
-    String closest =
-        targets.stream().min(Comparator.comparingInt(t -> distance.apply(t, target))).orElseThrow();
-    boolean near = distance.apply(closest, target) <= Math.max(3, target.length() / 3);
     throw new InvalidSettingsException(
         key
             + " maps to '"
             + target
             + "', which is not a canonical column"
-            + (near ? ": did you mean '" + closest + "'?" : "")
+            + Names.closest(target, targets).map(c -> ": did you mean '" + c + "'?").orElse("")
             + " (one of "
             + String.join(", ", targets)
             + "; declare any other column under input.mapping.extra-columns)");

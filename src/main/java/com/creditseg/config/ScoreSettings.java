@@ -167,7 +167,7 @@ public record ScoreSettings(
       throw new InvalidSettingsException(
           prefix + ".inputs for '" + column + "': give values or worst and best, not both");
     }
-    if (SegmentSettings.isNumeric(typeOf.apply(column))) {
+    if (CustomerSchema.isNumeric(typeOf.apply(column))) {
       throw new InvalidSettingsException(
           prefix
               + ".inputs for '"

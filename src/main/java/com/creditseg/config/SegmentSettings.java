@@ -1,12 +1,12 @@
 package com.creditseg.config;
 
+import com.creditseg.schema.CustomerSchema;
 import com.typesafe.config.Config;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 
 /**
  * {@code segment.*}: clustering features, k (fixed, or chosen over [minK, maxK] when {@code auto}),
@@ -100,7 +100,7 @@ public record SegmentSettings(
     Config weightConfig = config.getConfig("segment.feature-weights");
     for (String key : weightConfig.root().keySet()) {
       String full = "segment.feature-weights." + key;
-      if (!key.equals("credit_score") && !isNumeric(typeOf.apply(key))) {
+      if (!key.equals("credit_score") && !CustomerSchema.isNumeric(typeOf.apply(key))) {
         throw new InvalidSettingsException(
             full + " is not valid: '" + key + "' is neither credit_score nor a numeric column");
       }
@@ -149,9 +149,5 @@ public record SegmentSettings(
       }
     }
     return settings;
-  }
-
-  static boolean isNumeric(DataType type) {
-    return DataTypes.DoubleType.equals(type) || DataTypes.IntegerType.equals(type);
   }
 }

@@ -1,5 +1,6 @@
 package com.creditseg.config;
 
+import com.creditseg.schema.Names;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -8,12 +9,10 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import java.io.File;
 import java.time.LocalDate;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
  * Builds {@link Settings} from {@code reference.conf}, config files (later files win) and {@code
@@ -120,11 +119,11 @@ public final class SettingsLoader {
   }
 
   private Optional<String> suggestion(String path) {
-    LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
-    return reference.entrySet().stream()
-        .map(Map.Entry::getKey)
-        .filter(k -> OPEN_MAPS.stream().noneMatch(k::startsWith))
-        .min(Comparator.comparingInt(k -> distance.apply(k, path)))
-        .filter(k -> distance.apply(k, path) <= Math.max(3, path.length() / 3));
+    return Names.closest(
+        path,
+        reference.entrySet().stream()
+            .map(Map.Entry::getKey)
+            .filter(k -> OPEN_MAPS.stream().noneMatch(k::startsWith))
+            .toList());
   }
 }

@@ -8,11 +8,11 @@ import com.creditseg.config.InputSettings.ExtraColumn;
 import com.creditseg.schema.ColumnArrays;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
+import com.creditseg.schema.Names;
 import com.creditseg.schema.ReasonCode;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import org.apache.commons.text.similarity.LevenshteinDistance;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -437,8 +436,7 @@ public final class CustomerReader {
         ExpressionUtils.column(new TryEval(ExpressionUtils.expression(struct(user.as("value")))));
     Column value = attempt.getField("value");
     Column error = when(attempt.isNull(), lit(ReasonCode.EXPRESSION_ERROR.on(canonical)));
-    boolean numeric = DataTypes.DoubleType.equals(type) || DataTypes.IntegerType.equals(type);
-    if (numeric && categories == null) {
+    if (CustomerSchema.isNumeric(type) && categories == null) {
       Column unreadable = lit(false);
       for (Attribute a :
           CollectionConverters.asJava(probe.queryExecution().analyzed().references().toSeq())) {
@@ -497,12 +495,12 @@ public final class CustomerReader {
 
   /** "; did you mean 'Anual Income'?" when a source column is a near miss for the canonical one. */
   private static String nearMiss(String canonical, List<String> sourceColumns) {
-    LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
     String target = lettersAndDigits(canonical);
-    return sourceColumns.stream()
-        .filter(
-            c -> distance.apply(lettersAndDigits(c), target) <= Math.max(2, target.length() / 5))
-        .min(Comparator.comparingInt(c -> distance.apply(lettersAndDigits(c), target)))
+    return Names.closest(
+            target,
+            sourceColumns,
+            CustomerReader::lettersAndDigits,
+            Math.max(2, target.length() / 5))
         .map(
             c ->
                 ": did you mean source column '"

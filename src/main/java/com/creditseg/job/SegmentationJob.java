@@ -233,8 +233,9 @@ public final class SegmentationJob {
     IdHashSample medianSample = new IdHashSample(rowsIn, settings.quality().medianSampleRows());
     IdHashSample fitSample = new IdHashSample(rowsIn, settings.segment().fitSampleRows());
     Duplicates duplicates = timer.time("duplicates", () -> Duplicates.find(customers), d -> rowsIn);
-    Dataset<Row> sampled =
-        medianSample.union(fitSample).of(customers).persist(StorageLevel.MEMORY_AND_DISK());
+    // An applied model brings its medians: only the profile's quartile sample is needed then.
+    IdHashSample kept = applied != null ? fitSample : medianSample.union(fitSample);
+    Dataset<Row> sampled = kept.of(customers).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Map<String, Double> medians =
           applied != null

@@ -329,11 +329,7 @@ public final class CustomerValidator {
     List<String> columns = Arrays.asList(customers.columns());
     return settings.columns().values().stream()
         .filter(r -> columns.contains(r.column()))
-        .filter(
-            r -> {
-              DataType type = customers.schema().apply(r.column()).dataType();
-              return DataTypes.DoubleType.equals(type) || DataTypes.IntegerType.equals(type);
-            })
+        .filter(r -> CustomerSchema.isNumeric(customers.schema().apply(r.column()).dataType()))
         .toList();
   }
 

@@ -100,7 +100,11 @@ public final class CustomerSchema {
 
   /** True for the canonical numeric columns (doubles and ints). */
   public static boolean isNumeric(String column) {
-    DataType type = COLUMNS.get(column);
+    return isNumeric(COLUMNS.get(column));
+  }
+
+  /** True for the numeric column types the job reads (double, int); false for null. */
+  public static boolean isNumeric(DataType type) {
     return DataTypes.DoubleType.equals(type) || DataTypes.IntegerType.equals(type);
   }
 

@@ -6,9 +6,9 @@ import com.creditseg.schema.CustomerSchema;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -51,17 +51,11 @@ public final class SegmentDistanceScore {
         List.of(SegmentModel.CLUSTER, SegmentModel.SEGMENT_RANK, CreditScorer.SCORE),
         "score customers by segment distance");
     Map<String, Column> coordinates = model.coordinates();
-    Vector[] centers = model.centers();
-    Column[] distances = new Column[centers.length];
-    for (int c = 0; c < centers.length; c++) {
-      Column d = null;
-      int f = 0;
-      for (String z : coordinates.keySet()) {
-        Column diff = col(z).minus(centers[c].apply(f++));
-        d = d == null ? diff.multiply(diff) : d.plus(diff.multiply(diff));
-      }
-      distances[c] = sqrt(d);
-    }
+    Column[] distances =
+        Arrays.stream(
+                model.squaredDistances(coordinates.keySet().stream().map(z -> col(z)).toList()))
+            .map(d -> sqrt(d))
+            .toArray(Column[]::new);
     List<Column> rankToCluster = new ArrayList<>();
     for (ClusterLabel l : model.labels()) {
       rankToCluster.add(lit(l.rank()));

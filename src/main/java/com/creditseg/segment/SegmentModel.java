@@ -159,6 +159,14 @@ public record SegmentModel(
    * distances, the lowest index on a tie (as KMeans does); null when a coordinate is null.
    */
   private Column nearestCenter(List<Column> z) {
+    Column[] distances = squaredDistances(z);
+    // Every distance reads every feature, so one null feature makes them all null.
+    Column all = array(distances);
+    return when(distances[0].isNotNull(), array_position(all, array_min(all)).minus(1).cast("int"));
+  }
+
+  /** The squared Euclidean distance from the coordinates {@code z} to each KMeans centre. */
+  Column[] squaredDistances(List<Column> z) {
     Vector[] centers = centers();
     Column[] distances = new Column[centers.length];
     for (int c = 0; c < centers.length; c++) {
@@ -169,9 +177,7 @@ public record SegmentModel(
       }
       distances[c] = d;
     }
-    // Every distance reads every feature, so one null feature makes them all null.
-    Column all = array(distances);
-    return when(distances[0].isNotNull(), array_position(all, array_min(all)).minus(1).cast("int"));
+    return distances;
   }
 
   /** Saves the pipeline and the labels under {@code directory}. */

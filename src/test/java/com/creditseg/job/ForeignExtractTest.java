@@ -37,25 +37,32 @@ class ForeignExtractTest {
   Run run(String example, List<String> lines) throws Exception {
     Path input = tmp.resolve("extract.csv");
     Files.writeString(input, String.join("\n", lines) + "\n");
-    String output = tmp.resolve("out").toString();
-    Settings settings =
-        new SettingsLoader()
-            .load(
-                List.of(new File("conf/examples/" + example)),
-                List.of(
-                    "input.path=" + input,
-                    "output.path=" + output,
-                    "segment.k=3",
-                    "segment.seeds=1",
-                    "segment.max-iterations=10",
-                    "quality.max-quarantined-share=0.2"),
-                LocalDate.of(2026, 1, 31));
+    return execute(
+        List.of(new File("conf/examples/" + example)),
+        List.of(
+            "input.path=" + input,
+            "segment.k=3",
+            "segment.seeds=1",
+            "segment.max-iterations=10",
+            "quality.max-quarantined-share=0.2"),
+        "out");
+  }
+
+  /**
+   * Runs the job with these config files and overrides into {@code tmp/<output>}; checks that the
+   * rows reconcile and returns the metrics and the segmented customers by id.
+   */
+  Run execute(List<File> configs, List<String> overrides, String output) {
+    String out = tmp.resolve(output).toString();
+    List<String> all = new ArrayList<>(overrides);
+    all.add("output.path=" + out);
+    Settings settings = new SettingsLoader().load(configs, all, LocalDate.of(2026, 1, 31));
     RunMetrics metrics = new SegmentationJob(SharedSpark.spark(), settings).run().metrics();
     assertTrue(metrics.rows().reconciled());
     Map<String, Row> byId = new TreeMap<>();
     SharedSpark.spark()
         .read()
-        .parquet(output + "/run_date=2026-01-31/segments")
+        .parquet(out + "/run_date=2026-01-31/segments")
         .collectAsList()
         .forEach(r -> byId.put(r.getAs("customer_id"), r));
     return new Run(metrics, byId);
@@ -118,20 +125,19 @@ class ForeignExtractTest {
    */
   @Test
   void germanCreditBureauFileRunsThroughItsExample() throws Exception {
-    String output = tmp.resolve("out-german").toString();
-    Settings settings =
-        new SettingsLoader()
-            .load(
+    RunMetrics metrics =
+        execute(
                 List.of(new File("conf/examples/german-credit-bureau.conf")),
-                List.of("output.path=" + output, "segment.seeds=1"),
-                LocalDate.of(2026, 1, 31));
-    RunMetrics metrics = new SegmentationJob(SharedSpark.spark(), settings).run().metrics();
-    assertTrue(metrics.rows().reconciled());
+                List.of("segment.seeds=1"),
+                "out-german")
+            .metrics();
     assertEquals(1000, metrics.rows().in());
     assertEquals(1000, metrics.rows().out());
     assertEquals(4, metrics.segments().k());
     Dataset<Row> segments =
-        SharedSpark.spark().read().parquet(output + "/run_date=2026-01-31/segments");
+        SharedSpark.spark()
+            .read()
+            .parquet(tmp.resolve("out-german/run_date=2026-01-31/segments").toString());
     // Checking levels A11, A12, A13 (274, 269, 63 applicants) read as 1, 2, 3; A14 (no account,
     // 394) is missing and imputed with the median level of the other 606, 2.
     assertEquals(2.0, metrics.quality().imputationMedians().get("checking_level"));
@@ -175,33 +181,30 @@ class ForeignExtractTest {
     }
     Path input = tmp.resolve("bureau.csv");
     Files.writeString(input, String.join("\n", lines) + "\n");
+    Run run =
+        execute(
+            List.of(),
+            List.of(
+                "input.path=" + input,
+                "input.format=csv",
+                "input.mapping.columns.customer_id=ID",
+                "input.mapping.columns.credit_utilization_ratio=Util",
+                "input.mapping.columns.payment_history=PayHist",
+                "input.mapping.columns.defaulted=Bad",
+                "input.mapping.extra-columns.savings_level={source=\"Saving accounts\","
+                    + " type=ordinal, levels=[little, moderate, \"quite rich\", rich]}",
+                "quality.columns.savings_level={min=1, max=4, missing=impute-median,"
+                    + " out-of-range=reject}",
+                "score.factors.savings={weight=0.2, inputs=[{column=savings_level, worst=1,"
+                    + " best=4}]}",
+                "segment.features=[credit_score, savings_level, credit_utilization_ratio]",
+                "segment.k=3",
+                "segment.seeds=1",
+                "segment.max-iterations=10",
+                "quality.max-quarantined-share=0.2"),
+            "out-bureau");
+    RunMetrics metrics = run.metrics();
     String output = tmp.resolve("out-bureau").toString();
-    Settings settings =
-        new SettingsLoader()
-            .load(
-                List.of(),
-                List.of(
-                    "input.path=" + input,
-                    "input.format=csv",
-                    "output.path=" + output,
-                    "input.mapping.columns.customer_id=ID",
-                    "input.mapping.columns.credit_utilization_ratio=Util",
-                    "input.mapping.columns.payment_history=PayHist",
-                    "input.mapping.columns.defaulted=Bad",
-                    "input.mapping.extra-columns.savings_level={source=\"Saving accounts\","
-                        + " type=ordinal, levels=[little, moderate, \"quite rich\", rich]}",
-                    "quality.columns.savings_level={min=1, max=4, missing=impute-median,"
-                        + " out-of-range=reject}",
-                    "score.factors.savings={weight=0.2, inputs=[{column=savings_level, worst=1,"
-                        + " best=4}]}",
-                    "segment.features=[credit_score, savings_level, credit_utilization_ratio]",
-                    "segment.k=3",
-                    "segment.seeds=1",
-                    "segment.max-iterations=10",
-                    "quality.max-quarantined-share=0.2"),
-                LocalDate.of(2026, 1, 31));
-    RunMetrics metrics = new SegmentationJob(SharedSpark.spark(), settings).run().metrics();
-    assertTrue(metrics.rows().reconciled());
     assertEquals(90, metrics.rows().in());
     assertEquals(1, metrics.rows().quarantined(), "plenty is not a savings level");
     assertEquals(
@@ -209,12 +212,7 @@ class ForeignExtractTest {
         metrics.segments().features());
     assertEquals(0.2 / 0.85, metrics.score().factorWeights().get("savings"), 1e-12);
 
-    Map<String, Row> byId = new TreeMap<>();
-    SharedSpark.spark()
-        .read()
-        .parquet(output + "/run_date=2026-01-31/segments")
-        .collectAsList()
-        .forEach(r -> byId.put(r.getAs("customer_id"), r));
+    Map<String, Row> byId = run.segments();
     Row k1 = byId.get("k1");
     assertEquals(3, k1.<Integer>getAs("savings_level"), "quite rich is the third level");
     // payment_history 0.35 (g 0.5), amounts_owed 0.30 (g 0.5), savings 0.2 (g 2/3), of 0.85:
@@ -332,16 +330,11 @@ class ForeignExtractTest {
 
   @Test
   void publicSampleRunsEndToEnd() {
-    String out = tmp.resolve("out").toString();
     RunMetrics metrics =
-        new SegmentationJob(
-                SharedSpark.spark(),
-                new SettingsLoader()
-                    .load(
-                        List.of(new File("conf/examples/credit-scoring-csv.conf")),
-                        List.of("output.path=" + out, "segment.seeds=1"),
-                        LocalDate.of(2026, 1, 31)))
-            .run()
+        execute(
+                List.of(new File("conf/examples/credit-scoring-csv.conf")),
+                List.of("segment.seeds=1"),
+                "out")
             .metrics();
     assertEquals(1000, metrics.rows().in());
     assertTrue(metrics.rows().reconciled());
@@ -352,6 +345,6 @@ class ForeignExtractTest {
     assertEquals(
         Set.of("Very Low", "Low", "Good", "Excellent"),
         Set.copyOf(metrics.segments().clusters().stream().map(c -> c.label()).toList()));
-    assertTrue(new File(out, "run_date=2026-01-31/_SUCCESS").exists());
+    assertTrue(tmp.resolve("out/run_date=2026-01-31/_SUCCESS").toFile().exists());
   }
 }
