@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "creditseg",
     mixinStandardHelpOptions = true,
-    version = "creditseg 0.1.0",
+    versionProvider = Main.Version.class,
     description = "Customer credit scoring and risk segmentation on Apache Spark.",
     subcommands = {
       GenerateCommand.class,
@@ -32,6 +32,14 @@ import picocli.CommandLine.Command;
       "3:data-quality threshold breached"
     })
 public final class Main implements Runnable {
+
+  /** {@code --version}: the version the build stamped. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"creditseg " + com.creditseg.model.Versions.creditseg()};
+    }
+  }
 
   @Override
   public void run() {

@@ -6,7 +6,9 @@ import com.creditseg.io.CustomerReader;
 import com.creditseg.io.RunOutput;
 import com.creditseg.metrics.RunMetrics;
 import com.creditseg.metrics.StageTimer;
+import com.creditseg.model.ModelManifest;
 import com.creditseg.model.RunModel;
+import com.creditseg.model.Versions;
 import com.creditseg.profile.SegmentProfiler;
 import com.creditseg.quality.CustomerValidator;
 import com.creditseg.quality.Duplicates;
@@ -25,6 +27,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
@@ -73,8 +77,61 @@ public final class SegmentationJob {
    */
   public SegmentationJob(SparkSession spark, Settings settings, RunModel applied) {
     this.spark = spark;
-    this.settings = settings.requireInputAndOutput();
+    this.settings =
+        applied == null ? settings.requireInputAndOutput() : withModel(settings, applied);
     this.applied = applied;
+  }
+
+  /**
+   * The settings a model is applied with: the model's quality rules and score method replace the
+   * configured ones (the mapping, paths and everything else stay the configuration's).
+   */
+  private static Settings withModel(Settings settings, RunModel model) {
+    ModelManifest m = model.manifest();
+    if (!m.mapping().equals(settings.input().mapping().name())) {
+      LOG.warn(
+          "The model was fitted on input mapped by '{}'; this input is mapped by '{}'",
+          m.mapping(),
+          settings.input().mapping().name());
+    }
+    ScoreSettings s = settings.score();
+    return new Settings(
+            settings.run(),
+            settings.input(),
+            settings.output(),
+            settings.generate(),
+            m.quality(),
+            new ScoreSettings(
+                s.min(),
+                s.max(),
+                s.maxReasonCodes(),
+                s.protectedAttributes(),
+                s.factors(),
+                m.scoreMethod()),
+            settings.segment(),
+            settings.profile())
+        .requireInputAndOutput();
+  }
+
+  /** What the model bundle says about this run's model. */
+  private ModelManifest manifest(ScoreCard card) {
+    Map<String, String> types = new TreeMap<>();
+    Set<String> columns = new TreeSet<>(required());
+    columns.addAll(card.inputColumns());
+    columns.addAll(features());
+    columns.remove(CreditScorer.SCORE);
+    for (String c : columns) {
+      types.put(c, settings.input().mapping().typeOf(c).simpleString());
+    }
+    return new ModelManifest(
+        Versions.SCHEMA,
+        Versions.creditseg(),
+        settings.run().date().toString(),
+        settings.input().mapping().name(),
+        settings.score().method(),
+        List.copyOf(required()),
+        types,
+        settings.quality());
   }
 
   /** The clustering features: the applied model's, or segment.features. */
@@ -317,7 +374,9 @@ public final class SegmentationJob {
               new SegmentProfiler(spark, features(), fit.model().labels(), settings.profile())
                   .profile(
                       output.staged(RunOutput.SEGMENTS), segmented(fit, scoredSample, scorer)));
-          output.writeModel(new RunModel(fit.model(), validated.medians(), scorer.card()));
+          output.writeModel(
+              new RunModel(
+                  fit.model(), validated.medians(), scorer.card(), manifest(scorer.card())));
           return rowsOut;
         },
         n -> n);

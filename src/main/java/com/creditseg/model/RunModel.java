@@ -18,16 +18,25 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * What a run fitted, as one object: the segmentation (pipeline, cluster labels and ranks), the
- * imputation medians its quality rules used, and the score card it scored with. Everything needed
- * to apply the run to other customers without refitting.
+ * imputation medians its quality rules used, the score card it scored with, and the manifest
+ * (versions, mapping, quality rules, required columns and their types). Everything needed to apply
+ * the run to other customers without refitting.
  *
  * <p>Saved under one directory ({@code model/} of a run): the segmentation as {@link
  * SegmentModel#save} lays it out ({@code pipeline/}, {@code segments.json}), plus {@code
- * medians.json} and {@code score-card.json}.
+ * medians.json}, {@code score-card.json}, {@code manifest.json} and the portable export {@code
+ * model.json} ({@link PortableModel}). A bundle of another schema version is refused with a message
+ * naming both versions.
  */
-public record RunModel(SegmentModel segments, Map<String, Double> medians, ScoreCard scoreCard) {
+public record RunModel(
+    SegmentModel segments,
+    Map<String, Double> medians,
+    ScoreCard scoreCard,
+    ModelManifest manifest) {
   static final String MEDIANS = "medians.json";
   static final String SCORE_CARD = "score-card.json";
+  static final String MANIFEST = "manifest.json";
+  public static final String PORTABLE = "model.json";
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -39,15 +48,31 @@ public record RunModel(SegmentModel segments, Map<String, Double> medians, Score
     segments.save(spark, directory);
     write(spark, new Path(directory, MEDIANS), new TreeMap<>(medians));
     write(spark, new Path(directory, SCORE_CARD), scoreCard);
+    write(spark, new Path(directory, MANIFEST), manifest);
+    write(spark, new Path(directory, PORTABLE), PortableModel.of(this));
   }
 
   /** Loads what {@link #save} wrote. */
   public static RunModel load(SparkSession spark, String directory) {
+    ModelManifest manifest =
+        read(spark, new Path(directory, MANIFEST), new TypeReference<ModelManifest>() {});
+    requireSchema(manifest.schemaVersion(), manifest.creditsegVersion(), directory);
     SegmentModel segments = SegmentModel.load(spark, directory);
     Map<String, Double> medians =
         read(spark, new Path(directory, MEDIANS), new TypeReference<Map<String, Double>>() {});
     ScoreCard card = read(spark, new Path(directory, SCORE_CARD), new TypeReference<>() {});
-    return new RunModel(segments, medians, card);
+    return new RunModel(segments, medians, card, manifest);
+  }
+
+  /** Fails unless a bundle of {@code schemaVersion} can be read by this creditseg. */
+  static void requireSchema(int schemaVersion, String writtenBy, String where) {
+    if (schemaVersion != Versions.SCHEMA) {
+      throw new InputContractException(
+          String.format(
+              "The model at %s has schema version %d (written by creditseg %s); this creditseg"
+                  + " (%s) reads schema version %d: rerun the job with this version to refit it",
+              where, schemaVersion, writtenBy, Versions.creditseg(), Versions.SCHEMA));
+    }
   }
 
   private static void write(SparkSession spark, Path path, Object value) {

@@ -134,13 +134,10 @@ public record SegmentModel(
    */
   Map<String, Column> coordinates() {
     List<String> features = features();
-    StandardScalerModel scaler = stage(StandardScalerModel.class);
-    double[] mean = scaler.mean().toArray();
-    double[] std = scaler.std().toArray();
-    double[] weight = stage(ElementwiseProduct.class).getScalingVec().toArray();
+    Arithmetic a = arithmetic();
     Map<String, Column> z = new java.util.LinkedHashMap<>();
     for (int f = 0; f < features.size(); f++) {
-      double scale = std[f] == 0 ? 0 : 1 / std[f];
+      double scale = a.std()[f] == 0 ? 0 : 1 / a.std()[f];
       Column x = col(features.get(f)).cast("double");
       for (FeatureRange r : ranges) {
         if (r.feature().equals(features.get(f))) {
@@ -149,9 +146,22 @@ public record SegmentModel(
       }
       z.put(
           "_z_" + f,
-          x.minus(scaler.getWithMean() ? mean[f] : 0).multiply(scale).multiply(weight[f]));
+          x.minus(a.withMean() ? a.mean()[f] : 0).multiply(scale).multiply(a.weights()[f]));
     }
     return z;
+  }
+
+  /** The fitted scaler and feature weights, per feature in {@link #features()} order. */
+  public record Arithmetic(boolean withMean, double[] mean, double[] std, double[] weights) {}
+
+  /** The numbers {@link #coordinates()} applies, read off the fitted stages. */
+  public Arithmetic arithmetic() {
+    StandardScalerModel scaler = stage(StandardScalerModel.class);
+    return new Arithmetic(
+        scaler.getWithMean(),
+        scaler.mean().toArray(),
+        scaler.std().toArray(),
+        stage(ElementwiseProduct.class).getScalingVec().toArray());
   }
 
   /**

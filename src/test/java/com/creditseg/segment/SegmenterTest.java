@@ -3,12 +3,19 @@ package com.creditseg.segment;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SharedSpark;
+import com.creditseg.config.ScoreSettings;
 import com.creditseg.config.SettingsLoader;
+import com.creditseg.model.ModelManifest;
+import com.creditseg.model.PortableModel;
 import com.creditseg.model.RunModel;
+import com.creditseg.model.Versions;
+import com.creditseg.schema.InputContractException;
 import com.creditseg.score.ScoreCard;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -126,22 +133,61 @@ class SegmenterTest {
   }
 
   @Test
-  void runModelKeepsMediansAndScoreCardBesideTheSegments() {
+  void runModelBundleRoundTripsWithItsManifestAndPortableExport() throws Exception {
     String dir = tmp.resolve("run-model").toString();
     var settings = new SettingsLoader().load(List.of(), List.of(), LocalDate.of(2026, 1, 31));
     ScoreCard card = ScoreCard.forColumns(settings.score(), List.of("payment_history", "age"));
+    ModelManifest manifest =
+        new ModelManifest(
+            Versions.SCHEMA,
+            Versions.creditseg(),
+            "2026-01-31",
+            "canonical",
+            ScoreSettings.Method.FACTORS,
+            List.of("customer_id", "annual_income", "age"),
+            Map.of("customer_id", "string", "annual_income", "double", "age", "int"),
+            settings.quality());
     RunModel model =
-        new RunModel(fit.model(), Map.of("annual_income", 52_000.0, "age", 41.0), card);
+        new RunModel(fit.model(), Map.of("annual_income", 52_000.0, "age", 41.0), card, manifest);
     model.save(SharedSpark.spark(), dir);
 
     RunModel loaded = RunModel.load(SharedSpark.spark(), dir);
     assertEquals(model.medians(), loaded.medians());
     assertEquals(card, loaded.scoreCard());
+    assertEquals(manifest, loaded.manifest());
     assertEquals(
         List.of("payment_history"),
         loaded.scoreCard().factors().get(0).inputs().stream().map(i -> i.column()).toList());
     assertEquals(fit.model().labels(), loaded.segments().labels());
     assertEquals(fit.model().labels(), SegmentModel.load(SharedSpark.spark(), dir).labels());
+
+    // The portable export holds the fitted numbers themselves.
+    PortableModel portable;
+    try (var in = Files.newInputStream(tmp.resolve("run-model").resolve(RunModel.PORTABLE))) {
+      portable = PortableModel.read(in, "model.json");
+    }
+    assertEquals(fit.model().features(), portable.segmentation().features());
+    assertEquals(incomeStd(fit), portable.segmentation().std()[1], 0.0);
+    assertArrayEquals(fit.model().centers()[2].toArray(), portable.segmentation().centres()[2]);
+    assertEquals(fit.model().labels(), portable.segmentation().clusters());
+    assertEquals(41.0, portable.quality().medians().get("age"));
+    assertEquals(
+        List.of("age", "annual_income"),
+        portable.quality().rules().stream().map(PortableModel.Rule::column).sorted().toList());
+    assertEquals("factors", portable.score().method());
+    assertEquals(card.factors(), portable.score().factors());
+
+    // A bundle of another schema version is refused, naming both versions.
+    Path manifestPath = tmp.resolve("run-model").resolve("manifest.json");
+    Files.writeString(
+        manifestPath,
+        Files.readString(manifestPath)
+            .replaceFirst("\"schemaVersion\" : 1", "\"schemaVersion\" : 99"));
+    Files.deleteIfExists(manifestPath.resolveSibling(".manifest.json.crc"));
+    InputContractException e =
+        assertThrows(InputContractException.class, () -> RunModel.load(SharedSpark.spark(), dir));
+    assertTrue(e.getMessage().contains("schema version 99"), e.getMessage());
+    assertTrue(e.getMessage().contains("reads schema version " + Versions.SCHEMA), e.getMessage());
   }
 
   private static double incomeStd(Segmenter.Fit fit) {
