@@ -15,7 +15,8 @@ public record Settings(
     QualitySettings quality,
     ScoreSettings score,
     SegmentSettings segment,
-    ProfileSettings profile) {
+    ProfileSettings profile,
+    StabilitySettings stability) {
 
   static Settings from(Config config, LocalDate today) {
     InputSettings input = InputSettings.from(config);
@@ -27,7 +28,8 @@ public record Settings(
         QualitySettings.from(config),
         ScoreSettings.from(config, input.mapping()::typeOf),
         SegmentSettings.from(config, input.mapping()::typeOf),
-        ProfileSettings.from(config));
+        ProfileSettings.from(config),
+        StabilitySettings.from(config));
   }
 
   /** Fails unless the settings name an input and an output, as the run subcommand needs. */

@@ -35,6 +35,7 @@ public final class RunOutput {
   public static final String QUARANTINE = "quarantine";
   public static final String PROFILES = "profiles";
   public static final String MODEL = "model";
+  public static final String STABILITY = "stability";
   private static final String FAILED = "_failed";
 
   public static final ObjectMapper JSON =
@@ -135,6 +136,12 @@ public final class RunOutput {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write profiles under " + staging, e);
     }
+  }
+
+  /** The comparison with the previous run: stability/psi and stability/migration. */
+  public void writeStability(Dataset<Row> psi, Dataset<Row> migration) {
+    psi.write().mode(SaveMode.Overwrite).parquet(child(STABILITY + "/psi"));
+    migration.write().mode(SaveMode.Overwrite).parquet(child(STABILITY + "/migration"));
   }
 
   public void writeModel(RunModel model) {

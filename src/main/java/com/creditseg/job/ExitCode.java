@@ -13,5 +13,11 @@ public final class ExitCode {
   /** More rows quarantined than quality.max-quarantined-share allows. */
   public static final int QUALITY = 3;
 
+  /**
+   * A significant population shift against the previous run, with stability.fail-on = significant.
+   * The run was committed: its outputs are there to inspect.
+   */
+  public static final int SHIFT = 4;
+
   private ExitCode() {}
 }

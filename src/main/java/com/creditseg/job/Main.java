@@ -29,7 +29,8 @@ import picocli.CommandLine.Command;
       "0:success",
       "1:failure (I/O, Spark, a bug)",
       "2:bad usage, configuration or input contract",
-      "3:data-quality threshold breached"
+      "3:data-quality threshold breached",
+      "4:significant population shift (stability.fail-on = significant); run committed"
     })
 public final class Main implements Runnable {
 
@@ -71,6 +72,11 @@ public final class Main implements Runnable {
       err.println("creditseg: " + oneLine(failed.reason(), "quality gate"));
       err.flush();
       return ExitCode.QUALITY;
+    }
+    if (outcome instanceof RunOutcome.Shifted shifted) {
+      err.println("creditseg: " + oneLine(shifted.reason(), "population shift"));
+      err.flush();
+      return ExitCode.SHIFT;
     }
     return ExitCode.SUCCESS;
   }

@@ -11,6 +11,28 @@ public sealed interface RunOutcome {
   record Succeeded(RunMetrics metrics) implements RunOutcome {}
 
   /**
+   * Committed, but the population moved significantly since the previous run and stability.fail-on
+   * = significant.
+   */
+  record Shifted(RunMetrics metrics) implements RunOutcome {
+    /** One line: the verdict, the variables that shifted and where the run is. */
+    public String reason() {
+      var s = metrics.stability();
+      List<String> shifted = new java.util.ArrayList<>();
+      if (s.score().verdict().equals("significant")) {
+        shifted.add(String.format("%s PSI %.3f", s.score().variable(), s.score().psi()));
+      }
+      s.features().stream()
+          .filter(p -> p.verdict().equals("significant"))
+          .forEach(p -> shifted.add(String.format("%s PSI %.3f", p.variable(), p.psi())));
+      return String.format(
+          "significant population shift since the run of %s (%s); stability.fail-on = significant;"
+              + " the run is committed at %s",
+          s.previousRunDate(), String.join(", ", shifted), metrics.output());
+    }
+  }
+
+  /**
    * Stopped at the quality gate: too many rows quarantined, or none valid. The quarantine and
    * metrics.json were kept in {@code failedLocation}; the committed result of the date is
    * untouched.

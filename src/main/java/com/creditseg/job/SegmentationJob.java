@@ -20,12 +20,17 @@ import com.creditseg.schema.InputContractException;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.score.ScoreCard;
 import com.creditseg.segment.SegmentDistanceScore;
+import com.creditseg.segment.SegmentModel;
 import com.creditseg.segment.Segmenter;
+import com.creditseg.stability.PreviousRun;
+import com.creditseg.stability.RunComparison;
+import com.creditseg.stability.SegmentContinuity;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -109,7 +114,8 @@ public final class SegmentationJob {
                 s.factors(),
                 m.scoreMethod()),
             settings.segment(),
-            settings.profile())
+            settings.profile(),
+            settings.stability())
         .requireInputAndOutput();
   }
 
@@ -164,6 +170,7 @@ public final class SegmentationJob {
                 null,
                 null,
                 timer,
+                null,
                 null);
         output.writeJson("metrics.json", metrics);
         return new RunOutcome.FailedQuality(metrics, output.keepAsFailed());
@@ -174,8 +181,26 @@ public final class SegmentationJob {
           applied != null
               ? new Segmenter.Fit(applied.segments(), null)
               : fit(timer, validated, scoredSample);
+      Optional<PreviousRun> previous =
+          PreviousRun.find(
+              spark, settings.stability(), settings.output().path(), settings.run().date());
+      RunComparison.Continuity continuity = null;
+      if (applied == null && previous.isPresent()) {
+        SegmentContinuity.Result matched = continueSegments(previous.get(), fit.model());
+        fit = new Segmenter.Fit(matched.model(), fit.selection());
+        continuity =
+            new RunComparison.Continuity(
+                matched.comparable(),
+                matched.segments(),
+                matched.retired(),
+                matched.comparable()
+                    ? null
+                    : "the previous run clustered on other features or could not be read");
+      }
       long rowsOut =
           segmentAndProfile(timer, input, validated, validator, scorer, fit, scoredSample, output);
+      RunComparison.Report stability =
+          previous.isPresent() ? compare(timer, previous.get(), continuity, card, output) : null;
 
       RunMetrics metrics =
           metrics(
@@ -193,7 +218,8 @@ public final class SegmentationJob {
               new RunMetrics.Segments(
                   features(), fit.model().labels().size(), fit.selection(), fit.model().labels()),
               timer,
-              output.location());
+              output.location(),
+              stability);
       if (!metrics.rows().reconciled()) {
         throw new IllegalStateException("Row counts do not reconcile: " + metrics.rows());
       }
@@ -212,6 +238,11 @@ public final class SegmentationJob {
           quality.rowsQuarantined(),
           quality.rowsDeduplicated(),
           output.location());
+      if (stability != null
+          && stability.significant()
+          && settings.stability().failOnSignificant()) {
+        return new RunOutcome.Shifted(metrics);
+      }
       return new RunOutcome.Succeeded(metrics);
     } catch (RuntimeException e) {
       output.abandon();
@@ -449,6 +480,56 @@ public final class SegmentationJob {
   }
 
   /**
+   * The new fit with the ids of the previous run's segments it continues. A previous model that
+   * cannot be read (another schema version, say) leaves the fit as it is, with a warning.
+   */
+  private SegmentContinuity.Result continueSegments(PreviousRun previous, SegmentModel fitted) {
+    RunModel before;
+    try {
+      before = RunModel.load(spark, previous.model());
+    } catch (RuntimeException e) {
+      LOG.warn("Segments not matched to the run of {}: {}", previous.runDate(), e.getMessage());
+      return new SegmentContinuity.Result(fitted, false, List.of(), List.of());
+    }
+    SegmentContinuity.Result matched = SegmentContinuity.of(before.segments(), fitted);
+    LOG.info(
+        "Segments matched to the run of {}: {}; retired {}",
+        previous.runDate(),
+        matched.segments(),
+        matched.retired());
+    return matched;
+  }
+
+  /** stability: the written segments against the previous run's, written to stability/. */
+  private RunComparison.Report compare(
+      StageTimer timer,
+      PreviousRun previous,
+      RunComparison.Continuity continuity,
+      ScoreCard card,
+      RunOutput output) {
+    RunComparison comparison = new RunComparison(spark, settings.stability());
+    Dataset<Row> current = output.staged(RunOutput.SEGMENTS);
+    RunComparison.Report report =
+        timer.time(
+            "stability",
+            () -> {
+              RunComparison.Report r =
+                  comparison.compare(
+                      previous, continuity, current, card.min(), card.max(), features());
+              RunComparison.Tables tables = comparison.tables(r);
+              output.writeStability(tables.psi(), tables.migration());
+              return r;
+            },
+            r -> r.migration().stream().mapToLong(f -> f.customers()).sum());
+    LOG.info(
+        "Stability against the run of {}: {} (credit_score PSI {})",
+        previous.runDate(),
+        report.verdict(),
+        String.format("%.4f", report.score().psi()));
+    return report;
+  }
+
+  /**
    * customer_id and every clustering feature but the score itself (score factors without columns
    * are dropped, not required), each with why it is required, for the reader's message.
    */
@@ -480,7 +561,8 @@ public final class SegmentationJob {
       RunMetrics.Score score,
       RunMetrics.Segments segments,
       StageTimer timer,
-      String location) {
+      String location,
+      RunComparison.Report stability) {
     long rowsIn = input.rows();
     boolean succeeded = status == RunMetrics.Status.SUCCEEDED;
     return new RunMetrics(
@@ -505,6 +587,7 @@ public final class SegmentationJob {
         score,
         segments,
         timer.stages(),
-        location);
+        location,
+        stability);
   }
 }

@@ -4,6 +4,7 @@ import com.creditseg.config.ScoreSettings;
 import com.creditseg.quality.QualityReport;
 import com.creditseg.segment.KSelection;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
+import com.creditseg.stability.RunComparison;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
@@ -12,8 +13,9 @@ import java.util.Map;
 /**
  * What a run did, written as metrics.json and read back by the report as this record: inputs, the
  * row reconciliation, quality counts, the score factors used, how k was chosen, the segments, and
- * each stage's wall time and rows/s. {@code score} and {@code segments} are null for a run that
- * stopped at the quality gate.
+ * each stage's wall time and rows/s, and the comparison with the previous run. {@code score} and
+ * {@code segments} are null for a run that stopped at the quality gate, {@code stability} for a run
+ * without a previous run.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RunMetrics(
@@ -27,7 +29,8 @@ public record RunMetrics(
     Score score,
     Segments segments,
     List<StageTimer.Stage> stages,
-    String output) {
+    String output,
+    RunComparison.Report stability) {
 
   /** How the run ended. */
   public enum Status {

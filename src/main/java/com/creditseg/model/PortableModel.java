@@ -24,9 +24,11 @@ import java.util.TreeMap;
  *
  * <pre>
  *   z[f] = (clip(x[f]) - (withMean ? mean[f] : 0)) * (std[f] == 0 ? 0 : 1 / std[f]) * weight[f]
- *   cluster = merged.getOrDefault(c, c), c = the nearest centre (squared Euclidean, lowest index
- *   on a tie)
+ *   c = the nearest centre (squared Euclidean distance to z, lowest index on a tie)
+ *   cluster = ids.getOrDefault(m, m), m = merged.getOrDefault(c, c)
  * </pre>
+ *
+ * and {@code clusters} gives each cluster id its risk rank (1 = riskiest) and label.
  */
 public record PortableModel(
     String format,
@@ -73,6 +75,7 @@ public record PortableModel(
       List<FeatureRange> clip,
       double[][] centres,
       Map<Integer, Integer> merged,
+      Map<Integer, Integer> ids,
       List<ClusterLabel> clusters) {}
 
   /** The portable form of {@code model}. */
@@ -111,6 +114,7 @@ public record PortableModel(
             s.ranges(),
             Arrays.stream(s.centers()).map(c -> c.toArray()).toArray(double[][]::new),
             new TreeMap<>(s.merged()),
+            new TreeMap<>(s.ids()),
             s.labels()));
   }
 

@@ -23,7 +23,8 @@ public record ReportData(
     Scores scores,
     List<FeatureBoxes> features,
     Correlations correlation,
-    ReasonCodes reasonCodes) {
+    ReasonCodes reasonCodes,
+    com.creditseg.stability.RunComparison.Report stability) {
 
   public ReportData {
     segments = frozen(segments);

@@ -39,12 +39,14 @@ final class ReportDataCollector {
             .toList();
     List<ReportData.Segment> segments = RunSummary.segments(profiles);
     List<Integer> ranks = segments.stream().map(ReportData.Segment::rank).toList();
+    SegmentModel segmentModel = run.model();
+    PipelineModel model = segmentModel.pipeline();
+    // By KMeans index: a segment's id (cluster) may be one a previous run gave it.
     Map<Integer, Integer> rankByCluster = new HashMap<>();
-    segments.forEach(s -> rankByCluster.put(s.cluster(), s.rank()));
+    segments.forEach(s -> rankByCluster.put(segmentModel.index(s.cluster()), s.rank()));
     long customers = segments.stream().mapToLong(ReportData.Segment::customers).sum();
 
     Dataset<Row> customerRows = run.segments();
-    PipelineModel model = run.model();
     List<String> features = clusteringFeatures(model);
 
     return new ReportData(
@@ -57,7 +59,8 @@ final class ReportDataCollector {
         FeatureWhiskers.boxes(customerRows, features, profiles),
         FeatureCorrelator.correlate(
             customerRows, numericColumns(customerRows, features), customers),
-        ReasonCodeCounter.count(customerRows, segments, byWeight(header)));
+        ReasonCodeCounter.count(customerRows, segments, byWeight(header)),
+        metrics.stability());
   }
 
   private static List<String> clusteringFeatures(PipelineModel model) {

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -90,7 +89,7 @@ final class RunDirectory {
     return spark.read().parquet(new Path(root, SEGMENTS).toString());
   }
 
-  PipelineModel model() {
-    return SegmentModel.load(spark, new Path(root, MODEL).toString()).pipeline();
+  SegmentModel model() {
+    return SegmentModel.load(spark, new Path(root, MODEL).toString());
   }
 }

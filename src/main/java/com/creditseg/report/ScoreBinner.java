@@ -9,9 +9,9 @@ import static org.apache.spark.sql.functions.when;
 
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.score.CreditScorer;
+import com.creditseg.score.ScoreBands;
 import com.creditseg.segment.SegmentModel;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -30,12 +30,6 @@ import org.apache.spark.sql.Row;
  */
 final class ScoreBinner {
   static final int TARGET_BINS = 55;
-  private static final List<String> BAND_NAMES =
-      List.of("Poor", "Fair", "Good", "Very Good", "Exceptional");
-
-  /** Upper ends of the FICO bands but the last, on the 300–850 scale. */
-  private static final int[] FICO_UPPER = {579, 669, 739, 799};
-
   private final int min;
   private final int max;
   private final int binWidth;
@@ -93,17 +87,9 @@ final class ScoreBinner {
 
   /** The FICO bands on this score range. */
   List<ReportData.Band> bands() {
-    List<ReportData.Band> bands = new ArrayList<>();
-    int from = min;
-    for (int b = 0; b < BAND_NAMES.size(); b++) {
-      int to =
-          b < FICO_UPPER.length
-              ? (int) Math.round(min + (FICO_UPPER[b] + 1 - 300) * (max - min) / 550.0) - 1
-              : max;
-      bands.add(new ReportData.Band(BAND_NAMES.get(b), from, to));
-      from = to + 1;
-    }
-    return Collections.unmodifiableList(bands);
+    return ScoreBands.of(min, max).stream()
+        .map(b -> new ReportData.Band(b.name(), b.from(), b.to()))
+        .toList();
   }
 
   private static List<ReportData.Counts> counts(List<Integer> ranks, List<long[]> perRank) {

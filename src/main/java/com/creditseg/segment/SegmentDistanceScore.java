@@ -59,11 +59,11 @@ public final class SegmentDistanceScore {
     List<Column> rankToCluster = new ArrayList<>();
     for (ClusterLabel l : model.labels()) {
       rankToCluster.add(lit(l.rank()));
-      rankToCluster.add(lit(l.cluster() + 1)); // element_at counts from 1
+      rankToCluster.add(lit(model.index(l.cluster()) + 1)); // element_at counts from 1
     }
     Column byRank = map(rankToCluster.toArray(Column[]::new));
     Column rank = col(SegmentModel.SEGMENT_RANK);
-    Column own = element_at(col(DISTANCES), col(SegmentModel.CLUSTER).plus(1));
+    Column own = element_at(col(DISTANCES), try_element_at(byRank, rank));
     Column up = share(own, neighbour(byRank, rank.plus(1)));
     Column down = share(own, neighbour(byRank, rank.minus(1)));
     double width = (double) (max - min) / model.labels().size();

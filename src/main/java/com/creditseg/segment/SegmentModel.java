@@ -43,7 +43,8 @@ public record SegmentModel(
     PipelineModel pipeline,
     List<ClusterLabel> labels,
     List<FeatureRange> ranges,
-    Map<Integer, Integer> merged) {
+    Map<Integer, Integer> merged,
+    Map<Integer, Integer> ids) {
   public static final String CLUSTER = "cluster";
   public static final String SEGMENT = "segment";
   public static final String SEGMENT_RANK = "segment_rank";
@@ -55,6 +56,50 @@ public record SegmentModel(
     labels = List.copyOf(labels);
     ranges = List.copyOf(ranges);
     merged = Map.copyOf(merged);
+    ids = ids == null ? Map.of() : Map.copyOf(ids);
+  }
+
+  public SegmentModel(
+      PipelineModel pipeline,
+      List<ClusterLabel> labels,
+      List<FeatureRange> ranges,
+      Map<Integer, Integer> merged) {
+    this(pipeline, labels, ranges, merged, Map.of());
+  }
+
+  /**
+   * This model with its segments renumbered: {@code ids} maps each segment's KMeans index to the id
+   * it carries in {@code cluster} and in {@link #labels()} (kept from a previous run's segment it
+   * continues). Without ids a segment's id is its KMeans index.
+   */
+  public SegmentModel withIds(Map<Integer, Integer> ids) {
+    List<ClusterLabel> renumbered =
+        labels.stream()
+            .map(
+                l ->
+                    new ClusterLabel(
+                        ids.getOrDefault(index(l.cluster()), l.cluster()),
+                        l.rank(),
+                        l.label(),
+                        l.meanScore()))
+            .sorted(java.util.Comparator.comparingInt(ClusterLabel::cluster))
+            .toList();
+    return new SegmentModel(pipeline, renumbered, ranges, merged, ids);
+  }
+
+  /** A segment id's KMeans index (the index itself when the model has no ids). */
+  public int index(int id) {
+    for (Map.Entry<Integer, Integer> e : ids.entrySet()) {
+      if (e.getValue() == id) {
+        return e.getKey();
+      }
+    }
+    return id;
+  }
+
+  /** A KMeans index's segment id (after merges are applied, the index of a segment). */
+  public int id(int index) {
+    return ids.getOrDefault(index, index);
   }
 
   /**
@@ -78,7 +123,10 @@ public record SegmentModel(
 
   /** What segments.json holds beside the pipeline. */
   private record Saved(
-      List<ClusterLabel> clusters, List<FeatureRange> ranges, Map<Integer, Integer> merged) {}
+      List<ClusterLabel> clusters,
+      List<FeatureRange> ranges,
+      Map<Integer, Integer> merged,
+      Map<Integer, Integer> ids) {}
 
   /** The clustering features, in the order the model reads them. */
   public List<String> features() {
@@ -91,8 +139,9 @@ public record SegmentModel(
   }
 
   /**
-   * Adds {@code cluster} (KMeans index), {@code segment} (label) and {@code segment_rank} (1 =
-   * riskiest) to every customer. A customer with a null feature gets null in all three.
+   * Adds {@code cluster} (the segment's id: its KMeans index, or the id {@link #withIds} gave it),
+   * {@code segment} (label) and {@code segment_rank} (1 = riskiest) to every customer. A customer
+   * with a null feature gets null in all three.
    *
    * <p>The clustering coordinates are projected first, as columns of their own, and the distances
    * read those: each coordinate is used once per centre, and inlined into every distance the
@@ -117,6 +166,15 @@ public record SegmentModel(
             pairs.add(lit(into));
           });
       nearest = coalesce(try_element_at(map(pairs.toArray(Column[]::new)), nearest), nearest);
+    }
+    if (!ids.isEmpty()) {
+      List<Column> pairs = new ArrayList<>();
+      ids.forEach(
+          (index, id) -> {
+            pairs.add(lit(index));
+            pairs.add(lit(id));
+          });
+      nearest = try_element_at(map(pairs.toArray(Column[]::new)), nearest);
     }
     return customers
         .withColumns(coordinates)
@@ -197,7 +255,8 @@ public record SegmentModel(
       Path labelsPath = new Path(directory, LABELS);
       FileSystem fs = labelsPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
       try (OutputStream out = fs.create(labelsPath, true)) {
-        JSON.writerWithDefaultPrettyPrinter().writeValue(out, new Saved(labels, ranges, merged));
+        JSON.writerWithDefaultPrettyPrinter()
+            .writeValue(out, new Saved(labels, ranges, merged, ids));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot save the segment model under " + directory, e);
@@ -220,7 +279,8 @@ public record SegmentModel(
           PipelineModel.load(new Path(directory, PIPELINE).toString()),
           saved.clusters(),
           saved.ranges(),
-          saved.merged());
+          saved.merged(),
+          saved.ids());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot load the segment model from " + directory, e);
     }

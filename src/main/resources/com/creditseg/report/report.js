@@ -583,6 +583,71 @@
     });
   }
 
+  // ---- Stability since the previous run ----------------------------------------------------
+  function stability() {
+    var st = data.stability;
+    if (!st) {
+      return;
+    }
+    document.getElementById("stability").hidden = false;
+    var c = st.continuity;
+    var continuity = "";
+    if (c && c.matched) {
+      var fresh = c.segments.filter(function (s) { return s.newSegment; });
+      var relabelled = c.segments.filter(function (s) { return s.labelChanged; });
+      continuity = " " + (c.segments.length - fresh.length) + " segments continue one of the previous run's (same cluster id)" +
+        (fresh.length ? ", " + fresh.length + " new (" + fresh.map(function (s) { return s.label; }).join(", ") + ")" : "") +
+        (relabelled.length ? ", " + relabelled.length + " relabelled" : "") +
+        (c.retired.length ? "; previous clusters " + c.retired.join(", ") + " have no successor" : "") + ".";
+    } else if (c && c.note) {
+      continuity = " Segments were not matched: " + c.note + ".";
+    }
+    document.getElementById("stability-note").textContent =
+      "Compared with the run of " + st.previousRunDate + ": " + st.verdict + " (credit score PSI " +
+      st.score.psi.toFixed(3) + "). PSI below " + st.psiInvestigate + " is stable, from " +
+      st.psiInvestigate + " to " + st.psiSignificant + " worth investigating, above a significant shift." +
+      continuity + " Left: PSI per variable. Right: where the previous run's customers are now " +
+      "(share of each previous segment; blank: not in that run).";
+    var psis = [st.score].concat(st.features);
+    var verdictColour = { stable: "#2e7d32", investigate: "#d97706", significant: "#c62828" };
+    plot("chart-psi", [{
+      type: "bar", orientation: "h",
+      y: psis.map(function (p) { return pretty(p.variable); }),
+      x: psis.map(function (p) { return p.psi; }),
+      marker: { color: psis.map(function (p) { return verdictColour[p.verdict]; }) },
+      hovertemplate: "%{y}: PSI %{x:.4f}<extra></extra>"
+    }], {
+      margin: { l: 170, r: 24, t: 24, b: 56 },
+      xaxis: axis("population stability index", { rangemode: "tozero" }),
+      yaxis: { automargin: true, autorange: "reversed" },
+      shapes: [st.psiInvestigate, st.psiSignificant].map(function (x) {
+        return { type: "line", x0: x, x1: x, yref: "paper", y0: 0, y1: 1, line: { dash: "dot", color: "#888" } };
+      })
+    });
+    var name = function (segment) { return segment == null ? "(absent)" : segment; };
+    var rows = [], cols = [];
+    st.migration.forEach(function (f) {
+      if (rows.indexOf(name(f.previousSegment)) < 0) { rows.push(name(f.previousSegment)); }
+      if (cols.indexOf(name(f.segment)) < 0) { cols.push(name(f.segment)); }
+    });
+    var z = rows.map(function () { return cols.map(function () { return null; }); });
+    var text = rows.map(function () { return cols.map(function () { return ""; }); });
+    st.migration.forEach(function (f) {
+      var r = rows.indexOf(name(f.previousSegment)), k = cols.indexOf(name(f.segment));
+      z[r][k] = 100 * f.share;
+      text[r][k] = integer.format(f.customers) + " customers";
+    });
+    plot("chart-migration", [{
+      type: "heatmap", x: cols.map(plotlyText), y: rows.map(plotlyText), z: z, text: text,
+      colorscale: "Blues", zmin: 0, zmax: 100,
+      hovertemplate: "%{y} \u2192 %{x}: %{z:.1f}% (%{text})<extra></extra>"
+    }], {
+      margin: { l: 120, r: 24, t: 24, b: 80 },
+      xaxis: axis("segment in this run"),
+      yaxis: axis("segment in the previous run")
+    });
+  }
+
   section("header", header);
   section("profile table", profileTable);
   if (typeof Plotly === "undefined") {
@@ -600,6 +665,7 @@
   section("choosing k", chooseK);
   section("quality", quality);
   section("reason codes", reasonCodes);
+  section("stability", stability);
   Promise.all(pending).then(function () {
     status.dataset.status = window.reportErrors.length ? "failed" : "rendered";
     status.dataset.charts = String(pending.length);
