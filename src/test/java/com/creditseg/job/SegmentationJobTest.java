@@ -9,6 +9,7 @@ import com.creditseg.SharedSpark;
 import com.creditseg.config.ScoreSettings;
 import com.creditseg.config.Settings;
 import com.creditseg.config.SettingsLoader;
+import com.creditseg.io.RunOutput;
 import com.creditseg.metrics.RunMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -235,5 +236,88 @@ class SegmentationJobTest {
     assertEquals(0, segments.exceptAll(first).count());
     assertEquals(0, first.exceptAll(segments).count());
     assertEquals(List.of("run_date=2026-01-31"), List.of(new File(output).list()));
+  }
+
+  @Test
+  void aLaterRunKeepsTheSegmentIdsReportsStabilityAndCanStopOnAShift() throws Exception {
+    String input = tmp.resolve("customers").toString();
+    String output = tmp.resolve("stability").toString();
+    // Refit on the same customers with another seed, compared with the first run.
+    RunMetrics later =
+        new SegmentationJob(
+                SharedSpark.spark(),
+                settings(
+                    input,
+                    output,
+                    "run.date=2026-02-28",
+                    "segment.seed=99",
+                    "stability.previous-run=" + runDir))
+            .run()
+            .metrics();
+    var stability = later.stability();
+    assertEquals("2026-01-31", stability.previousRunDate());
+    assertEquals("stable", stability.verdict(), stability.toString());
+    assertTrue(stability.continuity().matched());
+    assertTrue(
+        stability.continuity().segments().stream()
+            .noneMatch(s -> s.newSegment() || s.labelChanged()),
+        stability.continuity().toString());
+    assertEquals(metrics.segments().features().size() - 1, stability.features().size());
+    // Every previous segment's customers mostly stay under the same id and label.
+    for (var flow : stability.migration()) {
+      if (flow.share() > 0.5) {
+        assertEquals(flow.previousCluster(), flow.cluster(), flow.toString());
+        assertEquals(flow.previousSegment(), flow.segment(), flow.toString());
+      }
+    }
+    long moved =
+        stability.migration().stream()
+            .filter(f -> !java.util.Objects.equals(f.previousCluster(), f.cluster()))
+            .mapToLong(f -> f.customers())
+            .sum();
+    assertTrue(moved < later.rows().out() / 10, "customers moved: " + moved);
+    Path laterDir = tmp.resolve("stability").resolve("run_date=2026-02-28");
+    assertEquals(
+        stability.migration().size(),
+        SharedSpark.spark()
+            .read()
+            .parquet(laterDir.resolve("stability/migration").toString())
+            .count());
+
+    // A population of only the riskier half: a significant shift, which fail-on turns into exit 4
+    // after the run is committed.
+    String shifted = tmp.resolve("shifted").toString();
+    SharedSpark.spark()
+        .read()
+        .parquet(input)
+        .filter("payment_history < 0.9")
+        .write()
+        .parquet(shifted);
+    CommandLine.Outcome gated =
+        CommandLine.execute(
+            List.of(
+                "run",
+                "--set",
+                "input.path=" + shifted,
+                "--set",
+                "output.path=" + output,
+                "--set",
+                "run.date=2026-03-31",
+                "--set",
+                "segment.fit-sample-rows=4000",
+                "--set",
+                "stability.fail-on=significant"));
+    assertEquals(ExitCode.SHIFT, gated.code(), gated.describe());
+    assertTrue(
+        gated.lastLine().contains("significant population shift since the run of 2026-02-28"),
+        gated.lastLine());
+    Path gatedDir = tmp.resolve("stability").resolve("run_date=2026-03-31");
+    assertTrue(Files.exists(gatedDir.resolve("_SUCCESS")), "the shifted run is committed");
+    RunMetrics gatedMetrics =
+        RunOutput.JSON.readValue(gatedDir.resolve("metrics.json").toFile(), RunMetrics.class);
+    assertEquals("significant", gatedMetrics.stability().verdict());
+    assertTrue(
+        gatedMetrics.stability().score().psi() >= 0.25,
+        gatedMetrics.stability().score().toString());
   }
 }

@@ -15,6 +15,7 @@ import com.creditseg.model.RunModel;
 import com.creditseg.model.Versions;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.score.ScoreCard;
+import com.creditseg.stability.SegmentContinuity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -188,6 +189,61 @@ class SegmenterTest {
         assertThrows(InputContractException.class, () -> RunModel.load(SharedSpark.spark(), dir));
     assertTrue(e.getMessage().contains("schema version 99"), e.getMessage());
     assertTrue(e.getMessage().contains("reads schema version " + Versions.SCHEMA), e.getMessage());
+  }
+
+  @Test
+  void aRefitWithAnotherSeedKeepsEverySegmentsIdAndLabel() {
+    Segmenter.Fit refit = segmenter("segment.seed=424242").fit(customers);
+    SegmentContinuity.Result continued = SegmentContinuity.of(fit.model(), refit.model());
+    assertTrue(continued.comparable());
+    assertEquals(List.of(), continued.retired());
+    assertTrue(
+        continued.segments().stream().noneMatch(s -> s.newSegment() || s.labelChanged()),
+        continued.segments().toString());
+    assertEquals(
+        0,
+        fit.model()
+            .assign(customers)
+            .select("customer_id", "cluster", "segment", "segment_rank")
+            .exceptAll(
+                continued
+                    .model()
+                    .assign(customers)
+                    .select("customer_id", "cluster", "segment", "segment_rank"))
+            .count());
+  }
+
+  @Test
+  void aPlantedGroupIsReportedAsANewSegmentAndTheOthersKeepTheirIds() {
+    List<Row> planted = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      planted.add(RowFactory.create("P" + i, 500 + i % 7, 150_000.0 + 100 * i));
+    }
+    Dataset<Row> more = customers.unionByName(SharedSpark.spark().createDataFrame(planted, SCHEMA));
+    Segmenter.Fit four = segmenter("segment.k=4", "segment.labels.\"4\"=[D, C, B, A]").fit(more);
+    SegmentContinuity.Result continued = SegmentContinuity.of(fit.model(), four.model());
+
+    List<SegmentContinuity.Continued> added =
+        continued.segments().stream().filter(SegmentContinuity.Continued::newSegment).toList();
+    assertEquals(1, added.size(), continued.segments().toString());
+    assertEquals(3, added.get(0).cluster()); // the first id no previous segment had
+    assertEquals(List.of(), continued.retired());
+    Dataset<Row> assigned = continued.model().assign(more);
+    assertEquals(100, assigned.filter(col("cluster").equalTo(3)).count());
+    assertEquals(
+        100,
+        assigned.filter(col("cluster").equalTo(3).and(col("customer_id").startsWith("P"))).count());
+    // The original customers keep the ids they had.
+    assertEquals(
+        0,
+        fit.model()
+            .assign(customers)
+            .select("customer_id", "cluster")
+            .exceptAll(
+                assigned
+                    .filter(col("customer_id").startsWith("C"))
+                    .select("customer_id", "cluster"))
+            .count());
   }
 
   private static double incomeStd(Segmenter.Fit fit) {
