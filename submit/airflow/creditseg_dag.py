@@ -1,9 +1,14 @@
-"""creditseg, every day: score and segment every customer as of the run's logical date.
+"""creditseg, every day: score and segment every customer as of the run's logical date, then
+score the day's new applicants with the model that run fitted.
 
 segment_customers submits the packaged jar with spark-submit (SparkSubmitOperator, from
-apache-airflow-providers-apache-spark) for the logical date {{ ds }}. summarize_metrics then reads
-the run's metrics.json, fails the DAG run unless the job itself says it succeeded, and pushes a
-summary with the metrics file's path to XCom for downstream tasks.
+apache-airflow-providers-apache-spark) for the logical date {{ ds }}. The run compares itself with
+the previous day's (stability.*) and, with stability.fail-on = significant, exits 4 after
+committing when the population shifted significantly: the task fails and nothing downstream runs
+on a population nobody has looked at. summarize_metrics then reads the run's metrics.json, fails
+the DAG run unless the job itself says it succeeded, and pushes a summary with the metrics file's
+path to XCom. score_new_applicants applies the model just committed (score --model) to the day's
+new applicants: no refit, the same quality rules, medians, centres and labels.
 
 Deploy a release next to Airflow as CREDITSEG_HOME/creditseg.jar (mvn -B -DskipTests package ->
 target/creditseg.jar) and CREDITSEG_HOME/conf/cluster.conf. The Spark connection (spark_default)
@@ -34,6 +39,24 @@ APPLICATION_ARGS = [
     "cluster.conf",
     "--set",
     "run.date={{ ds }}",
+    "--set",
+    "stability.fail-on=significant",
+]
+
+# The scoring task's command line: the model of the run above (its run directory under output.path
+# of cluster.conf; AirflowDagTest checks that they agree), applied to the day's new applicants.
+SCORE_ARGS = [
+    "score",
+    "--model",
+    "hdfs:///data/credit/segments/run_date={{ ds }}",
+    "--config",
+    "cluster.conf",
+    "--set",
+    "run.date={{ ds }}",
+    "--set",
+    "input.path=hdfs:///data/credit/applicants/date={{ ds }}",
+    "--set",
+    "output.path=hdfs:///data/credit/applicants-scored",
 ]
 
 # <output.path of cluster.conf>/run_date=<ds>/metrics.json; AirflowDagTest checks that the two
@@ -51,8 +74,9 @@ with DAG(
         # Retrying is safe: a run is idempotent per run date. It writes to a staging directory and
         # swaps <output.path>/run_date=<ds>/ in only when complete, so a failed attempt leaves the
         # previous result for that date in place and the retry replaces it. Exit codes 2 (bad
-        # usage, configuration or input contract) and 3 (data-quality threshold breached) fail the
-        # same way again; the last line of the task log says why.
+        # usage, configuration or input contract), 3 (data-quality threshold breached) and 4
+        # (significant population shift; the run is committed) fail the same way again; the last
+        # line of the task log says why.
         "retries": 2,
         "retry_delay": timedelta(minutes=10),
     },
@@ -102,6 +126,23 @@ with DAG(
             "rows_deduplicated": rows["deduplicated"],
             "segments": metrics["segments"]["k"],
             "output": metrics["output"],
+            # None on the first run; else "stable" or "investigate" (a significant shift stopped
+            # segment_customers with exit code 4).
+            "stability": (metrics.get("stability") or {}).get("verdict"),
         }
 
-    segment_customers >> summarize_metrics(METRICS_PATH)
+    score_new_applicants = SparkSubmitOperator(
+        task_id="score_new_applicants",
+        conn_id="spark_default",
+        application=f"{CREDITSEG_HOME}/creditseg.jar",
+        java_class="com.creditseg.job.Main",
+        deploy_mode="cluster",
+        files=f"{CREDITSEG_HOME}/conf/cluster.conf",
+        application_args=SCORE_ARGS,
+        name="creditseg-score-{{ ds }}",
+        driver_memory="4g",
+        executor_memory="8g",
+        executor_cores=4,
+    )
+
+    segment_customers >> summarize_metrics(METRICS_PATH) >> score_new_applicants

@@ -38,7 +38,7 @@ class AirflowDagTest {
           "\n",
           "import ast, json, sys",
           "tree = ast.parse(open(sys.argv[1], encoding='utf-8').read(), sys.argv[1])",
-          "names = {'APPLICATION_ARGS', 'METRICS_PATH'}",
+          "names = {'APPLICATION_ARGS', 'SCORE_ARGS', 'METRICS_PATH'}",
           "found = {t.id: ast.literal_eval(node.value) for node in tree.body",
           "         if isinstance(node, ast.Assign) for t in node.targets",
           "         if isinstance(t, ast.Name) and t.id in names}",
@@ -96,15 +96,47 @@ class AirflowDagTest {
     List<String> args = new ArrayList<>();
     literals.get("APPLICATION_ARGS").forEach(a -> args.add(a.asText()));
     assertEquals(stringList(dag(), "APPLICATION_ARGS"), args);
+    List<String> scoreArgs = new ArrayList<>();
+    literals.get("SCORE_ARGS").forEach(a -> scoreArgs.add(a.asText()));
+    assertEquals(stringList(dag(), "SCORE_ARGS"), scoreArgs);
     assertEquals(string(dag(), "METRICS_PATH"), literals.get("METRICS_PATH").asText());
   }
 
   @Test
   void applicationArgsAreAcceptedByTheJob() throws Exception {
+    Settings settings = settings("APPLICATION_ARGS", RunCommand.class);
+    assertEquals(LocalDate.parse(DS), settings.run().date());
+    assertFalse(settings.input().path().isBlank());
+    assertFalse(settings.output().path().isBlank());
+    assertTrue(settings.stability().failOnSignificant(), "the DAG does not gate on a shift");
+    assertEquals(
+        settings.output().path() + "/run_date=" + DS + "/metrics.json",
+        render(string(dag(), "METRICS_PATH")),
+        "METRICS_PATH in the DAG does not match output.path");
+  }
+
+  @Test
+  void theScoringTaskAppliesTheModelTheRunCommitted() throws Exception {
+    Settings run = settings("APPLICATION_ARGS", RunCommand.class);
+    List<String> args = stringList(dag(), "SCORE_ARGS").stream().map(a -> render(a)).toList();
+    Settings score = settings("SCORE_ARGS", ScoreCommand.class);
+    assertEquals(
+        run.output().path() + "/run_date=" + DS,
+        args.get(args.indexOf("--model") + 1),
+        "--model in SCORE_ARGS is not the run's directory");
+    assertEquals(LocalDate.parse(DS), score.run().date());
+    assertFalse(
+        score.output().path().equals(run.output().path()), "scoring would overwrite the run");
+    assertTrue(
+        dag().contains(">> score_new_applicants"), "score_new_applicants does not follow the run");
+  }
+
+  /** The settings the job loads from the DAG's list {@code name}, as its {@code type} does. */
+  private static Settings settings(String name, Class<?> type) throws IOException {
     String dag = dag();
     List<String> args = new ArrayList<>();
     List<String> configs = new ArrayList<>();
-    List<String> template = stringList(dag, "APPLICATION_ARGS");
+    List<String> template = stringList(dag, name);
     for (int i = 0; i < template.size(); i++) {
       String arg = render(template.get(i));
       if (i > 0 && template.get(i - 1).equals("--config")) {
@@ -126,17 +158,10 @@ class AirflowDagTest {
     CommandLine.ParseResult parsed =
         new CommandLine(new Main()).parseArgs(args.toArray(String[]::new));
     assertTrue(parsed.hasSubcommand(), "no subcommand in " + args);
-    RunCommand run =
-        assertInstanceOf(RunCommand.class, parsed.subcommand().commandSpec().userObject());
-    // As RunCommand#call loads them.
-    Settings settings = run.common.settings(List.of()).requireInputAndOutput();
-
-    assertEquals(LocalDate.parse(DS), settings.run().date());
-    assertFalse(settings.input().path().isBlank());
-    assertFalse(settings.output().path().isBlank());
-    assertEquals(
-        settings.output().path() + "/run_date=" + DS + "/metrics.json",
-        render(string(dag, "METRICS_PATH")),
-        "METRICS_PATH in the DAG does not match output.path");
+    Object command = assertInstanceOf(type, parsed.subcommand().commandSpec().userObject());
+    // As the command's call() loads them.
+    CommonOptions common =
+        command instanceof RunCommand r ? r.common : ((ScoreCommand) command).common;
+    return common.settings(List.of()).requireInputAndOutput();
   }
 }
