@@ -85,13 +85,13 @@ class HtmlReportBrowserTest {
       charts.add(m.group(1));
       starts.add(m.start());
     }
-    assertEquals(8 + features, charts.size(), "chart divs: " + charts);
+    assertEquals(10 + features, charts.size(), "chart divs: " + charts);
     for (int i = 0; i < charts.size(); i++) {
       int end = i + 1 < starts.size() ? starts.get(i + 1) : dom.length();
       String chart = dom.substring(starts.get(i), end);
       assertTrue(chart.contains("class=\"main-svg\""), charts.get(i) + " has no Plotly SVG");
     }
-    assertTrue(dom.contains("data-charts=\"" + (8 + features) + "\""));
+    assertTrue(dom.contains("data-charts=\"" + (10 + features) + "\""));
   }
 
   @Test

@@ -23,8 +23,9 @@ import java.util.stream.Stream;
  * One small run and its report, built once per test JVM and shared by the report tests: 3,000
  * generated customers with a few injected faults (so there is a quarantine and repairs), k chosen
  * automatically over 3–5 with one seed each, and the riskiest segment labelled {@link #XSS} so
- * every test sees a label that would run as a script if it were inserted as markup. Kept under
- * {@code target/report-test/} for inspection.
+ * every test sees a label that would run as a script if it were inserted as markup. The same
+ * customers were run the day before, so the run has a stability section. Kept under {@code
+ * target/report-test/} for inspection.
  */
 final class ReportFixture {
   static final String XSS = "<script>alert(1)</script>";
@@ -44,32 +45,37 @@ final class ReportFixture {
       deleteRecursively(ROOT);
       String input = ROOT.resolve("customers").toString();
       String output = ROOT.resolve("out").toString();
-      Settings settings =
-          new SettingsLoader()
-              .load(
-                  List.of(),
-                  List.of(
-                      "input.path=" + input,
-                      "output.path=" + output,
-                      "run.date=2026-01-31",
-                      "generate.output=" + input,
-                      "generate.rows=3000",
-                      "generate.partitions=2",
-                      "generate.faults.null-rate=0.01",
-                      "generate.faults.nan-rate=0.005",
-                      "generate.faults.out-of-range-rate=0.01",
-                      "generate.faults.duplicate-id-rate=0.005",
-                      "segment.k=auto",
-                      "segment.auto.min-k=3",
-                      "segment.auto.max-k=5",
-                      "segment.seeds=1",
-                      "segment.fit-sample-rows=2000",
-                      "segment.labels.\"3\"=[\"" + XSS + "\", Fair, Good]",
-                      "segment.labels.\"4\"=[\"" + XSS + "\", Low, Good, Excellent]",
-                      "segment.labels.\"5\"=[\"" + XSS + "\", Poor, Fair, Good, Excellent]"),
-                  LocalDate.of(2026, 1, 31));
-      new GenerateJob(SharedSpark.spark(), settings.generate()).run();
-      new SegmentationJob(SharedSpark.spark(), settings).run().metrics();
+      // A run the day before, so the report has a stability section to draw.
+      for (String date : List.of("2026-01-30", "2026-01-31")) {
+        Settings settings =
+            new SettingsLoader()
+                .load(
+                    List.of(),
+                    List.of(
+                        "input.path=" + input,
+                        "output.path=" + output,
+                        "run.date=" + date,
+                        "generate.output=" + input,
+                        "generate.rows=3000",
+                        "generate.partitions=2",
+                        "generate.faults.null-rate=0.01",
+                        "generate.faults.nan-rate=0.005",
+                        "generate.faults.out-of-range-rate=0.01",
+                        "generate.faults.duplicate-id-rate=0.005",
+                        "segment.k=auto",
+                        "segment.auto.min-k=3",
+                        "segment.auto.max-k=5",
+                        "segment.seeds=1",
+                        "segment.fit-sample-rows=2000",
+                        "segment.labels.\"3\"=[\"" + XSS + "\", Fair, Good]",
+                        "segment.labels.\"4\"=[\"" + XSS + "\", Low, Good, Excellent]",
+                        "segment.labels.\"5\"=[\"" + XSS + "\", Poor, Fair, Good, Excellent]"),
+                    LocalDate.of(2026, 1, 31));
+        if (date.equals("2026-01-30")) {
+          new GenerateJob(SharedSpark.spark(), settings.generate()).run();
+        }
+        new SegmentationJob(SharedSpark.spark(), settings).run().metrics();
+      }
       Path run = ROOT.resolve("out").resolve("run_date=2026-01-31");
       page = Path.of(URI.create(new HtmlReport(SharedSpark.spark()).write(run.toString())));
       runDirectory = run;
