@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       RunCommand.class,
       ScoreCommand.class,
+      ServeCommand.class,
       ReportCommand.class,
       BenchCommand.class
     },
@@ -45,7 +46,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        new CommandLine(this), "Missing subcommand: generate, run, score, report or bench");
+        new CommandLine(this), "Missing subcommand: generate, run, score, serve, report or bench");
   }
 
   /** Runs the command line and returns the exit code, without exiting. */

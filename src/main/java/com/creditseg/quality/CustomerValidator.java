@@ -11,6 +11,7 @@ import com.creditseg.sample.IdHashSample;
 import com.creditseg.schema.ColumnArrays;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.ReasonCode;
+import com.creditseg.schema.Repair;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -184,14 +185,14 @@ public final class CustomerValidator {
       Column value = c;
       if (fill != null) {
         value = when(missing, lit(fill).cast(type)).otherwise(value);
-        repairs.add(when(missing, lit(imputed(name))));
+        repairs.add(when(missing, lit(Repair.IMPUTED.on(name))));
       }
       if (rule.outOfRange() == RangePolicy.CLIP) {
         value =
             when(outOfRange.and(below), lit(rule.min()).cast(type))
                 .when(outOfRange.and(above), lit(rule.max()).cast(type))
                 .otherwise(value);
-        repairs.add(when(outOfRange, lit(clipped(name))));
+        repairs.add(when(outOfRange, lit(Repair.CLIPPED.on(name))));
       }
       repaired.put(name, value);
     }
@@ -338,10 +339,10 @@ public final class CustomerValidator {
     List<String> tokens = new ArrayList<>();
     for (ColumnRule rule : rules(customers)) {
       if (fill(rule, medians) != null) {
-        tokens.add(imputed(rule.column()));
+        tokens.add(Repair.IMPUTED.on(rule.column()));
       }
       if (rule.outOfRange() == RangePolicy.CLIP) {
-        tokens.add(clipped(rule.column()));
+        tokens.add(Repair.CLIPPED.on(rule.column()));
       }
     }
     return tokens;
@@ -353,14 +354,6 @@ public final class CustomerValidator {
       case IMPUTE_CONSTANT -> rule.constant();
       case REJECT -> null;
     };
-  }
-
-  private static String imputed(String column) {
-    return "imputed:" + column;
-  }
-
-  private static String clipped(String column) {
-    return "clipped:" + column;
   }
 
   /** A counter's value: sums over no rows are null. */

@@ -36,52 +36,22 @@ public final class CustomerSchema {
   private static final Map<String, DataType> COLUMNS = new LinkedHashMap<>();
 
   static {
-    COLUMNS.put(CUSTOMER_ID, DataTypes.StringType);
-    COLUMNS.put("age", DataTypes.IntegerType);
-    COLUMNS.put("gender", DataTypes.StringType);
-    COLUMNS.put("marital_status", DataTypes.StringType);
-    COLUMNS.put("education_level", DataTypes.StringType);
-    COLUMNS.put("employment_status", DataTypes.StringType);
-    COLUMNS.put("annual_income", DataTypes.DoubleType);
-    COLUMNS.put("credit_utilization_ratio", DataTypes.DoubleType);
-    COLUMNS.put("payment_history", DataTypes.DoubleType);
-    COLUMNS.put("late_payments_24m", DataTypes.IntegerType);
-    COLUMNS.put("credit_history_months", DataTypes.IntegerType);
-    COLUMNS.put("recent_inquiries", DataTypes.IntegerType);
-    COLUMNS.put("number_of_credit_accounts", DataTypes.IntegerType);
-    COLUMNS.put("loan_amount", DataTypes.DoubleType);
-    COLUMNS.put("interest_rate", DataTypes.DoubleType);
-    COLUMNS.put("loan_term", DataTypes.IntegerType);
-    COLUMNS.put("type_of_loan", DataTypes.StringType);
-    COLUMNS.put("spending_score", DataTypes.DoubleType);
-    COLUMNS.put(DEFAULTED, DataTypes.IntegerType);
+    for (String column : CanonicalColumns.names()) {
+      COLUMNS.put(
+          column,
+          switch (CanonicalColumns.typeName(column)) {
+            case "int" -> DataTypes.IntegerType;
+            case "double" -> DataTypes.DoubleType;
+            default -> DataTypes.StringType;
+          });
+    }
   }
-
-  /**
-   * The canonical values of each categorical column, as the generator writes them and score and
-   * report read them. A mapping's {@code categories} block maps source codes onto these (or onto
-   * any other target it names); a source value that already is canonical passes through it.
-   */
-  private static final Map<String, List<String>> VOCABULARIES =
-      Map.of(
-          "gender", List.of("Female", "Male", "Other"),
-          "marital_status", List.of("Single", "Married", "Divorced", "Widowed", "Other"),
-          "education_level", List.of("High School", "Bachelor", "Master", "PhD", "Other"),
-          "employment_status", List.of("Employed", "Self-Employed", "Unemployed", "Other"),
-          "type_of_loan",
-              List.of(
-                  "Personal Loan",
-                  "Auto Loan",
-                  "Mortgage",
-                  "Student Loan",
-                  "Credit Card",
-                  "Other"));
 
   private CustomerSchema() {}
 
   /** The canonical values of a categorical column (empty for other columns). */
   public static List<String> vocabulary(String column) {
-    return VOCABULARIES.getOrDefault(column, List.of());
+    return CanonicalColumns.vocabulary(column);
   }
 
   /** Every canonical column in schema order. */
