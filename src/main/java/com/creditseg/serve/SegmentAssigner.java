@@ -20,13 +20,17 @@ import java.util.function.Function;
  *   <li>each feature clipped to its range (NaN to the top, as Spark orders NaN above every number),
  *       then {@code z = (x - mean) * (1 / std or 0) * weight};
  *   <li>the nearest centre by squared Euclidean distance, the lowest index on a tie; then the
- *       merged clusters; then the label and rank of the cluster;
+ *       merged clusters; then the segment id the index carries ({@code ids}, kept from a previous
+ *       run's segment); then the label and rank of that id;
  *   <li>for {@code score.method = segment-distance}, the score inside the segment's band.
  * </ul>
  */
 final class SegmentAssigner {
-  /** A customer's cluster (after merges), its label and rank, and the distance to each centre. */
-  record Assignment(int cluster, String segment, int rank, double[] squaredDistances) {}
+  /**
+   * A customer's cluster id (after merges), its KMeans index, its label and rank, and the distance
+   * to each centre (by KMeans index).
+   */
+  record Assignment(int cluster, int index, String segment, int rank, double[] squaredDistances) {}
 
   private final List<String> features;
   private final double[] shift;
@@ -36,6 +40,8 @@ final class SegmentAssigner {
   private final double[][] high;
   private final double[][] centres;
   private final Map<Integer, Integer> merged;
+  private final Map<Integer, Integer> ids;
+  private final Map<Integer, Integer> indexById = new HashMap<>();
   private final Map<Integer, ClusterLabel> byCluster = new HashMap<>();
   private final Map<Integer, Integer> clusterByRank = new HashMap<>();
 
@@ -58,6 +64,8 @@ final class SegmentAssigner {
     weights = s.weights().clone();
     centres = s.centres();
     merged = Map.copyOf(s.merged());
+    ids = s.ids() == null ? Map.of() : Map.copyOf(s.ids());
+    ids.forEach((index, id) -> indexById.put(id, index));
     for (ClusterLabel l : s.clusters()) {
       byCluster.put(l.cluster(), l);
       clusterByRank.put(l.rank(), l.cluster());
@@ -104,9 +112,10 @@ final class SegmentAssigner {
         nearest = c;
       }
     }
-    int cluster = merged.getOrDefault(nearest, nearest);
+    int index = merged.getOrDefault(nearest, nearest);
+    int cluster = ids.getOrDefault(index, index);
     ClusterLabel label = byCluster.get(cluster);
-    return new Assignment(cluster, label.label(), label.rank(), distances);
+    return new Assignment(cluster, index, label.label(), label.rank(), distances);
   }
 
   /**
@@ -116,7 +125,7 @@ final class SegmentAssigner {
    */
   int distanceScore(Assignment a, int min, int max) {
     double width = (double) (max - min) / byCluster.size();
-    double own = Math.sqrt(a.squaredDistances()[a.cluster()]);
+    double own = Math.sqrt(a.squaredDistances()[a.index()]);
     double up = share(own, neighbour(a, a.rank() + 1));
     double down = share(own, neighbour(a, a.rank() - 1));
     double bottom = (a.rank() - 1) * width + min;
@@ -129,7 +138,9 @@ final class SegmentAssigner {
   /** The distance to the centre of the segment of {@code rank}; null when there is none. */
   private Double neighbour(Assignment a, int rank) {
     Integer cluster = clusterByRank.get(rank);
-    return cluster == null ? null : Math.sqrt(a.squaredDistances()[cluster]);
+    return cluster == null
+        ? null
+        : Math.sqrt(a.squaredDistances()[indexById.getOrDefault(cluster, cluster)]);
   }
 
   /** {@code own / (own + other)}, 0 without a neighbour or when both distances are 0. */

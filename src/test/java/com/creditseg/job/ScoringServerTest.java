@@ -266,10 +266,20 @@ class ScoringServerTest {
   @Test
   void segmentDistanceScoresAsTheBatchJobScored() throws IOException {
     Path output = tmp.resolve("out-distance");
+    // Refitted with another seed against the first run: its segments carry that run's ids, so
+    // the server must map KMeans indices to ids as the batch job does.
     new SegmentationJob(
-            SharedSpark.spark(), settings(output.toString(), "score.method=segment-distance"))
+            SharedSpark.spark(),
+            settings(
+                output.toString(),
+                "score.method=segment-distance",
+                "segment.seed=99",
+                "stability.previous-run=" + runDir))
         .run();
     Path run = output.resolve("run_date=2026-01-31");
+    assertFalse(
+        JSON.readTree(run.resolve("model/model.json").toFile()).at("/segmentation/ids").isEmpty(),
+        "the refit carries segment ids");
     Map<String, Row> batch = segments(run);
     try (ScoringServer distance = serve(run)) {
       assertEquals(
@@ -429,10 +439,15 @@ class ScoringServerTest {
     assertEquals(manifest.get("mapping"), model.get("mapping"));
     assertEquals("factors", model.get("score_method").asText());
     assertEquals(manifest.at("/segmentation/features"), model.get("features"));
-    assertEquals(4, model.get("segments").size());
+    int k = JSON.readTree(runDir.resolve("metrics.json").toFile()).at("/segments/k").asInt();
+    assertEquals(k, model.get("segments").size());
     Set<Integer> ranks = new TreeSet<>();
     model.get("segments").forEach(s -> ranks.add(s.get("rank").asInt()));
-    assertEquals(Set.of(1, 2, 3, 4), ranks);
+    assertEquals(
+        java.util.stream.IntStream.rangeClosed(1, k)
+            .boxed()
+            .collect(java.util.stream.Collectors.toSet()),
+        ranks);
     assertFalse(model.get("segments").get(0).get("label").asText().isEmpty());
   }
 
