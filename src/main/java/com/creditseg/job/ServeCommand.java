@@ -92,7 +92,7 @@ final class ServeCommand implements Callable<Integer> {
     PortableModel m = scorer.model();
     out.printf(
         "creditseg serve: listening on http://%s:%d/ with %s (run %s, mapping %s, %d segments,"
-            + " score method %s); ready in %d ms, %d ms after the JVM started%n",
+            + " score method %s); ready in %d ms%n",
         server.address().getHostString(),
         server.address().getPort(),
         file,
@@ -100,12 +100,7 @@ final class ServeCommand implements Callable<Integer> {
         m.mapping(),
         m.segmentation().clusters().size(),
         m.score().method(),
-        (System.nanoTime() - started) / 1_000_000,
-        ProcessHandle.current()
-            .info()
-            .startInstant()
-            .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toMillis())
-            .orElse(-1L));
+        (System.nanoTime() - started) / 1_000_000);
     out.flush();
     stopped.await();
     return ExitCode.SUCCESS;
