@@ -82,20 +82,24 @@ with DAG(
     },
     tags=["creditseg", "spark"],
 ) as dag:
-    segment_customers = SparkSubmitOperator(
-        task_id="segment_customers",
+    # What both Spark tasks submit: the release's jar and config, sized as submit/creditseg-submit.
+    creditseg_jar = dict(
         conn_id="spark_default",
         application=f"{CREDITSEG_HOME}/creditseg.jar",
         java_class="com.creditseg.job.Main",
         # In cluster deploy mode the driver finds --files in its working directory as ./cluster.conf.
         deploy_mode="cluster",
         files=f"{CREDITSEG_HOME}/conf/cluster.conf",
-        application_args=APPLICATION_ARGS,
-        name="creditseg-{{ ds }}",
-        # The sizing of submit/creditseg-submit.
         driver_memory="4g",
         executor_memory="8g",
         executor_cores=4,
+    )
+
+    segment_customers = SparkSubmitOperator(
+        task_id="segment_customers",
+        application_args=APPLICATION_ARGS,
+        name="creditseg-{{ ds }}",
+        **creditseg_jar,
         conf={
             "spark.sql.shuffle.partitions": "400",
             "spark.sql.adaptive.enabled": "true",
@@ -133,16 +137,9 @@ with DAG(
 
     score_new_applicants = SparkSubmitOperator(
         task_id="score_new_applicants",
-        conn_id="spark_default",
-        application=f"{CREDITSEG_HOME}/creditseg.jar",
-        java_class="com.creditseg.job.Main",
-        deploy_mode="cluster",
-        files=f"{CREDITSEG_HOME}/conf/cluster.conf",
         application_args=SCORE_ARGS,
         name="creditseg-score-{{ ds }}",
-        driver_memory="4g",
-        executor_memory="8g",
-        executor_cores=4,
+        **creditseg_jar,
     )
 
     segment_customers >> summarize_metrics(METRICS_PATH) >> score_new_applicants

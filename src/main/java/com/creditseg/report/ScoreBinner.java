@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.score.CreditScorer;
@@ -52,10 +51,7 @@ final class ScoreBinner {
     List<ReportData.Band> bands = bands();
     Column score = col(CreditScorer.SCORE);
     Column bin = least(lit(bins - 1), greatest(lit(0), floor(score.minus(min).divide(binWidth))));
-    Column band = lit(bands.size() - 1);
-    for (int b = bands.size() - 2; b >= 0; b--) {
-      band = when(score.leq(bands.get(b).to()), b).otherwise(band);
-    }
+    Column band = ScoreBands.indexOf(score, ScoreBands.of(min, max));
     List<Row> rows =
         segments
             .filter(score.isNotNull())

@@ -1,7 +1,11 @@
 package com.creditseg.score;
 
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Column;
 
 /**
  * The usual FICO score bands (Poor 300–579, Fair 580–669, Good 670–739, Very Good 740–799,
@@ -32,5 +36,14 @@ public final class ScoreBands {
       from = to + 1;
     }
     return List.copyOf(bands);
+  }
+
+  /** The index in {@code bands} of the band {@code score} falls in (null for a null score). */
+  public static Column indexOf(Column score, List<Band> bands) {
+    Column index = lit(bands.size() - 1);
+    for (int b = bands.size() - 2; b >= 0; b--) {
+      index = when(score.leq(bands.get(b).to()), b).otherwise(index);
+    }
+    return when(score.isNotNull(), index);
   }
 }

@@ -210,7 +210,29 @@ public record SegmentModel(
   }
 
   /** The fitted scaler and feature weights, per feature in {@link #features()} order. */
-  public record Arithmetic(boolean withMean, double[] mean, double[] std, double[] weights) {}
+  public record Arithmetic(boolean withMean, double[] mean, double[] std, double[] weights) {
+    /** Feature values (unclipped) in the clustering space, as {@link #coordinates()} computes. */
+    public double[] coordinates(double[] x) {
+      double[] z = new double[x.length];
+      for (int f = 0; f < x.length; f++) {
+        z[f] = (x[f] - (withMean ? mean[f] : 0)) * (std[f] == 0 ? 0 : 1 / std[f]) * weights[f];
+      }
+      return z;
+    }
+
+    /**
+     * The feature values of a point of the clustering space; a feature without spread or weight
+     * (which every point shares) is put at its mean.
+     */
+    public double[] featureValues(double[] z) {
+      double[] x = new double[z.length];
+      for (int f = 0; f < z.length; f++) {
+        double scale = std[f] == 0 ? 0 : weights[f] / std[f];
+        x[f] = scale == 0 ? mean[f] : z[f] / scale + (withMean ? mean[f] : 0);
+      }
+      return x;
+    }
+  }
 
   /** The numbers {@link #coordinates()} applies, read off the fitted stages. */
   public Arithmetic arithmetic() {

@@ -191,15 +191,10 @@ public final class PopulationStability {
 
   private static Binning bands(int min, int max) {
     List<ScoreBands.Band> bands = ScoreBands.of(min, max);
-    Column score = col(CreditScorer.SCORE);
-    Column bin = lit(bands.size() - 1);
-    for (int b = bands.size() - 2; b >= 0; b--) {
-      bin = when(score.leq(bands.get(b).to()), b).otherwise(bin);
-    }
     List<String> names = new ArrayList<>();
     bands.forEach(b -> names.add(b.name() + " (" + b.from() + "-" + b.to() + ")"));
     names.add(MISSING);
-    return new Binning(when(score.isNotNull(), bin), names);
+    return new Binning(ScoreBands.indexOf(col(CreditScorer.SCORE), bands), names);
   }
 
   /** Each feature's bins from the previous run's deciles, in one aggregation. */

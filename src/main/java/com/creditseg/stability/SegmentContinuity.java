@@ -45,11 +45,12 @@ public final class SegmentContinuity {
     }
     List<ClusterLabel> before = previous.labels();
     List<ClusterLabel> after = current.labels();
+    SegmentModel.Arithmetic previousSpace = previous.arithmetic();
+    SegmentModel.Arithmetic currentSpace = current.arithmetic();
     double[][] from = new double[before.size()][];
     for (int j = 0; j < before.size(); j++) {
-      double[] values =
-          featureValues(previous, previous.centers()[previous.index(before.get(j).cluster())]);
-      from[j] = coordinates(current, values);
+      double[] centre = previous.centers()[previous.index(before.get(j).cluster())].toArray();
+      from[j] = currentSpace.coordinates(previousSpace.featureValues(centre));
     }
     double[][] to = new double[after.size()][];
     for (int i = 0; i < after.size(); i++) {
@@ -86,29 +87,5 @@ public final class SegmentContinuity {
         before.stream().map(ClusterLabel::cluster).filter(c -> !continued.contains(c)).toList();
     lines.sort(java.util.Comparator.comparingInt(Continued::cluster));
     return new Result(current.withIds(ids), true, List.copyOf(lines), retired);
-  }
-
-  /** A centre of {@code model}'s clustering space as feature values. */
-  static double[] featureValues(SegmentModel model, org.apache.spark.ml.linalg.Vector centre) {
-    SegmentModel.Arithmetic a = model.arithmetic();
-    double[] x = new double[centre.size()];
-    for (int f = 0; f < x.length; f++) {
-      double mean = a.withMean() ? a.mean()[f] : 0;
-      double scale = a.std()[f] == 0 ? 0 : a.weights()[f] / a.std()[f];
-      x[f] = scale == 0 ? a.mean()[f] : centre.apply(f) / scale + mean;
-    }
-    return x;
-  }
-
-  /** Feature values in {@code model}'s clustering space (unclipped). */
-  static double[] coordinates(SegmentModel model, double[] x) {
-    SegmentModel.Arithmetic a = model.arithmetic();
-    double[] z = new double[x.length];
-    for (int f = 0; f < x.length; f++) {
-      double mean = a.withMean() ? a.mean()[f] : 0;
-      double scale = a.std()[f] == 0 ? 0 : a.weights()[f] / a.std()[f];
-      z[f] = (x[f] - mean) * scale;
-    }
-    return z;
   }
 }
