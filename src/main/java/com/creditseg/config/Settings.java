@@ -16,20 +16,23 @@ public record Settings(
     ScoreSettings score,
     SegmentSettings segment,
     ProfileSettings profile,
-    StabilitySettings stability) {
+    StabilitySettings stability,
+    SupervisedSettings supervised) {
 
   static Settings from(Config config, LocalDate today) {
     InputSettings input = InputSettings.from(config);
+    ScoreSettings score = ScoreSettings.from(config, input.mapping()::typeOf);
     return new Settings(
         RunSettings.from(config, today),
         input,
         OutputSettings.from(config),
         GenerateSettings.from(config),
         QualitySettings.from(config),
-        ScoreSettings.from(config, input.mapping()::typeOf),
+        score,
         SegmentSettings.from(config, input.mapping()::typeOf),
         ProfileSettings.from(config),
-        StabilitySettings.from(config));
+        StabilitySettings.from(config),
+        SupervisedSettings.from(config, score.protectedAttributes()));
   }
 
   /** Fails unless the settings name an input and an output, as the run subcommand needs. */

@@ -115,7 +115,8 @@ public final class SegmentationJob {
                 m.scoreMethod()),
             settings.segment(),
             settings.profile(),
-            settings.stability())
+            settings.stability(),
+            settings.supervised())
         .requireInputAndOutput();
   }
 

@@ -1,0 +1,186 @@
+package com.creditseg.config;
+
+import com.typesafe.config.Config;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code model.supervised.*}: whether and how a run fits supervised risk models on a default label
+ * (a weight-of-evidence scorecard and tree challengers), how customers are split for an honest
+ * validation, and how the scorecard's points are scaled.
+ *
+ * @param enabled whether to fit: auto (when the label column is in the input), on, or off
+ * @param label the 0/1 label column, 1 = defaulted
+ * @param features the columns offered to the models; empty means every numeric and categorical
+ *     input column but the id, the label, the score and the protected attributes
+ * @param sampleRows labelled customers (at most) the models are fitted and validated on, chosen by
+ *     a hash of their id
+ * @param validationShare share of those held out for validation, by a second hash of the id
+ */
+public record SupervisedSettings(
+    Enabled enabled,
+    String label,
+    List<String> features,
+    long sampleRows,
+    double validationShare,
+    Binning binning,
+    Points points,
+    int maxReasonCodes,
+    List<Challenger> challengers,
+    Balance balance,
+    Costs costs,
+    int crossValidationFolds,
+    long crossValidateBelowRows) {
+
+  /** Whether supervised models are fitted. */
+  public enum Enabled {
+    AUTO,
+    ON,
+    OFF
+  }
+
+  /** The tree models fitted beside the scorecard, on the raw features. */
+  public enum Challenger {
+    RANDOM_FOREST("random-forest"),
+    GRADIENT_BOOSTED_TREES("gradient-boosted-trees");
+
+    private final String key;
+
+    Challenger(String key) {
+      this.key = key;
+    }
+
+    public String key() {
+      return key;
+    }
+  }
+
+  /** What is done about the rarity of defaults in the training part. */
+  public enum Balance {
+    NONE,
+    /** Defaulters weigh non-defaulters / defaulters through the models' weightCol. */
+    WEIGHTS,
+    /** Defaulters of the training part drawn again, with replacement, until the classes match. */
+    OVERSAMPLE
+  }
+
+  /**
+   * Weight-of-evidence binning.
+   *
+   * @param quantileBins pre-bins per numeric feature, by quantiles of the training part
+   * @param minBinShare every bin but the missing and special ones holds at least this share
+   * @param trend the direction the default rate must take as a numeric feature grows
+   * @param specialValues numeric values that get a bin of their own (codes such as -1 or 999)
+   * @param minIv features whose information value is below this are dropped
+   * @param smoothing added to the events and non-events of every bin before WoE is taken, so that a
+   *     bin without events (or without non-events) has a finite WoE
+   */
+  public record Binning(
+      int quantileBins,
+      double minBinShare,
+      Trend trend,
+      List<Double> specialValues,
+      double minIv,
+      double smoothing) {}
+
+  /** The default rate's direction across a numeric feature's bins. */
+  public enum Trend {
+    AUTO,
+    ASCENDING,
+    DESCENDING
+  }
+
+  /**
+   * Points scaling: {@code points} at {@code odds} good:bad, and {@code pdo} more points double the
+   * odds.
+   */
+  public record Points(double points, double odds, double pdo) {}
+
+  /** Costs of the two errors; the cutoff minimises their sum on the held-out customers. */
+  public record Costs(double missedDefault, double refusedGood) {}
+
+  static SupervisedSettings from(Config config, Set<String> protectedAttributes) {
+    String p = "model.supervised.";
+    Enabled enabled =
+        switch (Checks.oneOf(config, p + "enabled", List.of("auto", "true", "false"))) {
+          case "true" -> Enabled.ON;
+          case "false" -> Enabled.OFF;
+          default -> Enabled.AUTO;
+        };
+    String label = Checks.nonEmpty(config, p + "label", "the 0/1 default label column");
+    List<String> features =
+        Checks.read(config, p + "features", () -> config.getStringList(p + "features"));
+    for (String f : features) {
+      if (protectedAttributes.contains(f)) {
+        throw new InvalidSettingsException(
+            p
+                + "features names '"
+                + f
+                + "', a protected attribute (score.protected-attributes): it may never be a model"
+                + " input");
+      }
+      if (f.equals(label)) {
+        throw new InvalidSettingsException(
+            p + "features names '" + f + "', the label (" + p + "label)");
+      }
+    }
+    List<Double> special =
+        Checks.read(
+            config,
+            p + "binning.special-values",
+            () -> config.getDoubleList(p + "binning.special-values"));
+    Binning binning =
+        new Binning(
+            Checks.intIn(config, p + "binning.quantile-bins", 2, 100),
+            Checks.doubleIn(config, p + "binning.min-bin-share", 0, 0.5),
+            Trend.valueOf(
+                Checks.oneOf(
+                        config, p + "binning.trend", List.of("auto", "ascending", "descending"))
+                    .toUpperCase(java.util.Locale.ROOT)),
+            List.copyOf(special),
+            Checks.doubleIn(config, p + "binning.min-iv", 0, 10),
+            Checks.doubleIn(config, p + "binning.smoothing", 1e-6, 10));
+    Points points =
+        new Points(
+            Checks.doubleIn(config, p + "scorecard.points", -1e6, 1e6),
+            Checks.doubleIn(config, p + "scorecard.odds", 1e-6, 1e6),
+            Checks.doubleIn(config, p + "scorecard.pdo", 1e-6, 1e6));
+    List<String> challengerKeys =
+        Checks.read(config, p + "challengers", () -> config.getStringList(p + "challengers"));
+    List<Challenger> challengers = new java.util.ArrayList<>();
+    for (String key : challengerKeys) {
+      Challenger c =
+          java.util.Arrays.stream(Challenger.values())
+              .filter(v -> v.key().equals(key))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new InvalidSettingsException(
+                          String.format(
+                              "%schallengers has '%s': expected random-forest or"
+                                  + " gradient-boosted-trees",
+                              p, key)));
+      if (!challengers.contains(c)) {
+        challengers.add(c);
+      }
+    }
+    return new SupervisedSettings(
+        enabled,
+        label,
+        List.copyOf(features),
+        Checks.longAtLeast(config, p + "sample-rows", 100),
+        Checks.doubleIn(config, p + "validation-share", 0.05, 0.95),
+        binning,
+        points,
+        Checks.intIn(config, p + "max-reason-codes", 0, 10),
+        List.copyOf(challengers),
+        Balance.valueOf(
+            Checks.oneOf(config, p + "balance", List.of("none", "weights", "oversample"))
+                .toUpperCase(java.util.Locale.ROOT)),
+        new Costs(
+            Checks.doubleIn(config, p + "costs.missed-default", 1e-9, 1e9),
+            Checks.doubleIn(config, p + "costs.refused-good", 1e-9, 1e9)),
+        Checks.intIn(config, p + "cross-validation.folds", 2, 20),
+        Checks.longAtLeast(config, p + "cross-validation.below-rows", 0));
+  }
+}

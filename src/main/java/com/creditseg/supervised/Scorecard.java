@@ -1,0 +1,161 @@
+package com.creditseg.supervised;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.exp;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.slice;
+import static org.apache.spark.sql.functions.sort_array;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.transform;
+
+import com.creditseg.config.SupervisedSettings;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * A points scorecard: the logistic regression on weight-of-evidence columns, rescaled so that
+ * {@code points} stand for {@code odds} good:bad and {@code pdo} more points double the odds.
+ *
+ * <p>With factor = pdo / ln 2 and offset = points - factor * ln(odds), a customer's points are
+ * offset + factor * ln(odds of not defaulting) = offset - factor * (b0 + sum b_f * woe_f). Each
+ * feature's bin is worth -factor * b_f * woe + (offset - factor * b0) / n (n features), so a
+ * customer's points are the sum of their bins' points, and the probability of default is exactly
+ * the regression's: 1 / (1 + exp((points - offset) / factor)).
+ *
+ * <p>Adds {@code scorecard_points} (rounded to a whole point), {@code probability_of_default} and
+ * {@code scorecard_reason_codes}: the features whose bin cost the most points against that
+ * feature's best bin, most costly first, at most {@code maxReasonCodes}, none that cost nothing.
+ * Reads the {@code woe_<feature>} columns of the binning.
+ *
+ * @param factor points per unit of log-odds
+ * @param offset points at log-odds 0 (even odds)
+ * @param intercept the regression's intercept b0
+ * @param features the features with their coefficient and their bins' points
+ */
+public record Scorecard(double factor, double offset, double intercept, List<Feature> features) {
+  public static final String POINTS = "scorecard_points";
+  public static final String PROBABILITY = "probability_of_default";
+  public static final String REASON_CODES = "scorecard_reason_codes";
+
+  public Scorecard {
+    features = List.copyOf(features);
+  }
+
+  /**
+   * One feature of the scorecard.
+   *
+   * @param coefficient b_f, on the feature's WoE (negative: a higher WoE is safer)
+   * @param bins each bin's WoE and points
+   */
+  public record Feature(String feature, double coefficient, List<BinPoints> bins) {
+    public Feature {
+      bins = List.copyOf(bins);
+    }
+
+    /** The points of the feature's best bin. */
+    public double bestPoints() {
+      return bins.stream().mapToDouble(BinPoints::points).max().orElse(0);
+    }
+  }
+
+  /** One bin's points. {@code bin} is the description ("(1, 3]", "Employed", "missing"). */
+  public record BinPoints(int index, String bin, long count, double woe, double points) {}
+
+  /** factor = pdo / ln 2. */
+  public static double factor(SupervisedSettings.Points scaling) {
+    return scaling.pdo() / Math.log(2);
+  }
+
+  /** offset = points - factor * ln(odds). */
+  public static double offset(SupervisedSettings.Points scaling) {
+    return scaling.points() - factor(scaling) * Math.log(scaling.odds());
+  }
+
+  /**
+   * The scorecard of a regression fitted on the WoE columns of {@code binned}'s kept features, in
+   * that order.
+   */
+  public static Scorecard of(
+      List<FeatureBins> binned,
+      double[] coefficients,
+      double intercept,
+      SupervisedSettings.Points scaling) {
+    if (binned.size() != coefficients.length) {
+      throw new IllegalArgumentException(
+          binned.size() + " features but " + coefficients.length + " coefficients");
+    }
+    double factor = factor(scaling);
+    double offset = offset(scaling);
+    double share = binned.isEmpty() ? 0 : (offset - factor * intercept) / binned.size();
+    List<Feature> features = new ArrayList<>();
+    for (int i = 0; i < binned.size(); i++) {
+      double b = coefficients[i];
+      List<BinPoints> bins = new ArrayList<>();
+      for (WoeBin bin : binned.get(i).bins()) {
+        bins.add(
+            new BinPoints(
+                bin.index(),
+                bin.describe(),
+                bin.count(),
+                bin.woe(),
+                -factor * b * bin.woe() + share));
+      }
+      features.add(new Feature(binned.get(i).feature(), b, bins));
+    }
+    return new Scorecard(factor, offset, intercept, features);
+  }
+
+  /** A feature's points for a customer, from the WoE column. */
+  private Column points(Feature f) {
+    double share = (offset - factor * intercept) / features.size();
+    return col("woe_" + f.feature()).multiply(-factor * f.coefficient()).plus(share);
+  }
+
+  /** The log-odds of defaulting, b0 + sum b_f * woe_f. */
+  private Column logit() {
+    Column z = lit(intercept);
+    for (Feature f : features) {
+      z = z.plus(col("woe_" + f.feature()).multiply(f.coefficient()));
+    }
+    return z;
+  }
+
+  /** Adds scorecard_points, probability_of_default and scorecard_reason_codes. */
+  public Dataset<Row> apply(Dataset<Row> withWoe, int maxReasonCodes) {
+    Map<String, Column> added = new LinkedHashMap<>();
+    added.put(POINTS, round(lit(offset).minus(logit().multiply(factor))).cast("int"));
+    added.put(PROBABILITY, probability());
+    added.put(REASON_CODES, reasonCodes(maxReasonCodes));
+    return withWoe.withColumns(added);
+  }
+
+  /** The probability of default, 1 / (1 + exp(-(b0 + sum b_f * woe_f))). */
+  public Column probability() {
+    return lit(1.0).divide(lit(1.0).plus(exp(logit().multiply(-1))));
+  }
+
+  private Column reasonCodes(int max) {
+    if (features.isEmpty() || max == 0) {
+      return array().cast("array<string>");
+    }
+    Column[] losses =
+        features.stream()
+            .map(
+                f ->
+                    struct(
+                        round(lit(f.bestPoints()).minus(points(f)), 6).as("lost"),
+                        lit(f.feature()).as("feature")))
+            .toArray(Column[]::new);
+    Column costly =
+        org.apache.spark.sql.functions.filter(
+            sort_array(array(losses), false), l -> l.getField("lost").gt(0));
+    return transform(slice(costly, 1, max), l -> l.getField("feature"));
+  }
+}
