@@ -15,6 +15,7 @@ import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -120,14 +121,8 @@ public final class RunOutput {
 
   /** Profiles as Parquet, one CSV file and a JSON array (the table is one row per segment). */
   public void writeProfiles(Dataset<Row> profiles) {
-    profiles.write().mode(SaveMode.Overwrite).parquet(child(PROFILES));
-    String csvDir = child("_profiles_csv");
-    profiles.coalesce(1).write().mode(SaveMode.Overwrite).option("header", true).csv(csvDir);
+    writeTable(PROFILES, profiles);
     try {
-      for (FileStatus part : fs.listStatus(new Path(csvDir), p -> p.getName().endsWith(".csv"))) {
-        fs.rename(part.getPath(), new Path(staging, "profiles.csv"));
-      }
-      fs.delete(new Path(csvDir), true);
       ArrayNode array = JSON.createArrayNode();
       for (String row : profiles.toJSON().collectAsList()) {
         array.add(JSON.readTree(row));
@@ -135,6 +130,34 @@ public final class RunOutput {
       writeJson("profiles.json", array);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write profiles under " + staging, e);
+    }
+  }
+
+  /**
+   * A small table (a few thousand rows at most) as Parquet under {@code name} and as one CSV file
+   * {@code name.csv} beside it, with a header.
+   */
+  public void writeTable(String name, Dataset<Row> table) {
+    table.write().mode(SaveMode.Overwrite).parquet(child(name));
+    Path csv = new Path(staging, name + ".csv");
+    String csvDir = new Path(csv.getParent(), "_" + csv.getName() + "_parts").toString();
+    table.coalesce(1).write().mode(SaveMode.Overwrite).option("header", true).csv(csvDir);
+    try {
+      for (FileStatus part : fs.listStatus(new Path(csvDir), p -> p.getName().endsWith(".csv"))) {
+        fs.rename(part.getPath(), csv);
+      }
+      fs.delete(new Path(csvDir), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + csv, e);
+    }
+  }
+
+  /** A supervised challenger model, under model/challengers/{@code name} (MLlib's layout). */
+  public void writeChallenger(String name, PipelineModel model) {
+    try {
+      model.write().overwrite().save(child(MODEL + "/challengers/" + name));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot save the " + name + " model under " + staging, e);
     }
   }
 

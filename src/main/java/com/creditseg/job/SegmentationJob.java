@@ -2,6 +2,7 @@ package com.creditseg.job;
 
 import com.creditseg.config.ScoreSettings;
 import com.creditseg.config.Settings;
+import com.creditseg.config.SupervisedSettings;
 import com.creditseg.io.CustomerReader;
 import com.creditseg.io.RunOutput;
 import com.creditseg.metrics.RunMetrics;
@@ -19,12 +20,17 @@ import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.score.ScoreCard;
+import com.creditseg.segment.RiskOrder;
 import com.creditseg.segment.SegmentDistanceScore;
 import com.creditseg.segment.SegmentModel;
 import com.creditseg.segment.Segmenter;
 import com.creditseg.stability.PreviousRun;
 import com.creditseg.stability.RunComparison;
 import com.creditseg.stability.SegmentContinuity;
+import com.creditseg.supervised.HoldoutSplit;
+import com.creditseg.supervised.ModelTables;
+import com.creditseg.supervised.RiskModels;
+import com.creditseg.supervised.ScorecardModel;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -158,7 +164,11 @@ public final class SegmentationJob {
       ScoreCard card = applied != null ? applied.scoreCard() : scoreCard(input.customers());
       CustomerValidator validator =
           new CustomerValidator(settings.quality(), required(), settings.run().date().toString());
-      validated = validate(timer, input, validator, output);
+      IdHashSample supervisedSample =
+          supervised(input.customers())
+              ? new IdHashSample(input.rows(), settings.supervised().sampleRows())
+              : null;
+      validated = validate(timer, input, validator, output, supervisedSample);
       QualityReport quality = validated.quality();
       if (!quality.passed()) {
         RunMetrics metrics =
@@ -172,16 +182,33 @@ public final class SegmentationJob {
                 null,
                 timer,
                 null,
+                null,
+                null,
                 null);
         output.writeJson("metrics.json", metrics);
         return new RunOutcome.FailedQuality(metrics, output.keepAsFailed());
       }
       CreditScorer scorer = new CreditScorer(spark, card);
-      scoredSample = scoredSample(validated, validator, scorer);
+      RiskModels.Fitted risk =
+          supervisedSample == null
+              ? null
+              : fitRiskModels(timer, validated, validator, scorer, supervisedSample, output);
+      ScorecardModel scorecard =
+          applied != null
+              ? applied.scorecard()
+              : risk == null
+                  ? null
+                  : new ScorecardModel(
+                      settings.supervised().label(),
+                      risk.binning().tables(),
+                      risk.scorecard(),
+                      settings.supervised().maxReasonCodes());
+      Scoring scoring = new Scoring(scorer, scorecard);
+      scoredSample = scoredSample(validated, validator, scoring, risk != null);
       Segmenter.Fit fit =
           applied != null
               ? new Segmenter.Fit(applied.segments(), null)
-              : fit(timer, validated, scoredSample);
+              : fit(timer, validated, scoredSample, risk != null ? RISK_EVENT : null);
       Optional<PreviousRun> previous =
           PreviousRun.find(
               spark, settings.stability(), settings.output().path(), settings.run().date());
@@ -199,7 +226,12 @@ public final class SegmentationJob {
                     : "the previous run clustered on other features or could not be read");
       }
       long rowsOut =
-          segmentAndProfile(timer, input, validated, validator, scorer, fit, scoredSample, output);
+          segmentAndProfile(timer, input, validated, validator, scoring, fit, scoredSample, output);
+      RiskOrder riskOrder =
+          input.customers().columns().length > 0
+                  && List.of(input.customers().columns()).contains(settings.supervised().label())
+              ? riskOrder(fit, output)
+              : null;
       RunComparison.Report stability =
           previous.isPresent() ? compare(timer, previous.get(), continuity, card, output) : null;
 
@@ -220,7 +252,9 @@ public final class SegmentationJob {
                   features(), fit.model().labels().size(), fit.selection(), fit.model().labels()),
               timer,
               output.location(),
-              stability);
+              stability,
+              risk == null ? null : risk.report(),
+              riskOrder);
       if (!metrics.rows().reconciled()) {
         throw new IllegalStateException("Row counts do not reconcile: " + metrics.rows());
       }
@@ -315,7 +349,11 @@ public final class SegmentationJob {
    * quarantine and counts.
    */
   private Validated validate(
-      StageTimer timer, CustomerReader.Input input, CustomerValidator validator, RunOutput output) {
+      StageTimer timer,
+      CustomerReader.Input input,
+      CustomerValidator validator,
+      RunOutput output,
+      IdHashSample supervisedSample) {
     Dataset<Row> customers = input.customers();
     long rowsIn = input.rows();
     validator.requireColumns(customers);
@@ -324,6 +362,9 @@ public final class SegmentationJob {
     Duplicates duplicates = timer.time("duplicates", () -> Duplicates.find(customers), d -> rowsIn);
     // An applied model brings its medians: only the profile's quartile sample is needed then.
     IdHashSample kept = applied != null ? fitSample : medianSample.union(fitSample);
+    if (supervisedSample != null) {
+      kept = kept.union(supervisedSample);
+    }
     Dataset<Row> sampled = kept.of(customers).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Map<String, Double> medians =
@@ -350,22 +391,181 @@ public final class SegmentationJob {
    * columns those two read.
    */
   private Dataset<Row> scoredSample(
-      Validated validated, CustomerValidator validator, CreditScorer scorer) {
+      Validated validated, CustomerValidator validator, Scoring scoring, boolean riskEvent) {
     Set<String> columns = new LinkedHashSet<>(features());
     columns.add(CreditScorer.SCORE);
     columns.add(CustomerSchema.CUSTOMER_ID);
+    List<Column> selected =
+        new java.util.ArrayList<>(columns.stream().map(functions::col).toList());
+    if (riskEvent) {
+      // The segments are ordered by the default rate of the training customers only: the held-out
+      // ones stay unseen by every fitted thing.
+      selected.add(
+          functions
+              .when(
+                  new HoldoutSplit(settings.supervised().validationShare()).isValidation(),
+                  functions.lit(null))
+              .otherwise(functions.col(settings.supervised().label()))
+              .as(RISK_EVENT));
+    }
     Dataset<Row> sample = validated.fitSample().of(validated.sampled());
-    return scorer
+    return scoring
         .score(validated.clean(validator, sample))
-        .select(columns.stream().map(functions::col).toArray(Column[]::new))
+        .select(selected.toArray(Column[]::new))
         .persist(StorageLevel.MEMORY_AND_DISK());
   }
 
+  /** The sample's customers' training label, for ordering segments by default rate. */
+  private static final String RISK_EVENT = "_risk_event";
+
+  /** The rule score, then the scorecard's points and probability when there is a scorecard. */
+  private record Scoring(CreditScorer rules, ScorecardModel scorecard) {
+    Dataset<Row> score(Dataset<Row> clean) {
+      Dataset<Row> scored = rules.score(clean);
+      return scorecard == null ? scored : scorecard.score(scored);
+    }
+  }
+
+  /**
+   * Whether this run fits supervised models: model.supervised.enabled, and whether the input has
+   * the label (required when enabled = true).
+   */
+  private boolean supervised(Dataset<Row> customers) {
+    if (applied != null) {
+      return false;
+    }
+    SupervisedSettings s = settings.supervised();
+    boolean hasLabel = List.of(customers.columns()).contains(s.label());
+    return switch (s.enabled()) {
+      case OFF -> false;
+      case AUTO -> hasLabel;
+      case ON -> {
+        if (!hasLabel) {
+          throw new InputContractException(
+              "model.supervised.enabled = true, but the input has no label column '"
+                  + s.label()
+                  + "': map one (input.mapping.columns."
+                  + s.label()
+                  + ") or set model.supervised.enabled = auto");
+        }
+        yield true;
+      }
+    };
+  }
+
+  /**
+   * supervised: the scorecard and challengers on the labelled customers of their id-hash sample,
+   * validated on the held-out part; their tables written to models/.
+   */
+  private RiskModels.Fitted fitRiskModels(
+      StageTimer timer,
+      Validated validated,
+      CustomerValidator validator,
+      CreditScorer scorer,
+      IdHashSample sample,
+      RunOutput output) {
+    SupervisedSettings s = settings.supervised();
+    Dataset<Row> labelled =
+        scorer
+            .score(validated.clean(validator, sample.of(validated.sampled())))
+            .filter(functions.col(s.label()).isNotNull())
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Set<String> protectedAttributes = settings.score().protectedAttributes();
+      RiskModels.Features features = RiskModels.features(labelled.schema(), s, protectedAttributes);
+      List<String> groups =
+          protectedAttributes.stream()
+              .filter(List.of(labelled.columns())::contains)
+              .sorted()
+              .toList();
+      RiskModels.Fitted fitted =
+          timer.time(
+              "supervised",
+              () ->
+                  new RiskModels(s)
+                      .fit(labelled, features, scorer.card().min(), scorer.card().max(), groups),
+              f -> f.report().trainRows() + f.report().validationRows());
+      RiskModels.Report r = fitted.report();
+      LOG.info(
+          "Scorecard: held-out ROC AUC {} (rule score {}), KS {}, on {} customers; features kept"
+              + " {}",
+          String.format("%.4f", r.scorecard().rocAuc()),
+          String.format(
+              "%.4f",
+              r.models().stream()
+                  .filter(m -> m.model().equals(RiskModels.RULE_SCORE))
+                  .findFirst()
+                  .orElseThrow()
+                  .validation()
+                  .rocAuc()),
+          String.format("%.4f", r.scorecard().ks()),
+          r.validationRows(),
+          fitted.scorecard().features().stream().map(f -> f.feature()).toList());
+      output.writeTable("models/woe_bins", ModelTables.bins(spark, fitted));
+      output.writeTable("models/scorecard", ModelTables.scorecard(spark, fitted.scorecard()));
+      output.writeJson("models/validation.json", r);
+      fitted.challengers().forEach(output::writeChallenger);
+      return fitted;
+    } finally {
+      labelled.unpersist();
+    }
+  }
+
+  /**
+   * The segments' observed default rates by rank, from the profile of everyone written, checked for
+   * monotonicity.
+   */
+  private RiskOrder riskOrder(Segmenter.Fit fit, RunOutput output) {
+    Map<String, Double> training = new java.util.HashMap<>();
+    fit.model()
+        .labels()
+        .forEach(
+            l -> {
+              Double rate = fit.trainingDefaultRates().get(l.cluster());
+              if (rate != null) {
+                training.put(l.label(), rate);
+              }
+            });
+    List<RiskOrder.SegmentRisk> byRank = new java.util.ArrayList<>();
+    output
+        .staged(RunOutput.PROFILES)
+        .select("segment_rank", "segment", "default_rate", "credit_score_mean")
+        .orderBy("segment_rank")
+        .collectAsList()
+        .forEach(
+            r ->
+                byRank.add(
+                    new RiskOrder.SegmentRisk(
+                        r.getInt(0),
+                        r.getString(1),
+                        r.isNullAt(2) ? Double.NaN : r.getDouble(2),
+                        training.get(r.getString(1)),
+                        r.isNullAt(3) ? Double.NaN : r.getDouble(3))));
+    RiskOrder order =
+        RiskOrder.check(
+            fit.trainingDefaultRates().isEmpty() ? RiskOrder.BY_SCORE : RiskOrder.BY_DEFAULT_RATE,
+            byRank,
+            "the segments' default rates do not follow their labels: cluster on the scorecard's"
+                + " probability (segment.features = [credit_score, probability_of_default, ...]),"
+                + " weigh the risk features more (segment.feature-weights), or use fewer"
+                + " segments (segment.k)");
+    if (!order.monotone()) {
+      LOG.warn(
+          "Segment default rates are not monotone across the labels: {}. Fix: {}",
+          byRank.stream()
+              .map(x -> x.segment() + " " + String.format("%.1f %%", 100 * x.defaultRate()))
+              .toList(),
+          order.advice());
+    }
+    return order;
+  }
+
   /** fit: the segmentation, on the fit sample's valid, scored customers. */
-  private Segmenter.Fit fit(StageTimer timer, Validated validated, Dataset<Row> scoredSample) {
+  private Segmenter.Fit fit(
+      StageTimer timer, Validated validated, Dataset<Row> scoredSample, String riskEvent) {
     return timer.time(
         "fit",
-        () -> new Segmenter(settings.segment()).fit(scoredSample),
+        () -> new Segmenter(settings.segment()).fit(scoredSample, riskEvent),
         f -> Math.min(validated.quality().rowsIn(), validated.fitSample().target()));
   }
 
@@ -379,17 +579,18 @@ public final class SegmentationJob {
       CustomerReader.Input input,
       Validated validated,
       CustomerValidator validator,
-      CreditScorer scorer,
+      Scoring scoring,
       Segmenter.Fit fit,
       Dataset<Row> scoredSample,
       RunOutput output) {
+    CreditScorer scorer = scoring.rules();
     long rowsOut =
         timer.time(
             "segment",
             () -> {
               output.writeSegments(
                   segmented(
-                      fit, scorer.score(validated.clean(validator, input.customers())), scorer));
+                      fit, scoring.score(validated.clean(validator, input.customers())), scorer));
               return output.staged(RunOutput.SEGMENTS).count();
             },
             n -> n);
@@ -408,7 +609,11 @@ public final class SegmentationJob {
                       output.staged(RunOutput.SEGMENTS), segmented(fit, scoredSample, scorer)));
           output.writeModel(
               new RunModel(
-                  fit.model(), validated.medians(), scorer.card(), manifest(scorer.card())));
+                  fit.model(),
+                  validated.medians(),
+                  scorer.card(),
+                  manifest(scorer.card()),
+                  scoring.scorecard()));
           return rowsOut;
         },
         n -> n);
@@ -563,7 +768,9 @@ public final class SegmentationJob {
       RunMetrics.Segments segments,
       StageTimer timer,
       String location,
-      RunComparison.Report stability) {
+      RunComparison.Report stability,
+      RiskModels.Report supervised,
+      RiskOrder riskOrder) {
     long rowsIn = input.rows();
     boolean succeeded = status == RunMetrics.Status.SUCCEEDED;
     return new RunMetrics(
@@ -589,6 +796,8 @@ public final class SegmentationJob {
         segments,
         timer.stages(),
         location,
-        stability);
+        stability,
+        supervised,
+        riskOrder);
   }
 }

@@ -3,8 +3,10 @@ package com.creditseg.metrics;
 import com.creditseg.config.ScoreSettings;
 import com.creditseg.quality.QualityReport;
 import com.creditseg.segment.KSelection;
+import com.creditseg.segment.RiskOrder;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
 import com.creditseg.stability.RunComparison;
+import com.creditseg.supervised.RiskModels;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
@@ -15,7 +17,8 @@ import java.util.Map;
  * row reconciliation, quality counts, the score factors used, how k was chosen, the segments, and
  * each stage's wall time and rows/s, and the comparison with the previous run. {@code score} and
  * {@code segments} are null for a run that stopped at the quality gate, {@code stability} for a run
- * without a previous run.
+ * without a previous run, {@code supervised} for a run without supervised models, {@code riskOrder}
+ * for an input without a label.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RunMetrics(
@@ -30,7 +33,9 @@ public record RunMetrics(
     Segments segments,
     List<StageTimer.Stage> stages,
     String output,
-    RunComparison.Report stability) {
+    RunComparison.Report stability,
+    RiskModels.Report supervised,
+    RiskOrder riskOrder) {
 
   /** How the run ended. */
   public enum Status {

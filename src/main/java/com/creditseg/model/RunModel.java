@@ -3,6 +3,7 @@ package com.creditseg.model;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.score.ScoreCard;
 import com.creditseg.segment.SegmentModel;
+import com.creditseg.supervised.ScorecardModel;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -24,16 +25,19 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Saved under one directory ({@code model/} of a run): the segmentation as {@link
  * SegmentModel#save} lays it out ({@code pipeline/}, {@code segments.json}), plus {@code
- * medians.json}, {@code score-card.json}, {@code manifest.json} and the portable export {@code
- * model.json} ({@link PortableModel}). A bundle of another schema version is refused with a message
- * naming both versions.
+ * medians.json}, {@code score-card.json}, {@code manifest.json}, the supervised scorecard {@code
+ * scorecard.json} when the run fitted one, and the portable export {@code model.json} ({@link
+ * PortableModel}). A bundle of another schema version is refused with a message naming both
+ * versions.
  */
 public record RunModel(
     SegmentModel segments,
     Map<String, Double> medians,
     ScoreCard scoreCard,
-    ModelManifest manifest) {
+    ModelManifest manifest,
+    ScorecardModel scorecard) {
   static final String MEDIANS = "medians.json";
+  static final String SCORECARD = "scorecard.json";
   static final String SCORE_CARD = "score-card.json";
   static final String MANIFEST = "manifest.json";
   public static final String PORTABLE = "model.json";
@@ -44,11 +48,23 @@ public record RunModel(
     medians = Map.copyOf(medians);
   }
 
+  /** A bundle without a supervised scorecard. */
+  public RunModel(
+      SegmentModel segments,
+      Map<String, Double> medians,
+      ScoreCard scoreCard,
+      ModelManifest manifest) {
+    this(segments, medians, scoreCard, manifest, null);
+  }
+
   public void save(SparkSession spark, String directory) {
     segments.save(spark, directory);
     write(spark, new Path(directory, MEDIANS), new TreeMap<>(medians));
     write(spark, new Path(directory, SCORE_CARD), scoreCard);
     write(spark, new Path(directory, MANIFEST), manifest);
+    if (scorecard != null) {
+      write(spark, new Path(directory, SCORECARD), scorecard);
+    }
     write(spark, new Path(directory, PORTABLE), PortableModel.of(this));
   }
 
@@ -61,7 +77,12 @@ public record RunModel(
     Map<String, Double> medians =
         read(spark, new Path(directory, MEDIANS), new TypeReference<Map<String, Double>>() {});
     ScoreCard card = read(spark, new Path(directory, SCORE_CARD), new TypeReference<>() {});
-    return new RunModel(segments, medians, card, manifest);
+    Path scorecardPath = new Path(directory, SCORECARD);
+    ScorecardModel scorecard =
+        exists(spark, scorecardPath)
+            ? read(spark, scorecardPath, new TypeReference<ScorecardModel>() {})
+            : null;
+    return new RunModel(segments, medians, card, manifest, scorecard);
   }
 
   /** Fails unless a bundle of {@code schemaVersion} can be read by this creditseg. */
@@ -83,6 +104,14 @@ public record RunModel(
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + path, e);
+    }
+  }
+
+  private static boolean exists(SparkSession spark, Path path) {
+    try {
+      return path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + path, e);
     }
   }
 

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Orders clusters by risk and names them: the cluster with the lowest mean credit score gets the
- * first label (riskiest), the highest the last. Ties break by cluster index so the order is
- * deterministic.
+ * Orders clusters by risk and names them: the cluster with the lowest mean credit score (or, with a
+ * label, the highest observed default rate) gets the first label (riskiest). Ties break so the
+ * order is deterministic.
  */
 public final class SegmentLabeler {
   private SegmentLabeler() {}
@@ -38,6 +38,40 @@ public final class SegmentLabeler {
     for (int i = 0; i < ordered.size(); i++) {
       Map.Entry<Integer, Double> e = ordered.get(i);
       result.add(new ClusterLabel(e.getKey(), i + 1, labels.get(i), e.getValue()));
+    }
+    result.sort(Comparator.comparingInt(ClusterLabel::cluster));
+    return List.copyOf(result);
+  }
+
+  /**
+   * Labels every cluster by its observed default rate, the highest first (riskiest); ties break by
+   * mean score (the lower riskier), then by cluster index. {@code meanScoreByCluster} is kept in
+   * the labels for the profile.
+   */
+  public static List<ClusterLabel> byDefaultRate(
+      Map<Integer, Double> defaultRateByCluster,
+      Map<Integer, Double> meanScoreByCluster,
+      List<String> labels) {
+    if (defaultRateByCluster.size() != labels.size()) {
+      throw new IllegalArgumentException(
+          "Cannot label segments: "
+              + defaultRateByCluster.size()
+              + " clusters with a default rate but "
+              + labels.size()
+              + " labels "
+              + labels);
+    }
+    List<Integer> ordered = new ArrayList<>(defaultRateByCluster.keySet());
+    ordered.sort(
+        Comparator.<Integer>comparingDouble(c -> -defaultRateByCluster.get(c))
+            .thenComparingDouble(c -> meanScoreByCluster.getOrDefault(c, 0.0))
+            .thenComparing(Comparator.naturalOrder()));
+    List<ClusterLabel> result = new ArrayList<>();
+    for (int i = 0; i < ordered.size(); i++) {
+      int c = ordered.get(i);
+      result.add(
+          new ClusterLabel(
+              c, i + 1, labels.get(i), meanScoreByCluster.getOrDefault(c, Double.NaN)));
     }
     result.sort(Comparator.comparingInt(ClusterLabel::cluster));
     return List.copyOf(result);

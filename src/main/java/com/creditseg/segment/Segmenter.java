@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * unit variance) → ElementwiseProduct ({@code segment.feature-weights}) → KMeans, on a uniform
  * sample of at most {@code segment.fit-sample-rows} customers. Each candidate k is fitted with
  * {@code segment.seeds} seeds and the lowest cost wins; with {@code segment.k = auto} the k with
- * the highest silhouette is chosen. Clusters are then ordered by mean {@code credit_score} and
- * labelled from {@code segment.labels}.
+ * the highest silhouette is chosen. Clusters are then ordered by risk and labelled from {@code
+ * segment.labels}: by the observed default rate of the training customers when the job passes a
+ * risk-event column (a label), else by mean {@code credit_score}.
  *
  * <p>Reads the feature columns and {@code credit_score}. The fitted model is applied to every
  * customer with {@link SegmentModel#assign}.
@@ -67,8 +68,21 @@ public final class Segmenter {
 
   private final SegmentSettings settings;
 
-  /** A fitted segmentation and how its k was chosen. */
-  public record Fit(SegmentModel model, KSelection selection) {}
+  /**
+   * A fitted segmentation and how its k was chosen; {@code trainingDefaultRates} (segment cluster →
+   * observed default rate of the labelled training customers in it) when the segments were ordered
+   * by it, else empty.
+   */
+  public record Fit(
+      SegmentModel model, KSelection selection, Map<Integer, Double> trainingDefaultRates) {
+    public Fit(SegmentModel model, KSelection selection) {
+      this(model, selection, Map.of());
+    }
+
+    public Fit {
+      trainingDefaultRates = Map.copyOf(trainingDefaultRates);
+    }
+  }
 
   public Segmenter(SegmentSettings settings) {
     this.settings = settings;
@@ -79,10 +93,23 @@ public final class Segmenter {
    * {@code segment.fit-sample-rows} valid, scored customers).
    */
   public Fit fit(Dataset<Row> sample) {
+    return fit(sample, null);
+  }
+
+  /**
+   * Fits on {@code sample}, ordering the segments by the observed rate of {@code riskEvent} (a 0/1
+   * column, null for customers not to count: unlabelled or held out) when every segment has
+   * customers with one; by mean score otherwise. A null {@code riskEvent} orders by mean score.
+   */
+  public Fit fit(Dataset<Row> sample, String riskEvent) {
     Set<String> needed = new LinkedHashSet<>(settings.features());
     needed.add(CreditScorer.SCORE);
     CustomerSchema.require(sample, needed, "segment customers");
     needed.add(CustomerSchema.CUSTOMER_ID);
+    if (riskEvent != null) {
+      CustomerSchema.require(sample, List.of(riskEvent), "order segments by default rate");
+      needed.add(riskEvent);
+    }
     Column[] columns = needed.stream().map(c -> col(c)).toArray(Column[]::new);
     Dataset<Row> selected = sample.select(columns);
     Dataset<Row> fitted =
@@ -155,7 +182,8 @@ public final class Segmenter {
               : settings.k();
       PipelineModel pipeline = combine(prep, bestModels.get(chosenK), clipped);
       Map<Integer, ClusterStats> clusters =
-          clusterStats(new SegmentModel(pipeline, List.of(), ranges, Map.of()).assign(fitted));
+          clusterStats(
+              new SegmentModel(pipeline, List.of(), ranges, Map.of()).assign(fitted), riskEvent);
       List<MergedCluster> merges = smallClusters(clusters, bestModels.get(chosenK), sampleRows);
       Map<Integer, Integer> merged = new TreeMap<>();
       merges.forEach(m -> merged.put(m.cluster(), m.into()));
@@ -181,9 +209,22 @@ public final class Segmenter {
               KSelection.elbow(candidates),
               List.copyOf(candidates),
               merges);
+      Map<Integer, Double> defaultRates = defaultRates(clusters, merged);
+      boolean byDefaultRate =
+          riskEvent != null && defaultRates.keySet().equals(meanScores.keySet());
+      if (riskEvent != null && !byDefaultRate) {
+        LOG.warn("A segment has no labelled training customer: segments are ordered by mean score");
+      }
       return new Fit(
-          new SegmentModel(pipeline, SegmentLabeler.label(meanScores, labels), ranges, merged),
-          selection);
+          new SegmentModel(
+              pipeline,
+              byDefaultRate
+                  ? SegmentLabeler.byDefaultRate(defaultRates, meanScores, labels)
+                  : SegmentLabeler.label(meanScores, labels),
+              ranges,
+              merged),
+          selection,
+          byDefaultRate ? defaultRates : Map.of());
     } finally {
       fitted.unpersist();
     }
@@ -209,11 +250,16 @@ public final class Segmenter {
     return List.copyOf(ranges);
   }
 
-  /** One KMeans cluster of the fit sample: its customers, and the count and sum of their scores. */
-  private record ClusterStats(long customers, long scored, double scoreSum) {}
+  /**
+   * One KMeans cluster of the fit sample: its customers, the count and sum of their scores, and how
+   * many have a risk event and how many of those are 1.
+   */
+  private record ClusterStats(
+      long customers, long scored, double scoreSum, long labelled, double events) {}
 
   /** Per KMeans cluster, before any merge: one aggregation over the fit sample. */
-  private static Map<Integer, ClusterStats> clusterStats(Dataset<Row> assigned) {
+  private static Map<Integer, ClusterStats> clusterStats(Dataset<Row> assigned, String riskEvent) {
+    Column event = riskEvent == null ? lit(null).cast("double") : col(riskEvent).cast("double");
     Map<Integer, ClusterStats> stats = new TreeMap<>();
     assigned
         .filter(col(SegmentModel.CLUSTER).isNotNull())
@@ -221,15 +267,45 @@ public final class Segmenter {
         .agg(
             functions.count(lit(1)),
             functions.count(col(CreditScorer.SCORE)),
-            functions.sum(col(CreditScorer.SCORE).cast("double")))
+            functions.sum(col(CreditScorer.SCORE).cast("double")),
+            functions.count(event),
+            functions.sum(event))
         .collectAsList()
         .forEach(
             r ->
                 stats.put(
                     r.getInt(0),
                     new ClusterStats(
-                        r.getLong(1), r.getLong(2), r.isNullAt(3) ? 0 : r.getDouble(3))));
+                        r.getLong(1),
+                        r.getLong(2),
+                        r.isNullAt(3) ? 0 : r.getDouble(3),
+                        r.getLong(4),
+                        r.isNullAt(5) ? 0 : r.getDouble(5))));
     return stats;
+  }
+
+  /**
+   * The observed default rate of each segment cluster's labelled customers, counting the clusters
+   * merged into it; segments without one are absent.
+   */
+  private static Map<Integer, Double> defaultRates(
+      Map<Integer, ClusterStats> clusters, Map<Integer, Integer> merged) {
+    Map<Integer, double[]> sums = new TreeMap<>(); // {labelled, events}
+    clusters.forEach(
+        (cluster, stats) -> {
+          double[] sum =
+              sums.computeIfAbsent(merged.getOrDefault(cluster, cluster), c -> new double[2]);
+          sum[0] += stats.labelled();
+          sum[1] += stats.events();
+        });
+    Map<Integer, Double> rates = new TreeMap<>();
+    sums.forEach(
+        (cluster, sum) -> {
+          if (sum[0] > 0) {
+            rates.put(cluster, sum[1] / sum[0]);
+          }
+        });
+    return rates;
   }
 
   /** The mean credit score of each segment cluster, counting the clusters merged into it. */

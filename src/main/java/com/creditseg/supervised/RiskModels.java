@@ -1,0 +1,490 @@
+package com.creditseg.supervised;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import com.creditseg.config.SupervisedSettings;
+import com.creditseg.config.SupervisedSettings.Balance;
+import com.creditseg.config.SupervisedSettings.Challenger;
+import com.creditseg.schema.CustomerSchema;
+import com.creditseg.schema.InputContractException;
+import com.creditseg.score.CreditScorer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.classification.ProbabilisticClassifier;
+import org.apache.spark.ml.classification.RandomForestClassifier;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fits and validates the supervised risk models on labelled customers: a points {@link Scorecard}
+ * on {@link WoeBinning} columns (logistic regression), and random-forest and gradient-boosted-tree
+ * challengers on the raw features, each fitted on the training part of a {@link HoldoutSplit} and
+ * validated ({@link ModelValidation}) on the held-out part, beside the rule score. The models
+ * returned are the ones fitted on the training part: they are not refitted on all labelled
+ * customers, so the validation describes exactly the models that score.
+ *
+ * <p>The scorecard's regression keeps only features whose coefficient has the sign the WoE implies
+ * (a higher WoE, safer): a feature with a wrong sign (collinear with others) is dropped and the
+ * regression refitted, the largest wrong coefficient first.
+ *
+ * <p>Reads {@code customer_id}, the label, {@code credit_score} and the features. Missing numeric
+ * values reach the trees as {@value #MISSING}, below every real value, so a tree can split them
+ * off; categories are indexed (unseen ones to an index of their own).
+ */
+public final class RiskModels {
+  private static final Logger LOG = LoggerFactory.getLogger(RiskModels.class);
+
+  /** What a missing numeric value is to the tree challengers. */
+  static final double MISSING = -1.0e9;
+
+  public static final String SCORECARD = "scorecard";
+  public static final String RULE_SCORE = "rule-score";
+
+  private static final String PD = "_pd";
+  private static final String WEIGHT = "_class_weight";
+  private static final String LABEL = "_label";
+  private static final long SEED = 7;
+
+  private final SupervisedSettings settings;
+
+  public RiskModels(SupervisedSettings settings) {
+    this.settings = settings;
+  }
+
+  /** The features offered to the models, split by kind. */
+  public record Features(List<String> numeric, List<String> categorical) {
+    public List<String> all() {
+      List<String> all = new ArrayList<>(numeric);
+      all.addAll(categorical);
+      return all;
+    }
+  }
+
+  /**
+   * model.supervised.features, or when empty every numeric and string column of {@code schema} but
+   * the id, the label, the score and the protected attributes; internal columns (starting with _ or
+   * the reader's) are never features.
+   */
+  public static Features features(
+      StructType schema, SupervisedSettings settings, Set<String> protectedAttributes) {
+    Map<String, StructField> fields = new LinkedHashMap<>();
+    for (StructField f : schema.fields()) {
+      fields.put(f.name(), f);
+    }
+    List<String> chosen = settings.features();
+    if (chosen.isEmpty()) {
+      chosen =
+          fields.keySet().stream()
+              .filter(
+                  c ->
+                      !c.equals(CustomerSchema.CUSTOMER_ID)
+                          && !c.equals(settings.label())
+                          && !c.equals(CreditScorer.SCORE)
+                          && !c.equals(CustomerSchema.PARSE_ERRORS)
+                          && !c.equals(CustomerSchema.SOURCE_RECORD)
+                          && !c.startsWith("_")
+                          && !protectedAttributes.contains(c))
+              .toList();
+    }
+    List<String> numeric = new ArrayList<>();
+    List<String> categorical = new ArrayList<>();
+    for (String c : chosen) {
+      StructField f = fields.get(c);
+      if (f == null) {
+        throw new InputContractException(
+            "model.supervised.features names '"
+                + c
+                + "', which the input does not have (have: "
+                + String.join(", ", fields.keySet())
+                + ")");
+      }
+      if (CustomerSchema.isNumeric(f.dataType())) {
+        numeric.add(c);
+      } else if (f.dataType().typeName().equals("string")) {
+        categorical.add(c);
+      }
+    }
+    return new Features(List.copyOf(numeric), List.copyOf(categorical));
+  }
+
+  /**
+   * The fitted models and what their validation found: {@code binning} holds the scorecard's
+   * features only, {@code allTables} every offered feature's bins.
+   */
+  public record Fitted(
+      WoeBinningModel binning,
+      List<FeatureBins> allTables,
+      Scorecard scorecard,
+      Map<String, PipelineModel> challengers,
+      Report report) {}
+
+  /**
+   * What metrics.json says about the supervised models.
+   *
+   * @param split how customers were split
+   * @param refitted always false: the models are the ones fitted on the training part
+   * @param features every feature offered, with its information value and whether the scorecard
+   *     kept it
+   * @param models each model's validation on the held-out customers (the rule score's PD is its
+   *     position in the score range, so only its ranking measures mean anything)
+   * @param balanceEffect with balance = none: what weights and oversampling would have done to the
+   *     scorecard's held-out AUC and Brier score (null otherwise)
+   * @param crossValidation the scorecard's AUC over folds of all labelled customers (small inputs)
+   * @param fairness approval rates by protected group at the scorecard's cutoff, on the held-out
+   *     customers (null when no protected attribute is in the input)
+   */
+  public record Report(
+      String label,
+      String split,
+      long trainRows,
+      long trainEvents,
+      long validationRows,
+      long validationEvents,
+      Balance balance,
+      boolean refitted,
+      List<FeatureIv> features,
+      List<ModelReport> models,
+      List<BalanceTrial> balanceEffect,
+      CrossValidation crossValidation,
+      FairnessCheck.Report fairness) {
+
+    /** The scorecard's validation. */
+    public ModelValidation.Result scorecard() {
+      return models.stream()
+          .filter(m -> m.model().equals(SCORECARD))
+          .findFirst()
+          .orElseThrow()
+          .validation();
+    }
+  }
+
+  /**
+   * One feature: {@code status} is kept, low_iv (below min-iv) or wrong_sign (dropped from the
+   * regression).
+   */
+  public record FeatureIv(String feature, double iv, String status, double coefficient) {}
+
+  /** One model's held-out validation; {@code inputs} says what it was fitted on. */
+  public record ModelReport(String model, String inputs, ModelValidation.Result validation) {}
+
+  /** The scorecard refitted with another balance setting, on the same split. */
+  public record BalanceTrial(Balance balance, double rocAuc, double brier) {}
+
+  /** The scorecard's ROC AUC on each fold when fitted on the others. */
+  public record CrossValidation(int folds, List<Double> rocAuc, double meanRocAuc) {}
+
+  /**
+   * Fits and validates on {@code labelled} (customers whose label is 0 or 1; the caller persists
+   * it). {@code scoreMin}/{@code scoreMax} give the rule score's range.
+   */
+  public Fitted fit(
+      Dataset<Row> labelled,
+      Features features,
+      int scoreMin,
+      int scoreMax,
+      List<String> protectedGroups) {
+    Column label = col(settings.label());
+    Dataset<Row> data = labelled.withColumn(LABEL, label.cast("double"));
+    HoldoutSplit split = new HoldoutSplit(settings.validationShare());
+    Dataset<Row> train =
+        data.filter(split.isValidation().unary_$bang()).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> valid = data.filter(split.isValidation()).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long[] trainCounts = counts(train);
+      long[] validCounts = counts(valid);
+      if (trainCounts[1] == 0 || trainCounts[1] == trainCounts[0]) {
+        throw new InputContractException(
+            String.format(
+                "Cannot fit supervised models: the %d training customers have %d defaulters on"
+                    + " the label '%s'; both classes are needed (model.supervised.enabled = false"
+                    + " turns the models off)",
+                trainCounts[0], trainCounts[1], settings.label()));
+      }
+      if (validCounts[1] == 0 || validCounts[1] == validCounts[0]) {
+        throw new InputContractException(
+            String.format(
+                "Cannot validate supervised models: the %d held-out customers have %d defaulters"
+                    + " on the label '%s'; both classes are needed",
+                validCounts[0], validCounts[1], settings.label()));
+      }
+      LOG.info(
+          "Supervised models: {} training customers ({} defaulted), {} held out ({} defaulted)",
+          trainCounts[0],
+          trainCounts[1],
+          validCounts[0],
+          validCounts[1]);
+      WoeBinningModel binning =
+          new WoeBinning(
+                  settings.label(), features.numeric(), features.categorical(), settings.binning())
+              .fit(train);
+      Card card = scorecard(binning, balanced(binning.transform(train), settings.balance()));
+      ModelValidation validation =
+          new ModelValidation(
+              LABEL,
+              PD,
+              new ModelValidation.Costs(
+                  settings.costs().missedDefault(), settings.costs().refusedGood()));
+      Dataset<Row> validWoe = binning.transform(valid);
+      Dataset<Row> validScored = validWoe.withColumn(PD, card.scorecard().probability());
+      ModelValidation.Result scorecardResult = validation.validate(validScored);
+      List<ModelReport> models = new ArrayList<>();
+      models.add(
+          new ModelReport(
+              SCORECARD,
+              "weights of evidence of " + card.kept().size() + " features",
+              scorecardResult));
+      FairnessCheck.Report fairness =
+          protectedGroups.isEmpty()
+              ? null
+              : new FairnessCheck(LABEL, PD, scorecardResult.decision().cutoff())
+                  .check(validScored, protectedGroups);
+      Map<String, PipelineModel> challengers = new LinkedHashMap<>();
+      for (Challenger c : settings.challengers()) {
+        PipelineModel model =
+            challenger(c, features).fit(balanced(raw(train, features), settings.balance()));
+        challengers.put(c.key(), model);
+        models.add(
+            new ModelReport(
+                c.key(),
+                "raw features (" + features.all().size() + ")",
+                validation.validate(probability(model, raw(valid, features)))));
+      }
+      double range = scoreMax - scoreMin;
+      Column rulePd =
+          least(
+              lit(1.0),
+              greatest(
+                  lit(0.0), lit((double) scoreMax).minus(col(CreditScorer.SCORE)).divide(range)));
+      models.add(
+          new ModelReport(
+              RULE_SCORE,
+              "credit_score (its PD is its place in the score range: ranking measures only)",
+              validation.validate(valid.withColumn(PD, rulePd))));
+      List<BalanceTrial> trials = new ArrayList<>();
+      if (settings.balance() == Balance.NONE) {
+        for (Balance b : List.of(Balance.WEIGHTS, Balance.OVERSAMPLE)) {
+          Card other = scorecard(binning, balanced(binning.transform(train), b));
+          ModelValidation.Result r =
+              validation.validate(validWoe.withColumn(PD, other.scorecard().probability()));
+          trials.add(new BalanceTrial(b, r.rocAuc(), r.brier()));
+        }
+      }
+      CrossValidation cv =
+          trainCounts[0] + validCounts[0] < settings.crossValidateBelowRows()
+              ? crossValidate(data, features)
+              : null;
+      List<FeatureIv> ivs = new ArrayList<>();
+      for (FeatureBins t : binning.tables()) {
+        String status =
+            t.iv() < binning.minIv()
+                ? "low_iv"
+                : card.kept().contains(t.feature()) ? "kept" : "wrong_sign";
+        double coefficient =
+            card.scorecard().features().stream()
+                .filter(f -> f.feature().equals(t.feature()))
+                .mapToDouble(Scorecard.Feature::coefficient)
+                .findFirst()
+                .orElse(0);
+        ivs.add(new FeatureIv(t.feature(), t.iv(), status, coefficient));
+      }
+      Report report =
+          new Report(
+              settings.label(),
+              String.format(
+                  "by a hash of customer_id: %.0f %% held out", 100 * settings.validationShare()),
+              trainCounts[0],
+              trainCounts[1],
+              validCounts[0],
+              validCounts[1],
+              settings.balance(),
+              false,
+              ivs,
+              models,
+              trials,
+              cv,
+              fairness);
+      return new Fitted(
+          binning.keeping(card.kept()), binning.tables(), card.scorecard(), challengers, report);
+    } finally {
+      train.unpersist();
+      valid.unpersist();
+    }
+  }
+
+  /** {rows, events}. */
+  private static long[] counts(Dataset<Row> data) {
+    Row r =
+        data.agg(
+                org.apache.spark.sql.functions.count(lit(1)),
+                org.apache.spark.sql.functions.sum(col(LABEL)))
+            .first();
+    return new long[] {r.getLong(0), r.isNullAt(1) ? 0 : Math.round(r.getDouble(1))};
+  }
+
+  /** The training part as the models see it under {@code balance}. */
+  private static Dataset<Row> balanced(Dataset<Row> train, Balance balance) {
+    if (balance == Balance.NONE) {
+      return train;
+    }
+    long[] c = counts(train);
+    double ratio = (double) (c[0] - c[1]) / c[1];
+    if (balance == Balance.WEIGHTS) {
+      return train.withColumn(WEIGHT, when(col(LABEL).equalTo(1), ratio).otherwise(1.0));
+    }
+    Dataset<Row> defaulters = train.filter(col(LABEL).equalTo(1));
+    return ratio > 1 ? train.union(defaulters.sample(true, ratio - 1, SEED)) : train;
+  }
+
+  /** The scorecard's regression and the features it kept. */
+  private record Card(Scorecard scorecard, List<String> kept) {}
+
+  private Card scorecard(WoeBinningModel binning, Dataset<Row> train) {
+    List<String> kept = new ArrayList<>(binning.kept().stream().map(FeatureBins::feature).toList());
+    while (true) {
+      if (kept.isEmpty()) {
+        long[] c = counts(train);
+        double intercept = Math.log((double) c[1] / (c[0] - c[1]));
+        LOG.warn("No feature reaches model.supervised.binning.min-iv: the scorecard is constant");
+        return new Card(Scorecard.of(List.of(), new double[0], intercept, settings.points()), kept);
+      }
+      WoeBinningModel used = binning.keeping(kept);
+      LogisticRegression lr =
+          new LogisticRegression()
+              .setLabelCol(LABEL)
+              .setFeaturesCol("_woe_features")
+              .setRegParam(0)
+              .setMaxIter(100);
+      if (List.of(train.columns()).contains(WEIGHT)) {
+        lr.setWeightCol(WEIGHT);
+      }
+      LogisticRegressionModel model =
+          lr.fit(
+              new VectorAssembler()
+                  .setInputCols(
+                      used.tables().stream().map(FeatureBins::woeColumn).toArray(String[]::new))
+                  .setOutputCol("_woe_features")
+                  .transform(train));
+      double[] b = model.coefficients().toArray();
+      int worst = -1;
+      for (int i = 0; i < b.length; i++) {
+        if (b[i] > 0 && (worst < 0 || b[i] > b[worst])) {
+          worst = i;
+        }
+      }
+      if (worst < 0) {
+        return new Card(Scorecard.of(used.tables(), b, model.intercept(), settings.points()), kept);
+      }
+      LOG.info(
+          "Scorecard: '{}' has a coefficient of the wrong sign ({}); dropped and refitted",
+          kept.get(worst),
+          b[worst]);
+      kept.remove(worst);
+    }
+  }
+
+  /** The features as the tree challengers see them: missing numbers as {@value #MISSING}. */
+  private static Dataset<Row> raw(Dataset<Row> data, Features features) {
+    Map<String, Column> filled = new LinkedHashMap<>();
+    for (String c : features.numeric()) {
+      Column x = col(c).cast("double");
+      filled.put(
+          c, when(x.isNull().or(org.apache.spark.sql.functions.isnan(x)), MISSING).otherwise(x));
+    }
+    return data.withColumns(filled);
+  }
+
+  private Pipeline challenger(Challenger kind, Features features) {
+    List<PipelineStage> stages = new ArrayList<>();
+    List<String> inputs = new ArrayList<>(features.numeric());
+    if (!features.categorical().isEmpty()) {
+      String[] indexed =
+          features.categorical().stream().map(c -> "_idx_" + c).toArray(String[]::new);
+      stages.add(
+          new StringIndexer()
+              .setInputCols(features.categorical().toArray(String[]::new))
+              .setOutputCols(indexed)
+              .setHandleInvalid("keep"));
+      inputs.addAll(List.of(indexed));
+    }
+    stages.add(
+        new VectorAssembler().setInputCols(inputs.toArray(String[]::new)).setOutputCol("_raw"));
+    ProbabilisticClassifier<?, ?, ?> classifier =
+        switch (kind) {
+          case RANDOM_FOREST ->
+              new RandomForestClassifier()
+                  .setNumTrees(100)
+                  .setMaxDepth(8)
+                  .setMinInstancesPerNode(20)
+                  .setSeed(SEED);
+          case GRADIENT_BOOSTED_TREES ->
+              new GBTClassifier().setMaxIter(30).setMaxDepth(4).setStepSize(0.1).setSeed(SEED);
+        };
+    classifier.setLabelCol(LABEL).setFeaturesCol("_raw").setProbabilityCol("_probability");
+    if (settings.balance() == Balance.WEIGHTS) {
+      if (classifier instanceof RandomForestClassifier rf) {
+        rf.setWeightCol(WEIGHT);
+      } else if (classifier instanceof GBTClassifier gbt) {
+        gbt.setWeightCol(WEIGHT);
+      }
+    }
+    stages.add(classifier);
+    return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
+  }
+
+  /** The challenger's probability of default as {@code _pd}. */
+  static Dataset<Row> probability(PipelineModel model, Dataset<Row> data) {
+    return model
+        .transform(data)
+        .withColumn(
+            PD, org.apache.spark.ml.functions.vector_to_array(col("_probability")).getItem(1));
+  }
+
+  /** The scorecard fitted on all folds but one and its AUC on that one, for each fold. */
+  private CrossValidation crossValidate(Dataset<Row> data, Features features) {
+    int folds = settings.crossValidationFolds();
+    Column fold = HoldoutSplit.fold(folds);
+    List<Double> aucs = new ArrayList<>();
+    for (int k = 0; k < folds; k++) {
+      Dataset<Row> train = data.filter(fold.notEqual(k));
+      Dataset<Row> test = data.filter(fold.equalTo(k));
+      WoeBinningModel binning =
+          new WoeBinning(
+                  settings.label(), features.numeric(), features.categorical(), settings.binning())
+              .fit(train);
+      Card card = scorecard(binning, balanced(binning.transform(train), settings.balance()));
+      double auc =
+          new BinaryClassificationEvaluator()
+              .setLabelCol(LABEL)
+              .setRawPredictionCol(PD)
+              .setMetricName("areaUnderROC")
+              .evaluate(binning.transform(test).withColumn(PD, card.scorecard().probability()));
+      aucs.add(auc);
+    }
+    return new CrossValidation(
+        folds,
+        List.copyOf(aucs),
+        aucs.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+  }
+}
