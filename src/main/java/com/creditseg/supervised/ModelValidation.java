@@ -286,10 +286,11 @@ public final class ModelValidation {
       Row ksRow = best.getStruct(1);
       Row costRow = best.getStruct(2);
 
+      // Every step-th threshold counted back from the lowest, so the curve always ends at (1, 1).
       long step = Math.max(1, (size + CURVE_POINTS - 1) / CURVE_POINTS);
       List<Row> sampled =
           curve
-              .filter(col("idx").minus(1).mod(step).equalTo(0).or(col("idx").equalTo(size)))
+              .filter(lit(size).minus(col("idx")).mod(step).equalTo(0))
               .orderBy("idx")
               .collectAsList();
       List<RocPoint> rocPoints = new ArrayList<>();
