@@ -404,8 +404,8 @@ public final class SegmentationJob {
           functions
               .when(
                   new HoldoutSplit(settings.supervised().validationShare()).isValidation(),
-                  functions.lit(null))
-              .otherwise(functions.col(settings.supervised().label()))
+                  functions.lit(null).cast("double"))
+              .otherwise(functions.col(settings.supervised().label()).cast("double"))
               .as(RISK_EVENT));
     }
     Dataset<Row> sample = validated.fitSample().of(validated.sampled());

@@ -259,28 +259,51 @@ public final class Segmenter {
 
   /** Per KMeans cluster, before any merge: one aggregation over the fit sample. */
   private static Map<Integer, ClusterStats> clusterStats(Dataset<Row> assigned, String riskEvent) {
-    Column event = riskEvent == null ? lit(null).cast("double") : col(riskEvent).cast("double");
+    List<Column> aggregates =
+        new ArrayList<>(
+            List.of(
+                functions.count(col(CreditScorer.SCORE)),
+                functions.sum(col(CreditScorer.SCORE).cast("double"))));
+    if (riskEvent != null) {
+      aggregates.add(functions.count(col(riskEvent)));
+      aggregates.add(functions.sum(col(riskEvent)));
+    } else {
+      aggregates.add(lit(0L));
+      aggregates.add(lit(0.0));
+    }
     Map<Integer, ClusterStats> stats = new TreeMap<>();
-    assigned
-        .filter(col(SegmentModel.CLUSTER).isNotNull())
-        .groupBy(SegmentModel.CLUSTER)
-        .agg(
-            functions.count(lit(1)),
-            functions.count(col(CreditScorer.SCORE)),
-            functions.sum(col(CreditScorer.SCORE).cast("double")),
-            functions.count(event),
-            functions.sum(event))
-        .collectAsList()
-        .forEach(
-            r ->
-                stats.put(
-                    r.getInt(0),
-                    new ClusterStats(
-                        r.getLong(1),
-                        r.getLong(2),
-                        r.isNullAt(3) ? 0 : r.getDouble(3),
-                        r.getLong(4),
-                        r.isNullAt(5) ? 0 : r.getDouble(5))));
+    // The assignment is materialised first, and filtered after: a filter on the cluster would
+    // repeat its arithmetic, and fused with the aggregation it makes a generated method too large
+    // for Janino (Spark then falls back, with a compiler error in the log).
+    List<String> kept = new ArrayList<>(List.of(SegmentModel.CLUSTER, CreditScorer.SCORE));
+    if (riskEvent != null) {
+      kept.add(riskEvent);
+    }
+    Dataset<Row> clusters =
+        assigned
+            .select(kept.stream().map(c -> col(c)).toArray(Column[]::new))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    List<Row> rows;
+    try {
+      rows =
+          clusters
+              .filter(col(SegmentModel.CLUSTER).isNotNull())
+              .groupBy(SegmentModel.CLUSTER)
+              .agg(functions.count(lit(1)), aggregates.toArray(Column[]::new))
+              .collectAsList();
+    } finally {
+      clusters.unpersist();
+    }
+    rows.forEach(
+        r ->
+            stats.put(
+                r.getInt(0),
+                new ClusterStats(
+                    r.getLong(1),
+                    r.getLong(2),
+                    r.isNullAt(3) ? 0 : r.getDouble(3),
+                    r.getLong(4),
+                    r.isNullAt(5) ? 0 : r.getDouble(5))));
     return stats;
   }
 

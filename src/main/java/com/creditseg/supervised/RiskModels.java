@@ -263,7 +263,10 @@ public final class RiskModels {
       Map<String, PipelineModel> challengers = new LinkedHashMap<>();
       for (Challenger c : settings.challengers()) {
         PipelineModel model =
-            challenger(c, features).fit(balanced(raw(train, features), settings.balance()));
+            challenger(c, features)
+                .fit(balanced(raw(train, features), settings.balance()))
+                // A copy drops the training summary, which holds the session (not serializable).
+                .copy(new org.apache.spark.ml.param.ParamMap());
         challengers.put(c.key(), model);
         models.add(
             new ModelReport(
@@ -286,9 +289,15 @@ public final class RiskModels {
       if (settings.balance() == Balance.NONE) {
         for (Balance b : List.of(Balance.WEIGHTS, Balance.OVERSAMPLE)) {
           Card other = scorecard(binning, balanced(binning.transform(train), b));
-          ModelValidation.Result r =
-              validation.validate(validWoe.withColumn(PD, other.scorecard().probability()));
-          trials.add(new BalanceTrial(b, r.rocAuc(), r.brier()));
+          Dataset<Row> scored = validWoe.withColumn(PD, other.scorecard().probability());
+          double brier =
+              scored
+                  .agg(
+                      org.apache.spark.sql.functions.avg(
+                          org.apache.spark.sql.functions.pow(col(PD).minus(col(LABEL)), 2)))
+                  .first()
+                  .getDouble(0);
+          trials.add(new BalanceTrial(b, auc(scored), brier));
         }
       }
       CrossValidation cv =
@@ -396,7 +405,7 @@ public final class RiskModels {
       if (worst < 0) {
         return new Card(Scorecard.of(used.tables(), b, model.intercept(), settings.points()), kept);
       }
-      LOG.info(
+      LOG.debug(
           "Scorecard: '{}' has a coefficient of the wrong sign ({}); dropped and refitted",
           kept.get(worst),
           b[worst]);
@@ -434,12 +443,12 @@ public final class RiskModels {
         switch (kind) {
           case RANDOM_FOREST ->
               new RandomForestClassifier()
-                  .setNumTrees(100)
-                  .setMaxDepth(8)
+                  .setNumTrees(50)
+                  .setMaxDepth(6)
                   .setMinInstancesPerNode(20)
                   .setSeed(SEED);
           case GRADIENT_BOOSTED_TREES ->
-              new GBTClassifier().setMaxIter(30).setMaxDepth(4).setStepSize(0.1).setSeed(SEED);
+              new GBTClassifier().setMaxIter(20).setMaxDepth(4).setStepSize(0.1).setSeed(SEED);
         };
     classifier.setLabelCol(LABEL).setFeaturesCol("_raw").setProbabilityCol("_probability");
     if (settings.balance() == Balance.WEIGHTS) {
@@ -458,7 +467,22 @@ public final class RiskModels {
     return model
         .transform(data)
         .withColumn(
-            PD, org.apache.spark.ml.functions.vector_to_array(col("_probability")).getItem(1));
+            PD,
+            org.apache
+                .spark
+                .ml
+                .functions
+                .vector_to_array(col("_probability"), "float64")
+                .getItem(1));
+  }
+
+  /** The ROC AUC of {@code _pd} (one MLlib evaluation: where the full validation is not needed). */
+  private static double auc(Dataset<Row> scored) {
+    return new BinaryClassificationEvaluator()
+        .setLabelCol(LABEL)
+        .setRawPredictionCol(PD)
+        .setMetricName("areaUnderROC")
+        .evaluate(scored);
   }
 
   /** The scorecard fitted on all folds but one and its AUC on that one, for each fold. */
@@ -474,13 +498,7 @@ public final class RiskModels {
                   settings.label(), features.numeric(), features.categorical(), settings.binning())
               .fit(train);
       Card card = scorecard(binning, balanced(binning.transform(train), settings.balance()));
-      double auc =
-          new BinaryClassificationEvaluator()
-              .setLabelCol(LABEL)
-              .setRawPredictionCol(PD)
-              .setMetricName("areaUnderROC")
-              .evaluate(binning.transform(test).withColumn(PD, card.scorecard().probability()));
-      aucs.add(auc);
+      aucs.add(auc(binning.transform(test).withColumn(PD, card.scorecard().probability())));
     }
     return new CrossValidation(
         folds,
