@@ -236,10 +236,19 @@ public final class RiskModels {
           validCounts[0],
           validCounts[1]);
       WoeBinningModel binning =
-          new WoeBinning(
-                  settings.label(), features.numeric(), features.categorical(), settings.binning())
-              .fit(train);
-      Card card = scorecard(binning, balanced(binning.transform(train), settings.balance()));
+          timed(
+              "binning",
+              () ->
+                  new WoeBinning(
+                          settings.label(),
+                          features.numeric(),
+                          features.categorical(),
+                          settings.binning())
+                      .fit(train));
+      Card card =
+          timed(
+              "scorecard regression",
+              () -> scorecard(binning, balanced(binning.transform(train), settings.balance())));
       ModelValidation validation =
           new ModelValidation(
               LABEL,
@@ -248,7 +257,8 @@ public final class RiskModels {
                   settings.costs().missedDefault(), settings.costs().refusedGood()));
       Dataset<Row> validWoe = binning.transform(valid);
       Dataset<Row> validScored = validWoe.withColumn(PD, card.scorecard().probability());
-      ModelValidation.Result scorecardResult = validation.validate(validScored);
+      ModelValidation.Result scorecardResult =
+          timed("scorecard validation", () -> validation.validate(validScored));
       List<ModelReport> models = new ArrayList<>();
       models.add(
           new ModelReport(
@@ -263,16 +273,22 @@ public final class RiskModels {
       Map<String, PipelineModel> challengers = new LinkedHashMap<>();
       for (Challenger c : settings.challengers()) {
         PipelineModel model =
-            challenger(c, features)
-                .fit(balanced(raw(train, features), settings.balance()))
-                // A copy drops the training summary, which holds the session (not serializable).
-                .copy(new org.apache.spark.ml.param.ParamMap());
+            timed(
+                c.key(),
+                () ->
+                    challenger(c, features)
+                        .fit(balanced(raw(train, features), settings.balance()))
+                        // A copy drops the training summary, which holds the session (not
+                        // serializable).
+                        .copy(new org.apache.spark.ml.param.ParamMap()));
         challengers.put(c.key(), model);
         models.add(
             new ModelReport(
                 c.key(),
                 "raw features (" + features.all().size() + ")",
-                validation.validate(probability(model, raw(valid, features)))));
+                timed(
+                    c.key() + " validation",
+                    () -> validation.validate(probability(model, raw(valid, features))))));
       }
       double range = scoreMax - scoreMin;
       Column rulePd =
@@ -284,10 +300,13 @@ public final class RiskModels {
           new ModelReport(
               RULE_SCORE,
               "credit_score (its PD is its place in the score range: ranking measures only)",
-              validation.validate(valid.withColumn(PD, rulePd))));
+              timed(
+                  "rule score validation",
+                  () -> validation.validate(valid.withColumn(PD, rulePd)))));
       List<BalanceTrial> trials = new ArrayList<>();
       if (settings.balance() == Balance.NONE) {
         for (Balance b : List.of(Balance.WEIGHTS, Balance.OVERSAMPLE)) {
+          // The same scorecard fitted with the other balance settings: what they would change.
           Card other = scorecard(binning, balanced(binning.transform(train), b));
           Dataset<Row> scored = validWoe.withColumn(PD, other.scorecard().probability());
           double brier =
@@ -299,10 +318,11 @@ public final class RiskModels {
                   .getDouble(0);
           trials.add(new BalanceTrial(b, auc(scored), brier));
         }
+        LOG.info("Supervised: balance trials {}", trials);
       }
       CrossValidation cv =
           trainCounts[0] + validCounts[0] < settings.crossValidateBelowRows()
-              ? crossValidate(data, features)
+              ? timed("cross-validation", () -> crossValidate(data, features))
               : null;
       List<FeatureIv> ivs = new ArrayList<>();
       for (FeatureBins t : binning.tables()) {
@@ -340,6 +360,15 @@ public final class RiskModels {
       train.unpersist();
       valid.unpersist();
     }
+  }
+
+  /** Runs {@code step}, logging how long it took. */
+  private static <T> T timed(String what, java.util.function.Supplier<T> step) {
+    long start = System.nanoTime();
+    T result = step.get();
+    LOG.info(
+        "Supervised: {} in {} s", what, String.format("%.1f", (System.nanoTime() - start) / 1e9));
+    return result;
   }
 
   /** {rows, events}. */
@@ -494,10 +523,19 @@ public final class RiskModels {
       Dataset<Row> train = data.filter(fold.notEqual(k));
       Dataset<Row> test = data.filter(fold.equalTo(k));
       WoeBinningModel binning =
-          new WoeBinning(
-                  settings.label(), features.numeric(), features.categorical(), settings.binning())
-              .fit(train);
-      Card card = scorecard(binning, balanced(binning.transform(train), settings.balance()));
+          timed(
+              "binning",
+              () ->
+                  new WoeBinning(
+                          settings.label(),
+                          features.numeric(),
+                          features.categorical(),
+                          settings.binning())
+                      .fit(train));
+      Card card =
+          timed(
+              "scorecard regression",
+              () -> scorecard(binning, balanced(binning.transform(train), settings.balance())));
       aucs.add(auc(binning.transform(test).withColumn(PD, card.scorecard().probability())));
     }
     return new CrossValidation(

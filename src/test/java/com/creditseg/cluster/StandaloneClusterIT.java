@@ -225,7 +225,11 @@ class StandaloneClusterIT {
             "--set",
             "segment.fit-sample-rows=" + Math.min(100_000, ROWS / 5),
             "--set",
-            "segment.max-iterations=20"),
+            "segment.max-iterations=20",
+            // The supervised models (on by the generated label) run on the cluster too, on a
+            // sample sized like the fit's.
+            "--set",
+            "model.supervised.sample-rows=" + Math.min(100_000, ROWS / 5)),
         DIR.resolve("logs/" + name + ".log"));
   }
 

@@ -38,7 +38,10 @@ class ExitCodeTest {
                 "--set",
                 "run.date=2026-01-31",
                 "--set",
-                "segment.seeds=1"));
+                "segment.seeds=1",
+                // Supervised models have their own tests (SegmentationJobTest, SupervisedRunTest).
+                "--set",
+                "model.supervised.enabled=false"));
     args.addAll(List.of(extra));
     return CommandLine.execute(args);
   }

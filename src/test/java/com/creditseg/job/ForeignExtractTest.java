@@ -54,7 +54,10 @@ class ForeignExtractTest {
    */
   Run execute(List<File> configs, List<String> overrides, String output) {
     String out = tmp.resolve(output).toString();
-    List<String> all = new ArrayList<>(overrides);
+    // Supervised models have their own tests (SegmentationJobTest, SupervisedRunTest); an override
+    // may turn them back on.
+    List<String> all = new ArrayList<>(List.of("model.supervised.enabled=false"));
+    all.addAll(overrides);
     all.add("output.path=" + out);
     Settings settings = new SettingsLoader().load(configs, all, LocalDate.of(2026, 1, 31));
     RunMetrics metrics = new SegmentationJob(SharedSpark.spark(), settings).run().metrics();

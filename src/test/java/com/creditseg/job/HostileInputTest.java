@@ -76,7 +76,10 @@ class HostileInputTest {
                 "--set",
                 "quality.max-quarantined-share=1.0",
                 "--set",
-                "input.mapping.categories.employment_status={emp=Employed, unemp=Unemployed}"));
+                "input.mapping.categories.employment_status={emp=Employed, unemp=Unemployed}",
+                // Supervised models have their own tests (SegmentationJobTest, SupervisedRunTest).
+                "--set",
+                "model.supervised.enabled=false"));
     for (String e : extra) {
       args.add("--set");
       args.add(e);

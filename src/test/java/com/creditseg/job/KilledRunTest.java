@@ -43,7 +43,9 @@ class KilledRunTest {
         "generate.rows=20000",
         "segment.seeds=1",
         "segment.fit-sample-rows=5000",
-        "segment.max-iterations=10");
+        "segment.max-iterations=10",
+        // Supervised models have their own tests (SegmentationJobTest, SupervisedRunTest).
+        "model.supervised.enabled=false");
   }
 
   Settings settings() {
