@@ -1,0 +1,226 @@
+package com.creditseg.supervised;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.creditseg.SharedSpark;
+import com.creditseg.config.Settings;
+import com.creditseg.config.SettingsLoader;
+import com.creditseg.job.SegmentationJob;
+import com.creditseg.metrics.RunMetrics;
+import com.creditseg.segment.RiskOrder;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The supervised models end to end on the real Statlog German credit file through its mapping
+ * (conf/examples/german-credit-bureau.conf): 1,000 applicants, 300 bad.
+ */
+@ExtendWith(SharedSpark.class)
+class SupervisedRunTest {
+  @TempDir static Path tmp;
+  static RunMetrics metrics;
+  static Path runDir;
+
+  @BeforeAll
+  static void runStatlog() {
+    Settings settings =
+        new SettingsLoader()
+            .load(
+                List.of(new File("conf/examples/german-credit-bureau.conf")),
+                List.of("output.path=" + tmp.resolve("out"), "run.date=2026-01-31"),
+                LocalDate.of(2026, 1, 31));
+    metrics = new SegmentationJob(SharedSpark.spark(), settings).run().metrics();
+    runDir = tmp.resolve("out/run_date=2026-01-31");
+  }
+
+  private static ModelValidation.Result model(String name) {
+    return metrics.supervised().models().stream()
+        .filter(m -> m.model().equals(name))
+        .findFirst()
+        .orElseThrow()
+        .validation();
+  }
+
+  @Test
+  void everyLabelledApplicantIsTrainedOnOrHeldOutAndTheMetricsAreHeldOut() {
+    RiskModels.Report r = metrics.supervised();
+    assertEquals(1000, r.trainRows() + r.validationRows());
+    assertEquals(300, r.trainEvents() + r.validationEvents());
+    assertEquals(0.30, r.validationRows() / 1000.0, 0.05, "about 30 % held out");
+    assertEquals(r.validationRows(), model(RiskModels.SCORECARD).rows());
+    assertEquals(r.validationEvents(), model(RiskModels.SCORECARD).events());
+    assertFalse(r.refitted());
+    assertEquals(
+        List.of(
+            RiskModels.SCORECARD, "random-forest", "gradient-boosted-trees", RiskModels.RULE_SCORE),
+        r.models().stream().map(RiskModels.ModelReport::model).toList());
+  }
+
+  @Test
+  void theScorecardRanksLikePublishedModelsOnThisFile() {
+    // scikit-learn, 5-fold: logistic regression 0.778 to 0.784, random forest 0.796.
+    double scorecard = model(RiskModels.SCORECARD).rocAuc();
+    assertTrue(scorecard >= 0.74, "held-out AUC " + scorecard);
+    assertTrue(
+        scorecard > model(RiskModels.RULE_SCORE).rocAuc(),
+        "the scorecard ranks better than the hand-weighted rule score");
+    RiskModels.CrossValidation cv = metrics.supervised().crossValidation();
+    assertNotNull(cv, "1,000 labelled applicants are below cross-validation.below-rows");
+    assertEquals(5, cv.rocAuc().size());
+    assertTrue(cv.meanRocAuc() >= 0.76, "cross-validated AUC " + cv.meanRocAuc());
+    assertEquals(2 * scorecard - 1, model(RiskModels.SCORECARD).gini(), 1e-12);
+  }
+
+  @Test
+  void protectedAttributesAreNeverModelInputsButAreCheckedForFairness() {
+    List<String> features =
+        metrics.supervised().features().stream().map(RiskModels.FeatureIv::feature).toList();
+    assertFalse(features.contains("gender"), features.toString());
+    assertFalse(features.contains("age"), features.toString());
+    assertFalse(features.contains("defaulted"), features.toString());
+    FairnessCheck.Report fairness = metrics.supervised().fairness();
+    assertEquals(
+        List.of("age", "gender"),
+        fairness.attributes().stream().map(FairnessCheck.Attribute::attribute).sorted().toList());
+    assertEquals(model(RiskModels.SCORECARD).decision().cutoff(), fairness.cutoff(), 0.0);
+  }
+
+  @Test
+  void theCheckingAccountCarriesTheMostEvidence() {
+    RiskModels.FeatureIv strongest =
+        metrics.supervised().features().stream()
+            .max(Comparator.comparingDouble(RiskModels.FeatureIv::iv))
+            .orElseThrow();
+    assertEquals("checking_account", strongest.feature());
+    assertEquals("kept", strongest.status());
+    assertTrue(strongest.coefficient() < 0, "a higher WoE (safer) lowers the log-odds of default");
+    // Features below min-iv are listed as dropped, never kept.
+    metrics.supervised().features().stream()
+        .filter(f -> f.iv() < 0.02)
+        .forEach(f -> assertEquals("low_iv", f.status(), f.toString()));
+  }
+
+  @Test
+  void binTablesCountEveryTrainingApplicantOncePerFeature() throws Exception {
+    Dataset<Row> bins =
+        SharedSpark.spark().read().parquet(runDir.resolve("models/woe_bins").toString());
+    Map<String, Long> perFeature =
+        bins.groupBy("feature").sum("customers").collectAsList().stream()
+            .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
+    assertEquals(metrics.supervised().features().size(), perFeature.size());
+    perFeature.forEach(
+        (f, n) -> assertEquals(metrics.supervised().trainRows(), n, "customers binned for " + f));
+    assertEquals(
+        bins.count() + 1, Files.readAllLines(runDir.resolve("models/woe_bins.csv")).size());
+    assertTrue(Files.exists(runDir.resolve("models/scorecard.csv")));
+    assertTrue(Files.exists(runDir.resolve("model/scorecard.json")));
+    assertTrue(Files.exists(runDir.resolve("model/challengers/random-forest/metadata")));
+  }
+
+  @Test
+  void everyApplicantGetsPointsAProbabilityAndReasonCodes() {
+    Dataset<Row> segments =
+        SharedSpark.spark().read().parquet(runDir.resolve("segments").toString());
+    assertEquals(1000, segments.count());
+    assertEquals(0, segments.filter(col("scorecard_points").isNull()).count());
+    assertEquals(
+        0,
+        segments
+            .filter(col("probability_of_default").leq(0).or(col("probability_of_default").geq(1)))
+            .count());
+    // points = offset + factor * ln(odds of repaying), rounded: so the log-odds of the probability
+    // lie within half a point of the points' (factor = 20 / ln 2).
+    double factor = 20 / Math.log(2);
+    double offset = 600 - factor * Math.log(50);
+    for (Row r :
+        segments
+            .select("scorecard_points", "probability_of_default", "scorecard_reason_codes")
+            .collectAsList()) {
+      double p = r.getDouble(1);
+      double points = offset + factor * Math.log((1 - p) / p);
+      assertEquals(r.getInt(0), points, 0.5 + 1e-9);
+      assertTrue(r.getList(2).size() <= 4);
+    }
+  }
+
+  @Test
+  void segmentsAreOrderedByTheTrainingDefaultRateAndChecked() {
+    RiskOrder order = metrics.riskOrder();
+    assertEquals(RiskOrder.BY_DEFAULT_RATE, order.orderedBy());
+    List<Double> training =
+        order.segments().stream().map(RiskOrder.SegmentRisk::trainingDefaultRate).toList();
+    List<Double> sorted = new ArrayList<>(training);
+    sorted.sort(Comparator.reverseOrder());
+    assertEquals(sorted, training, "rank 1 has the highest training default rate");
+  }
+
+  @Test
+  void theMonotonicityCheckRaisesItsFlagWhenDefaultRatesBreakTheLabels() {
+    List<RiskOrder.SegmentRisk> broken =
+        List.of(
+            new RiskOrder.SegmentRisk(1, "Poor", 0.30, 0.31, 520),
+            new RiskOrder.SegmentRisk(2, "Fair", 0.42, 0.29, 610),
+            new RiskOrder.SegmentRisk(3, "Good", 0.05, 0.04, 590));
+    RiskOrder order = RiskOrder.check(RiskOrder.BY_DEFAULT_RATE, broken, "fix it");
+    assertFalse(order.monotone());
+    assertFalse(order.scoreAgrees(), "610 then 590");
+    assertEquals("fix it", order.advice());
+    RiskOrder fine =
+        RiskOrder.check(
+            RiskOrder.BY_SCORE,
+            List.of(
+                new RiskOrder.SegmentRisk(1, "Poor", 0.40, null, 520),
+                new RiskOrder.SegmentRisk(2, "Fair", 0.40, null, 610),
+                new RiskOrder.SegmentRisk(3, "Good", 0.05, null, 700)),
+            "fix it");
+    assertTrue(fine.monotone(), "equal rates do not break the order");
+    assertTrue(fine.scoreAgrees());
+    assertEquals(null, fine.advice());
+  }
+
+  @Test
+  void theSplitHoldsOutTheSameCustomersWhateverThePartitioning() {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      rows.add(RowFactory.create("id-" + i));
+    }
+    Dataset<Row> ids =
+        SharedSpark.spark()
+            .createDataFrame(rows, new StructType().add("customer_id", DataTypes.StringType));
+    HoldoutSplit split = new HoldoutSplit(0.3);
+    Dataset<Row> once = ids.repartition(1).filter(split.isValidation());
+    Dataset<Row> again = ids.repartition(7).filter(split.isValidation());
+    long held = once.count();
+    assertEquals(0, once.exceptAll(again).count());
+    assertEquals(held, again.count());
+    assertEquals(0.3, held / 10_000.0, 0.015);
+    // Cross-validation folds partition the customers.
+    assertEquals(
+        10_000,
+        ids.groupBy(HoldoutSplit.fold(5).as("fold"))
+            .count()
+            .agg(org.apache.spark.sql.functions.sum("count"))
+            .first()
+            .getLong(0));
+  }
+}
