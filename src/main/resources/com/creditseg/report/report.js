@@ -756,7 +756,7 @@
     figuresTable("model-table", columns, models);
     var rule = models.filter(function (x) { return x.model === RULE_SCORE; })[0];
     document.getElementById("model-table-note").textContent = rule
-      ? "The rule score (" + rule.inputs + ") is the run's credit score turned into a probability by " +
+      ? "The rule score is the run's credit score turned into a probability by " +
         "its place in the score range: only its ranking is meaningful (ROC AUC, Gini, KS, PR AUC, and " +
         "the refusals at a cutoff), not its calibration, so it has no Brier score here and no " +
         "calibration curve."
@@ -907,7 +907,7 @@
       yaxis: axis("", { categoryorder: "array", categoryarray: order, autorange: "reversed" }),
       shapes: ivShapes
     });
-    document.getElementById("iv-note").textContent =
+    document.getElementById("supervised-charts-note").textContent =
       "Top left: the ROC curve of every model; higher and further left ranks defaulters better, the " +
       "dotted diagonal is chance. Top right: refusing the riskiest customers by the scorecard's PD, " +
       "the share of all defaults and of all good customers refused; KS is the widest gap. Bottom " +

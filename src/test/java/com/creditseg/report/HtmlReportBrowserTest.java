@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.creditseg.SharedSpark;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
 import java.io.IOException;
@@ -58,6 +59,7 @@ class HtmlReportBrowserTest {
   static String oldRunDom;
   static String brokenOrderDom;
   static int features;
+  static boolean monotone;
   static String skipped;
 
   @BeforeAll
@@ -72,7 +74,9 @@ class HtmlReportBrowserTest {
       return;
     }
     Path page = ReportFixture.page();
-    features = ReportFixture.embeddedData(Files.readString(page)).get("features").size();
+    JsonNode data = ReportFixture.embeddedData(Files.readString(page));
+    features = data.get("features").size();
+    monotone = data.at("/riskOrder/monotone").asBoolean();
     dom = render(chromium.get(), page, SCREENSHOT);
     // A run from before the supervised models and stability, or of an unlabelled input.
     Path oldRun =
@@ -149,7 +153,10 @@ class HtmlReportBrowserTest {
         dom.contains(
             "<p class=\"explain risk-order\" id=\"risk-order-note\">Segments are labelled"),
         "no risk-order note");
-    assertTrue(dom.contains("id=\"risk-order-warning\" hidden"), "warning shown for a good order");
+    assertEquals(
+        monotone,
+        dom.contains("id=\"risk-order-warning\" hidden"),
+        "the warning is shown exactly when the fixture's labels are out of risk order");
 
     assertEquals("", errors(brokenOrderDom), "JavaScript errors");
     int at = brokenOrderDom.indexOf("<div class=\"notice warning\" id=\"risk-order-warning\">");
