@@ -24,7 +24,9 @@ public record ReportData(
     List<FeatureBoxes> features,
     Correlations correlation,
     ReasonCodes reasonCodes,
-    com.creditseg.stability.RunComparison.Report stability) {
+    com.creditseg.stability.RunComparison.Report stability,
+    Supervised supervised,
+    com.creditseg.segment.RiskOrder riskOrder) {
 
   public ReportData {
     segments = frozen(segments);
@@ -197,6 +199,22 @@ public record ReportData(
       any = frozen(any);
     }
   }
+
+  /**
+   * The supervised models (metrics.json {@code supervised}, with only the scorecard's KS curve and
+   * no gains tables) and the scorecard's points per feature and bin from {@code models/scorecard}
+   * (empty when that table is missing). Null for a run without supervised models.
+   */
+  public record Supervised(
+      com.creditseg.supervised.RiskModels.Report models, List<ScorecardRow> scorecard) {
+    public Supervised {
+      scorecard = frozen(scorecard);
+    }
+  }
+
+  /** One bin of one scorecard feature: the values it holds, its customers, WoE and points. */
+  public record ScorecardRow(
+      String feature, int bin, String values, long customers, Double woe, Double points) {}
 
   /** An unmodifiable copy that, unlike {@link List#copyOf}, keeps nulls (non-finite numbers). */
   static <T> List<T> frozen(List<T> list) {

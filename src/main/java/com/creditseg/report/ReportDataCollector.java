@@ -20,8 +20,9 @@ import org.apache.spark.sql.Row;
  * Computes {@link ReportData} from a run directory: the header, k selection and quality counts from
  * {@code metrics.json}, the profile table from {@code profiles/}, and the charts' aggregates from
  * {@code segments/} and {@code model/} in Spark (a projection sample of at most {@code sampleBound}
- * customers, score bins, feature whiskers, correlations, reason-code counts). Only aggregates reach
- * the driver.
+ * customers, score bins, feature whiskers, correlations, reason-code counts); the supervised models
+ * from {@code metrics.json} and their scorecard from {@code models/scorecard}. Only aggregates
+ * reach the driver.
  */
 final class ReportDataCollector {
   private final int sampleBound;
@@ -60,7 +61,9 @@ final class ReportDataCollector {
         FeatureCorrelator.correlate(
             customerRows, numericColumns(customerRows, features), customers),
         ReasonCodeCounter.count(customerRows, segments, byWeight(header)),
-        metrics.stability());
+        metrics.stability(),
+        SupervisedSummary.of(metrics.supervised(), run.scorecard()),
+        metrics.riskOrder());
   }
 
   private static List<String> clusteringFeatures(PipelineModel model) {

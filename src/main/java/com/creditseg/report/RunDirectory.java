@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -25,6 +26,7 @@ final class RunDirectory {
   static final String PROFILES = "profiles";
   static final String SEGMENTS = "segments";
   static final String MODEL = "model";
+  static final String SCORECARD = "models/scorecard";
 
   private final SparkSession spark;
   private final FileSystem fs;
@@ -87,6 +89,21 @@ final class RunDirectory {
   /** The segmented customers; {@code segment} comes back as a partition column. */
   Dataset<Row> segments() {
     return spark.read().parquet(new Path(root, SEGMENTS).toString());
+  }
+
+  /**
+   * The supervised scorecard, one row per feature and bin; empty when the run fitted no supervised
+   * models (they are optional, so opening does not require it).
+   */
+  Optional<Dataset<Row>> scorecard() {
+    Path table = new Path(root, SCORECARD);
+    try {
+      return fs.exists(table)
+          ? Optional.of(spark.read().parquet(table.toString()))
+          : Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + table, e);
+    }
   }
 
   SegmentModel model() {

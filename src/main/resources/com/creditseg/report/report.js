@@ -648,8 +648,338 @@
     });
   }
 
+  // ---- Risk order of the segments ------------------------------------------------------------
+  function riskOrder() {
+    var r = data.riskOrder;
+    if (!r) {
+      return;
+    }
+    var note = document.getElementById("risk-order-note");
+    note.hidden = false;
+    note.textContent = "Segments are labelled from riskiest to safest by " + r.orderedBy + "; " +
+      (r.monotone ? "their default rates over every labelled customer follow that order" :
+        "their default rates over every labelled customer do not follow that order (see below)") +
+      (r.scoreAgrees ? ", and so do their mean credit scores." :
+        ". The rule score orders the segments differently from their default rates: its mean " +
+        "does not rise from the riskiest label to the safest, so it is not measuring the risk the " +
+        "default label sees.");
+    if (!r.monotone) {
+      var warning = document.getElementById("risk-order-warning");
+      warning.hidden = false;
+      warning.appendChild(element("strong", null, "The segment labels are not in risk order. "));
+      warning.appendChild(document.createTextNode("Default rate by label, riskiest label first: " +
+        r.segments.map(function (s) { return s.segment + " " + percent(s.defaultRate); }).join(", ") + ". "));
+      if (r.advice) {
+        warning.appendChild(document.createTextNode(r.advice));
+      }
+    }
+  }
+
+  // ---- Supervised models ---------------------------------------------------------------------
+  var MODEL_COLOURS = { "scorecard": "#2458a6", "random-forest": "#2a9d8f",
+    "gradient-boosted-trees": "#d98c2b", "rule-score": "#7b8794" };
+  var RULE_SCORE = "rule-score";
+  function modelName(model) {
+    return model === RULE_SCORE ? "rule score" : pretty(model).replace(/-/g, " ");
+  }
+  function modelColour(model, i) {
+    return MODEL_COLOURS[model] || FACTOR_COLOURS[i % FACTOR_COLOURS.length];
+  }
+
+  /** A table from columns {title, text, value(row) -> text, flag(row) -> bool} and rows. */
+  function figuresTable(id, columns, rows, groupStart) {
+    var table = document.getElementById(id);
+    var head = element("thead");
+    var headRow = element("tr");
+    columns.forEach(function (c) { headRow.appendChild(element("th", c.text ? "text" : "", c.title)); });
+    head.appendChild(headRow);
+    var body = element("tbody");
+    rows.forEach(function (row, i) {
+      var tr = element("tr", groupStart && i > 0 && groupStart(row, rows[i - 1]) ? "group-start" : "");
+      columns.forEach(function (c) {
+        var td = element("td", [c.text ? "text" : "", c.className || "",
+          c.flag && c.flag(row) ? "flag" : ""].join(" ").trim(), c.value(row));
+        if (c.flag && c.flag(row) && c.flagTitle) { td.title = c.flagTitle; }
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    table.appendChild(head);
+    table.appendChild(body);
+  }
+
+  function supervised() {
+    var sup = data.supervised;
+    if (!sup) {
+      return;
+    }
+    document.getElementById("supervised").hidden = false;
+    var m = sup.models;
+    var models = m.models;
+    var cv = m.crossValidation;
+    document.getElementById("supervised-note").textContent =
+      "Models of the label " + m.label + ", fitted on " + integer.format(m.trainRows) + " customers (" +
+      integer.format(m.trainEvents) + " defaults) and measured on " + integer.format(m.validationRows) +
+      " held-out customers (" + integer.format(m.validationEvents) + " defaults, " +
+      percent(m.validationRows ? m.validationEvents / m.validationRows : null) + "), split " + m.split +
+      "; class balance in training: " + String(m.balance).toLowerCase() + "." +
+      (cv ? " The scorecard's ROC AUC cross-validated over " + cv.folds + " folds of all labelled " +
+        "customers: " + number(cv.meanRocAuc, threeDecimals) + " (folds " +
+        cv.rocAuc.map(function (a) { return number(a, threeDecimals); }).join(", ") + ")." : "") +
+      " Every figure below is on the held-out customers. The cutoff is the probability of default " +
+      "at or above which a customer is refused, chosen to minimise the cost of missed defaults and " +
+      "refused good customers.";
+
+    var columns = [
+      { title: "Model", text: true, value: function (x) { return modelName(x.model); } },
+      { title: "Inputs", text: true, className: "values", value: function (x) { return x.inputs; } },
+      { title: "ROC AUC", value: function (x) { return number(x.validation.rocAuc, threeDecimals); } }
+    ];
+    if (cv) {
+      columns.push({ title: "CV ROC AUC", value: function (x) {
+        return x.model === "scorecard" ? number(cv.meanRocAuc, threeDecimals) : "–";
+      } });
+    }
+    columns = columns.concat([
+      { title: "Gini", value: function (x) { return number(x.validation.gini, threeDecimals); } },
+      { title: "KS", value: function (x) { return number(x.validation.ks, threeDecimals); } },
+      { title: "PR AUC", value: function (x) { return number(x.validation.prAuc, threeDecimals); } },
+      { title: "Brier", value: function (x) {
+        return x.model === RULE_SCORE ? "–" : number(x.validation.brier, threeDecimals);
+      } },
+      { title: "Cutoff (PD ≥)", value: function (x) { return number(x.validation.decision.cutoff, threeDecimals); } },
+      { title: "Approval rate", value: function (x) { return percent(x.validation.decision.approvalRate); } },
+      { title: "Precision", value: function (x) { return percent(x.validation.decision.precision); } },
+      { title: "Recall", value: function (x) { return percent(x.validation.decision.recall); } },
+      { title: "F1", value: function (x) { return number(x.validation.decision.f1, threeDecimals); } }
+    ]);
+    figuresTable("model-table", columns, models);
+    var rule = models.filter(function (x) { return x.model === RULE_SCORE; })[0];
+    document.getElementById("model-table-note").textContent = rule
+      ? "The rule score is the run's credit score turned into a probability by " +
+        "its place in the score range: only its ranking is meaningful (ROC AUC, Gini, KS, PR AUC, and " +
+        "the refusals at a cutoff), not its calibration, so it has no Brier score here and no " +
+        "calibration curve."
+      : "";
+
+    // ROC curves: every model, the rule score dashed.
+    var roc = models.map(function (x, i) {
+      var rankingOnly = x.model === RULE_SCORE;
+      return {
+        type: "scatter", mode: "lines",
+        name: plotlyText(modelName(x.model)) + " (AUC " + number(x.validation.rocAuc, threeDecimals) + ")" +
+          (rankingOnly ? ", ranking only" : ""),
+        x: x.validation.roc.map(function (p) { return p.fpr; }),
+        y: x.validation.roc.map(function (p) { return p.tpr; }),
+        customdata: x.validation.roc.map(function (p) { return p.threshold; }),
+        line: { color: modelColour(x.model, i), width: rankingOnly ? 1.5 : 2, dash: rankingOnly ? "dash" : "solid" },
+        hovertemplate: "%{fullData.name}<br>refusing PD ≥ %{customdata:.3f}: " +
+          "%{y:.1%} of defaults, %{x:.1%} of the others<extra></extra>"
+      };
+    });
+    plot("chart-roc", roc, {
+      title: { text: "ROC curves on the held-out customers", x: 0, xanchor: "left", font: { size: 14 } },
+      margin: { l: 64, r: 16, t: 44, b: 56 },
+      legend: { orientation: "v", y: 0.03, yanchor: "bottom", x: 0.98, xanchor: "right",
+        bgcolor: "rgba(255,255,255,0.85)" },
+      xaxis: axis("false positive rate (good customers refused)", { range: [0, 1], tickformat: ".0%" }),
+      yaxis: axis("true positive rate (defaults refused)", { range: [0, 1], tickformat: ".0%" }),
+      shapes: [{ type: "line", x0: 0, y0: 0, x1: 1, y1: 1, line: { color: "#9aa5b1", width: 1, dash: "dot" } }]
+    });
+
+    // KS of the scorecard.
+    var card = models.filter(function (x) { return x.model === "scorecard"; })[0];
+    if (card) {
+      var v = card.validation;
+      var curve = v.ksCurve;
+      var best = curve.reduce(function (a, p) { return p.separation > a.separation ? p : a; }, curve[0]);
+      var ksTraces = [
+        { name: "defaults refused", colour: "#c62828", key: "eventShare" },
+        { name: "good customers refused", colour: "#2e7d32", key: "nonEventShare" }
+      ].map(function (c) {
+        return {
+          type: "scatter", mode: "lines", name: c.name,
+          x: curve.map(function (p) { return p.refusedShare; }),
+          y: curve.map(function (p) { return p[c.key]; }),
+          customdata: curve.map(function (p) { return p.threshold; }),
+          line: { color: c.colour, width: 2 },
+          hovertemplate: "refusing %{x:.1%} (PD ≥ %{customdata:.3f}): %{y:.1%} of " + c.name.split(" ")[0] +
+            "<extra></extra>"
+        };
+      });
+      var ksShapes = [], ksNotes = [];
+      if (best) {
+        ksTraces.push({
+          type: "scatter", mode: "lines+markers", name: "KS " + number(v.ks, threeDecimals),
+          x: [best.refusedShare, best.refusedShare], y: [best.nonEventShare, best.eventShare],
+          line: { color: "#1f2933", width: 2, dash: "dot" }, marker: { size: 7, color: "#1f2933" },
+          hovertemplate: "KS " + number(v.ks, threeDecimals) + " at PD ≥ " + number(v.ksThreshold, threeDecimals) +
+            "<extra></extra>"
+        });
+        ksNotes.push({
+          x: best.refusedShare, y: (best.eventShare + best.nonEventShare) / 2, xanchor: "left", xshift: 8,
+          showarrow: false, font: { size: 12 },
+          text: "KS = " + number(v.ks, threeDecimals) + "<br>refusing " + percent(best.refusedShare) +
+            " (PD ≥ " + number(v.ksThreshold, threeDecimals) + ")"
+        });
+      }
+      plot("chart-ks", ksTraces, {
+        title: { text: "Scorecard KS: what refusing the riskiest share catches", x: 0, xanchor: "left", font: { size: 14 } },
+        margin: { l: 64, r: 16, t: 90, b: 56 },
+        xaxis: axis("share of customers refused, riskiest first", { range: [0, 1], tickformat: ".0%" }),
+        yaxis: axis("cumulative share refused", { range: [0, 1.02], tickformat: ".0%" }),
+        shapes: ksShapes, annotations: ksNotes
+      });
+    }
+
+    // Calibration: the models whose PD is a probability.
+    var calibrated = models.filter(function (x) { return x.model !== RULE_SCORE; });
+    var top = 0;
+    var calibration = calibrated.map(function (x) {
+      var bins = x.validation.calibration;
+      bins.forEach(function (b) { top = Math.max(top, b.meanPredicted, b.observedRate); });
+      return {
+        type: "scatter", mode: "lines+markers", name: plotlyText(modelName(x.model)),
+        x: bins.map(function (b) { return b.meanPredicted; }),
+        y: bins.map(function (b) { return b.observedRate; }),
+        customdata: bins.map(function (b) { return [b.decile, b.rows]; }),
+        line: { color: modelColour(x.model, models.indexOf(x)), width: 2 }, marker: { size: 7 },
+        hovertemplate: "%{fullData.name}, decile %{customdata[0]} (%{customdata[1]:,} customers)<br>" +
+          "mean PD %{x:.1%}, observed %{y:.1%}<extra></extra>"
+      };
+    });
+    top = Math.min(1, top * 1.05 || 1);
+    calibration.push({
+      type: "scatter", mode: "lines", name: "perfect calibration", x: [0, top], y: [0, top],
+      line: { color: "#9aa5b1", width: 1, dash: "dot" }, hoverinfo: "skip"
+    });
+    plot("chart-calibration", calibration, {
+      title: { text: "Calibration by decile of predicted PD", x: 0, xanchor: "left", font: { size: 14 } },
+      margin: { l: 64, r: 16, t: 44, b: 56 },
+      legend: { orientation: "v", y: 0.98, yanchor: "top", x: 0.02, xanchor: "left",
+        bgcolor: "rgba(255,255,255,0.85)" },
+      xaxis: axis("mean predicted probability of default", { range: [0, top], tickformat: ".0%" }),
+      yaxis: axis("observed default rate", { range: [0, top], tickformat: ".0%" })
+    });
+
+    // Information value per feature, by status.
+    var features = m.features.slice().sort(function (a, b) { return b.iv - a.iv; });
+    var statuses = [
+      { status: "kept", name: "kept in the scorecard", colour: "#2458a6" },
+      { status: "low_iv", name: "dropped: low IV", colour: "#9aa5b1" },
+      { status: "wrong_sign", name: "dropped: wrong sign", colour: "#c62828" }
+    ];
+    var known = statuses.map(function (s) { return s.status; });
+    features.forEach(function (f) {
+      if (known.indexOf(f.status) < 0) {
+        known.push(f.status);
+        statuses.push({ status: f.status, name: pretty(f.status), colour: "#8e6cc0" });
+      }
+    });
+    var order = features.map(function (f) { return plotlyText(pretty(f.feature)); });
+    var ivTraces = statuses.map(function (s) {
+      var these = features.filter(function (f) { return f.status === s.status; });
+      return {
+        type: "bar", orientation: "h", name: plotlyText(s.name),
+        y: these.map(function (f) { return plotlyText(pretty(f.feature)); }),
+        x: these.map(function (f) { return f.iv; }),
+        customdata: these.map(function (f) { return f.coefficient; }),
+        marker: { color: s.colour },
+        hovertemplate: "%{y}: IV %{x:.3f}, coefficient %{customdata:.3f}<extra>" + plotlyText(s.name) + "</extra>"
+      };
+    }).filter(function (t) { return t.y.length > 0; });
+    var low = features.filter(function (f) { return f.status === "low_iv"; });
+    var passed = features.filter(function (f) { return f.status !== "low_iv"; });
+    var below = low.length ? Math.max.apply(null, low.map(function (f) { return f.iv; })) : null;
+    var atLeast = passed.length ? Math.min.apply(null, passed.map(function (f) { return f.iv; })) : null;
+    var ivShapes = [];
+    if (below != null && atLeast != null) {
+      ivShapes.push({
+        type: "rect", xref: "x", yref: "paper", x0: below, x1: atLeast, y0: 0, y1: 1,
+        fillcolor: "rgba(217,140,43,0.18)", line: { width: 0 }
+      });
+    }
+    plot("chart-iv", ivTraces, {
+      title: { text: "Information value per feature", x: 0, xanchor: "left", font: { size: 14 } },
+      barmode: "overlay",
+      margin: { l: 190, r: 16, t: 90, b: 56 },
+      xaxis: axis("information value", { rangemode: "tozero" }),
+      yaxis: axis("", { categoryorder: "array", categoryarray: order, autorange: "reversed" }),
+      shapes: ivShapes
+    });
+    document.getElementById("supervised-charts-note").textContent =
+      "Top left: the ROC curve of every model; higher and further left ranks defaulters better, the " +
+      "dotted diagonal is chance. Top right: refusing the riskiest customers by the scorecard's PD, " +
+      "the share of all defaults and of all good customers refused; KS is the widest gap. Bottom " +
+      "left: each model's mean predicted PD against the observed default rate, decile by decile; " +
+      "on the dotted diagonal the PD is right on average. Bottom right: the information value of " +
+      "every feature offered, by whether the scorecard kept it (a feature whose coefficient came " +
+      "out with the wrong sign is dropped). The run does not record its minimum IV " +
+      "(model.supervised.binning.min-iv, 0.02 by default), so it is not drawn as a line: " +
+      (below != null && atLeast != null
+        ? "from the features it lies above " + number(below, threeDecimals) + " and at most " +
+          number(atLeast, threeDecimals) + " (shaded)."
+        : below != null ? "every feature fell below it; the highest IV was " + number(below, threeDecimals) + "."
+        : "no feature fell below it.");
+
+    // The scorecard.
+    var rows = sup.scorecard;
+    var featureCount = rows.filter(function (r, i) { return i === 0 || rows[i - 1].feature !== r.feature; }).length;
+    document.getElementById("scorecard-note").textContent = rows.length
+      ? "A customer's scorecard points are the sum of the points of the bin each feature falls in (" +
+        featureCount + " features, " + rows.length + " bins); more points, lower risk. WoE is the " +
+        "bin's weight of evidence in the training customers. From models/scorecard."
+      : "The run has no models/scorecard table.";
+    figuresTable("scorecard-table", [
+      { title: "Feature", text: true, value: function (r) { return pretty(r.feature); } },
+      { title: "Bin", value: function (r) { return String(r.bin); } },
+      { title: "Values", text: true, className: "values", value: function (r) { return r.values; } },
+      { title: "Customers", value: function (r) { return number(r.customers, integer); } },
+      { title: "WoE", value: function (r) { return number(r.woe, threeDecimals); } },
+      { title: "Points", value: function (r) { return number(r.points, oneDecimal); } }
+    ], rows, function (r, before) { return r.feature !== before.feature; });
+
+    // Fairness at the scorecard's cutoff.
+    var fair = m.fairness;
+    var fairNote = document.getElementById("fairness-note");
+    if (!fair || !fair.attributes.length) {
+      fairNote.textContent = "No protected attribute is in the input, so approvals by group were not checked.";
+      return;
+    }
+    var flagged = fair.attributes.filter(function (a) { return a.belowFourFifths; });
+    fairNote.textContent = "Held-out customers approved at the scorecard's cutoff (PD < " +
+      number(fair.cutoff, threeDecimals) + "), by protected group. A group's impact ratio is its " +
+      "approval rate over that of the attribute's most approved group; an adverse impact ratio " +
+      "(lowest over highest) below 0.8 fails the four-fifths rule and is shown in red. " +
+      (flagged.length
+        ? "Below four fifths: " + flagged.map(function (a) {
+          return pretty(a.attribute) + " (" + number(a.adverseImpactRatio, threeDecimals) + ", " +
+            a.lowestGroup + " against " + a.highestGroup + ")";
+        }).join(", ") + "."
+        : "No attribute is below four fifths.");
+    var groups = [];
+    fair.attributes.forEach(function (a) {
+      a.groups.forEach(function (g, i) { groups.push({ attribute: a, group: g, first: i === 0 }); });
+    });
+    figuresTable("fairness-table", [
+      { title: "Attribute", text: true, value: function (r) { return r.first ? pretty(r.attribute.attribute) : ""; } },
+      { title: "Adverse impact ratio", value: function (r) {
+        return r.first ? number(r.attribute.adverseImpactRatio, threeDecimals) +
+          (r.attribute.belowFourFifths ? " (below 0.8)" : "") : "";
+      }, flag: function (r) { return r.first && r.attribute.belowFourFifths; },
+        flagTitle: "below four fifths" },
+      { title: "Group", text: true, value: function (r) { return r.group.group; } },
+      { title: "Customers", value: function (r) { return number(r.group.rows, integer); } },
+      { title: "Approval rate", value: function (r) { return percent(r.group.approvalRate); } },
+      { title: "Default rate", value: function (r) { return percent(r.group.defaultRate); } },
+      { title: "Impact ratio", value: function (r) { return number(r.group.impactRatio, threeDecimals); },
+        flag: function (r) { return r.group.impactRatio < 0.8; }, flagTitle: "below four fifths" }
+    ], groups, function (r) { return r.first; });
+  }
+
   section("header", header);
   section("profile table", profileTable);
+  section("risk order", riskOrder);
   if (typeof Plotly === "undefined") {
     var notice = element("p", "notice",
       "The charts need plotly.js, which did not load: keep the file plotly.js beside this page.");
@@ -666,6 +996,7 @@
   section("quality", quality);
   section("reason codes", reasonCodes);
   section("stability", stability);
+  section("supervised models", supervised);
   Promise.all(pending).then(function () {
     status.dataset.status = window.reportErrors.length ? "failed" : "rendered";
     status.dataset.charts = String(pending.length);

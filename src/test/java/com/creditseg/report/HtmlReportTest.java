@@ -245,6 +245,109 @@ class HtmlReportTest {
   }
 
   @Test
+  void supervisedModelsAreThoseOfMetrics() {
+    JsonNode expected = metrics.get("supervised");
+    JsonNode shown = data.at("/supervised/models");
+    assertTrue(expected.isObject(), "the fixture's input has a default label: models are on");
+    for (String field :
+        List.of(
+            "label", "split", "trainRows", "trainEvents", "validationRows", "validationEvents")) {
+      assertEquals(expected.get(field), shown.get(field), field);
+    }
+    assertEquals(expected.get("features"), shown.get("features"), "IV per feature and status");
+    assertEquals(expected.get("fairness"), shown.get("fairness"));
+    assertTrue(shown.at("/fairness/attributes").size() > 0, "generated customers have age, gender");
+    assertEquals(expected.get("crossValidation"), shown.get("crossValidation"));
+    assertTrue(
+        shown.at("/crossValidation/meanRocAuc").isNumber(),
+        "3,000 customers are below cross-validation.below-rows");
+
+    List<String> models = new ArrayList<>();
+    for (int i = 0; i < expected.get("models").size(); i++) {
+      JsonNode want = expected.at("/models/" + i);
+      JsonNode got = shown.at("/models/" + i);
+      String model = got.get("model").asText();
+      models.add(model);
+      assertEquals(want.get("model").asText(), model);
+      for (String figure : List.of("rocAuc", "gini", "ks", "ksThreshold", "prAuc", "brier")) {
+        assertEquals(
+            want.at("/validation/" + figure).asDouble(),
+            got.at("/validation/" + figure).asDouble(),
+            TOLERANCE,
+            model + " " + figure);
+      }
+      assertEquals(want.at("/validation/decision"), got.at("/validation/decision"), model);
+      assertEquals(want.at("/validation/calibration"), got.at("/validation/calibration"), model);
+      JsonNode roc = got.at("/validation/roc");
+      assertEquals(want.at("/validation/roc").size(), roc.size(), model + " ROC points");
+      for (int p = 0; p < roc.size(); p++) {
+        assertEquals(
+            want.at("/validation/roc/" + p + "/tpr").asDouble(),
+            roc.at("/" + p + "/tpr").asDouble(),
+            1e-4,
+            model + " ROC point " + p + ", rounded for the page");
+      }
+      int ksPoints = model.equals("scorecard") ? want.at("/validation/ksCurve").size() : 0;
+      assertEquals(ksPoints, got.at("/validation/ksCurve").size(), "only the scorecard's KS curve");
+      assertEquals(0, got.at("/validation/gains").size(), "gains are not drawn");
+    }
+    assertEquals(
+        List.of("scorecard", "random-forest", "gradient-boosted-trees", "rule-score"), models);
+  }
+
+  @Test
+  void scorecardTableHasTheRowsOfModelsScorecardCsv() {
+    List<Row> csv =
+        SharedSpark.spark()
+            .read()
+            .option("header", true)
+            .option("inferSchema", true)
+            .csv(runDir.resolve("models").resolve("scorecard.csv").toString())
+            .collectAsList();
+    JsonNode rows = data.at("/supervised/scorecard");
+    assertEquals(csv.size(), rows.size());
+    assertTrue(rows.size() > 10, "features times bins: " + rows.size());
+    Map<String, Row> byBin = new HashMap<>();
+    csv.forEach(r -> byBin.put(r.getAs("feature") + "#" + r.getAs("bin"), r));
+    List<String> kept = new ArrayList<>();
+    metrics
+        .at("/supervised/features")
+        .forEach(
+            f -> {
+              if (f.get("status").asText().equals("kept")) {
+                kept.add(f.get("feature").asText());
+              }
+            });
+    List<String> features = new ArrayList<>();
+    JsonNode before = null;
+    for (JsonNode r : rows) {
+      String feature = r.get("feature").asText();
+      Row expected = byBin.get(feature + "#" + r.get("bin").asInt());
+      assertTrue(expected != null, "not in scorecard.csv: " + r);
+      assertEquals(expected.<String>getAs("values"), r.get("values").asText());
+      assertEquals(((Number) expected.getAs("customers")).longValue(), r.get("customers").asLong());
+      assertEquals(((Number) expected.getAs("woe")).doubleValue(), r.get("woe").asDouble(), 1e-9);
+      assertEquals(
+          ((Number) expected.getAs("points")).doubleValue(), r.get("points").asDouble(), 1e-9);
+      if (before == null || !before.get("feature").asText().equals(feature)) {
+        assertFalse(features.contains(feature), "a feature's bins are together: " + feature);
+        features.add(feature);
+      } else {
+        assertEquals(before.get("bin").asInt() + 1, r.get("bin").asInt(), "bins in order");
+      }
+      before = r;
+    }
+    assertEquals(kept, features, "the kept features, in the order of metrics.json");
+  }
+
+  @Test
+  void riskOrderIsThatOfMetrics() {
+    assertTrue(metrics.get("riskOrder").isObject(), "a labelled input has a risk order");
+    assertEquals(metrics.get("riskOrder"), data.get("riskOrder"));
+    assertEquals(data.get("segments").size(), data.at("/riskOrder/segments").size());
+  }
+
+  @Test
   void textFromTheDataCannotBecomeMarkup() {
     assertFalse(html.contains(ReportFixture.XSS), "raw label in the page");
     assertFalse(html.contains("alert(1)</script>"));

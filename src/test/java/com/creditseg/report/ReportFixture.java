@@ -7,6 +7,7 @@ import com.creditseg.job.GenerateJob;
 import com.creditseg.job.SegmentationJob;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -24,8 +26,10 @@ import java.util.stream.Stream;
  * generated customers with a few injected faults (so there is a quarantine and repairs), k chosen
  * automatically over 3–5 with one seed each, and the riskiest segment labelled {@link #XSS} so
  * every test sees a label that would run as a script if it were inserted as markup. The same
- * customers were run the day before, so the run has a stability section. Kept under {@code
- * target/report-test/} for inspection.
+ * customers were run the day before, so the run has a stability section. Generated customers carry
+ * the {@code defaulted} label, so the supervised models are on (model.supervised.enabled = auto)
+ * and the run has a supervised section and a risk order. Kept under {@code target/report-test/} for
+ * inspection.
  */
 final class ReportFixture {
   static final String XSS = "<script>alert(1)</script>";
@@ -100,6 +104,25 @@ final class ReportFixture {
       throw new AssertionError("No <script id=\"report-data\"> in the page");
     }
     return new ObjectMapper().readTree(m.group(1));
+  }
+
+  /**
+   * A copy of the fixture's page beside it (so plotly.js loads), named {@code name}, whose embedded
+   * data {@code edit} has changed: to see how the page draws a run the fixture is not.
+   */
+  static Path variant(String name, Consumer<ObjectNode> edit) throws IOException {
+    String html = Files.readString(page());
+    Matcher m = DATA.matcher(html);
+    if (!m.find()) {
+      throw new AssertionError("No <script id=\"report-data\"> in the page");
+    }
+    ObjectNode data = (ObjectNode) new ObjectMapper().readTree(m.group(1));
+    edit.accept(data);
+    Path variant = page().resolveSibling(name);
+    Files.writeString(
+        variant,
+        html.substring(0, m.start(1)) + HtmlSafeJson.write(data) + html.substring(m.end(1)));
+    return variant;
   }
 
   static void deleteRecursively(Path root) {
