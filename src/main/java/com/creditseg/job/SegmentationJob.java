@@ -127,10 +127,13 @@ public final class SegmentationJob {
   }
 
   /** What the model bundle says about this run's model. */
-  private ModelManifest manifest(ScoreCard card) {
+  private ModelManifest manifest(ScoreCard card, ScorecardModel scorecard) {
     Map<String, String> types = new TreeMap<>();
     Set<String> columns = new TreeSet<>(required());
     columns.addAll(card.inputColumns());
+    if (scorecard != null) {
+      columns.addAll(scorecard.inputColumns());
+    }
     columns.addAll(features());
     columns.remove(CreditScorer.SCORE);
     for (String c : columns) {
@@ -612,7 +615,7 @@ public final class SegmentationJob {
                   fit.model(),
                   validated.medians(),
                   scorer.card(),
-                  manifest(scorer.card()),
+                  manifest(scorer.card(), scoring.scorecard()),
                   scoring.scorecard()));
           return rowsOut;
         },

@@ -5,6 +5,7 @@ import com.creditseg.config.ScoreSettings.ScoreFactor;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
 import com.creditseg.segment.SegmentModel;
 import com.creditseg.segment.SegmentModel.FeatureRange;
+import com.creditseg.supervised.ScorecardModel;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -28,7 +29,9 @@ import java.util.TreeMap;
  *   cluster = ids.getOrDefault(m, m), m = merged.getOrDefault(c, c)
  * </pre>
  *
- * and {@code clusters} gives each cluster id its risk rank (1 = riskiest) and label.
+ * and {@code clusters} gives each cluster id its risk rank (1 = riskiest) and label. {@code
+ * scorecard}, when the run fitted one, holds the supervised scorecard's bins and points (null
+ * otherwise; see {@link ScorecardModel#scoreOne}).
  */
 public record PortableModel(
     String format,
@@ -40,7 +43,8 @@ public record PortableModel(
     List<String> required,
     Quality quality,
     Score score,
-    Segmentation segmentation) {
+    Segmentation segmentation,
+    ScorecardModel scorecard) {
   public static final String FORMAT = "creditseg-model";
   private static final ObjectMapper JSON =
       new ObjectMapper()
@@ -115,7 +119,8 @@ public record PortableModel(
             Arrays.stream(s.centers()).map(c -> c.toArray()).toArray(double[][]::new),
             new TreeMap<>(s.merged()),
             new TreeMap<>(s.ids()),
-            s.labels()));
+            s.labels()),
+        model.scorecard());
   }
 
   private static Rule rule(ColumnRule r) {

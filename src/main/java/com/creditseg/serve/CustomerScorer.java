@@ -8,6 +8,7 @@ import com.creditseg.schema.Repair;
 import com.creditseg.score.CreditScoreFunction;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.score.ScoreCard;
+import com.creditseg.supervised.ScorecardModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,7 +44,8 @@ public final class CustomerScorer {
   /**
    * A scored customer: the columns the batch job adds. {@code factorScore} is null unless {@code
    * score.method = segment-distance}; {@code creditScore}, {@code cluster}, {@code segment} and
-   * {@code segmentRank} are null where the batch job's are (no score factor with a value).
+   * {@code segmentRank} are null where the batch job's are (no score factor with a value); {@code
+   * scorecard} is null unless the model has a supervised scorecard.
    */
   public record Scored(
       String customerId,
@@ -53,7 +55,8 @@ public final class CustomerScorer {
       Integer cluster,
       String segment,
       Integer segmentRank,
-      List<String> repairs)
+      List<String> repairs,
+      ScorecardModel.One scorecard)
       implements Outcome {}
 
   /** A customer the batch job would quarantine (or a request it could not read), and why. */
@@ -121,7 +124,8 @@ public final class CustomerScorer {
         a == null ? null : a.cluster(),
         a == null ? null : a.segment(),
         a == null ? null : a.rank(),
-        List.copyOf(repairs));
+        List.copyOf(repairs),
+        model.scorecard() == null ? null : model.scorecard().scoreOne(repaired::get));
   }
 
   /**

@@ -239,6 +239,11 @@ public final class ScoringServer implements AutoCloseable {
     node.put("segment", s.segment());
     node.put("segment_rank", s.segmentRank());
     s.repairs().forEach(node.putArray("repairs")::add);
+    if (s.scorecard() != null) {
+      node.put("scorecard_points", s.scorecard().points());
+      node.put("probability_of_default", s.scorecard().probabilityOfDefault());
+      s.scorecard().reasonCodes().forEach(node.putArray("scorecard_reason_codes")::add);
+    }
     return node;
   }
 

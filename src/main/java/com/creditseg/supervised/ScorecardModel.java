@@ -25,6 +25,82 @@ public record ScorecardModel(
     return bins.stream().map(FeatureBins::feature).toList();
   }
 
+  /** One customer's scorecard columns, as {@link #score} computes them. */
+  public record One(int points, double probabilityOfDefault, List<String> reasonCodes) {}
+
+  /**
+   * One customer, without Spark (for {@code serve}): the same arithmetic as {@link #score}, in the
+   * same order, with {@link StrictMath#exp} and half-up rounding as Spark's {@code exp} and {@code
+   * round}, so the results are identical to the batch job's. {@code value} gives a column's value
+   * (a Number, a String or null).
+   */
+  public One scoreOne(java.util.function.Function<String, Object> value) {
+    double factor = scorecard.factor();
+    double share =
+        (scorecard.offset() - factor * scorecard.intercept()) / scorecard.features().size();
+    double logit = scorecard.intercept();
+    List<Object[]> losses = new java.util.ArrayList<>();
+    for (int i = 0; i < bins.size(); i++) {
+      Scorecard.Feature f = scorecard.features().get(i);
+      double woe = woe(bins.get(i), value.apply(f.feature()));
+      logit = logit + woe * f.coefficient();
+      double points = woe * (-factor * f.coefficient()) + share;
+      double lost = halfUp(f.bestPoints() - points, 6);
+      if (lost > 0) {
+        losses.add(new Object[] {lost, f.feature()});
+      }
+    }
+    // sort_array(..., false) on (lost, feature) structs: the largest loss first, then the name.
+    losses.sort(
+        java.util.Comparator.comparing((Object[] l) -> (Double) l[0])
+            .thenComparing(l -> (String) l[1])
+            .reversed());
+    List<String> reasons = losses.stream().limit(maxReasonCodes).map(l -> (String) l[1]).toList();
+    double probability = 1.0 / (1.0 + StrictMath.exp(logit * -1));
+    int points = (int) halfUp(scorecard.offset() - logit * factor, 0);
+    return new One(points, probability, reasons);
+  }
+
+  private static double halfUp(double x, int scale) {
+    return java.math.BigDecimal.valueOf(x)
+        .setScale(scale, java.math.RoundingMode.HALF_UP)
+        .doubleValue();
+  }
+
+  /** The WoE of {@code v} in {@code t}, as {@link WoeBinningModel} assigns it. */
+  static double woe(FeatureBins t, Object v) {
+    Double x = t.numeric() && v != null ? ((Number) v).doubleValue() : null;
+    boolean missing = v == null || (x != null && x.isNaN());
+    for (WoeBin b : t.bins()) {
+      boolean in =
+          switch (b.kind()) {
+            case MISSING -> missing;
+            case SPECIAL -> !missing && x != null && x.doubleValue() == b.special();
+            case CATEGORY -> !missing && b.categories().contains(String.valueOf(v));
+            case RANGE -> false;
+          };
+      if (in) {
+        return b.woe();
+      }
+    }
+    if (missing) {
+      return 0;
+    }
+    if (!t.numeric()) {
+      return 0;
+    }
+    for (WoeBin b : t.bins()) {
+      if (b.kind() == WoeBin.Kind.RANGE && b.upper() != null && x <= b.upper()) {
+        return b.woe();
+      }
+    }
+    return t.bins().stream()
+        .filter(b -> b.kind() == WoeBin.Kind.RANGE && b.upper() == null)
+        .mapToDouble(WoeBin::woe)
+        .findFirst()
+        .orElse(0);
+  }
+
   /** Adds the scorecard's columns to {@code customers}. */
   public Dataset<Row> score(Dataset<Row> customers) {
     WoeBinningModel binning =

@@ -164,6 +164,43 @@ class SupervisedRunTest {
   }
 
   @Test
+  void serveGivesEachApplicantTheBatchJobsScorecardColumns() throws Exception {
+    com.creditseg.model.PortableModel model;
+    try (var in = Files.newInputStream(runDir.resolve("model/model.json"))) {
+      model = com.creditseg.model.PortableModel.read(in, "model.json");
+    }
+    assertNotNull(model.scorecard(), "model.json carries the scorecard");
+    com.creditseg.serve.CustomerScorer scorer = new com.creditseg.serve.CustomerScorer(model);
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    List<Row> rows =
+        SharedSpark.spark().read().parquet(runDir.resolve("segments").toString()).collectAsList();
+    for (Row row : rows) {
+      com.fasterxml.jackson.databind.node.ObjectNode customer = json.createObjectNode();
+      for (String c : model.columnTypes().keySet()) {
+        Object v = row.getAs(c);
+        if (v == null) {
+          customer.putNull(c);
+        } else if (v instanceof Integer i) {
+          customer.put(c, i);
+        } else if (v instanceof Double d) {
+          customer.put(c, d);
+        } else {
+          customer.put(c, v.toString());
+        }
+      }
+      customer.put("customer_id", row.<String>getAs("customer_id"));
+      var outcome = scorer.score(customer);
+      assertTrue(outcome instanceof com.creditseg.serve.CustomerScorer.Scored, outcome.toString());
+      ScorecardModel.One one = ((com.creditseg.serve.CustomerScorer.Scored) outcome).scorecard();
+      String who = row.getAs("customer_id");
+      assertEquals(row.<Integer>getAs("scorecard_points"), one.points(), who);
+      assertEquals(row.<Double>getAs("probability_of_default"), one.probabilityOfDefault(), who);
+      assertEquals(row.getList(row.fieldIndex("scorecard_reason_codes")), one.reasonCodes(), who);
+    }
+  }
+
+  @Test
   void segmentsAreOrderedByTheTrainingDefaultRateAndChecked() {
     RiskOrder order = metrics.riskOrder();
     assertEquals(RiskOrder.BY_DEFAULT_RATE, order.orderedBy());
