@@ -66,12 +66,22 @@ public final class Segmenter {
   static final long ROWS_PER_PARTITION = 100_000;
 
   private final SegmentSettings settings;
+  private final String scoreColumn;
 
   /** A fitted segmentation and how its k was chosen. */
   public record Fit(SegmentModel model, KSelection selection) {}
 
   public Segmenter(SegmentSettings settings) {
+    this(settings, CreditScorer.SCORE);
+  }
+
+  /**
+   * @param scoreColumn what clusters are ordered by (lowest mean first) before labelling: the
+   *     credit score for customers, the RFM score for the rfm subcommand
+   */
+  public Segmenter(SegmentSettings settings, String scoreColumn) {
     this.settings = settings;
+    this.scoreColumn = scoreColumn;
   }
 
   /**
@@ -80,7 +90,7 @@ public final class Segmenter {
    */
   public Fit fit(Dataset<Row> sample) {
     Set<String> needed = new LinkedHashSet<>(settings.features());
-    needed.add(CreditScorer.SCORE);
+    needed.add(scoreColumn);
     CustomerSchema.require(sample, needed, "segment customers");
     needed.add(CustomerSchema.CUSTOMER_ID);
     Column[] columns = needed.stream().map(c -> col(c)).toArray(Column[]::new);
@@ -155,7 +165,8 @@ public final class Segmenter {
               : settings.k();
       PipelineModel pipeline = combine(prep, bestModels.get(chosenK), clipped);
       Map<Integer, ClusterStats> clusters =
-          clusterStats(new SegmentModel(pipeline, List.of(), ranges, Map.of()).assign(fitted));
+          clusterStats(
+              new SegmentModel(pipeline, List.of(), ranges, Map.of()).assign(fitted), scoreColumn);
       List<MergedCluster> merges = smallClusters(clusters, bestModels.get(chosenK), sampleRows);
       Map<Integer, Integer> merged = new TreeMap<>();
       merges.forEach(m -> merged.put(m.cluster(), m.into()));
@@ -213,15 +224,16 @@ public final class Segmenter {
   private record ClusterStats(long customers, long scored, double scoreSum) {}
 
   /** Per KMeans cluster, before any merge: one aggregation over the fit sample. */
-  private static Map<Integer, ClusterStats> clusterStats(Dataset<Row> assigned) {
+  private static Map<Integer, ClusterStats> clusterStats(
+      Dataset<Row> assigned, String scoreColumn) {
     Map<Integer, ClusterStats> stats = new TreeMap<>();
     assigned
         .filter(col(SegmentModel.CLUSTER).isNotNull())
         .groupBy(SegmentModel.CLUSTER)
         .agg(
             functions.count(lit(1)),
-            functions.count(col(CreditScorer.SCORE)),
-            functions.sum(col(CreditScorer.SCORE).cast("double")))
+            functions.count(col(scoreColumn)),
+            functions.sum(col(scoreColumn).cast("double")))
         .collectAsList()
         .forEach(
             r ->
