@@ -45,7 +45,8 @@ public record TransactionSettings(
       double purchasesPerYear,
       double lifetimeDays,
       double returnRate,
-      double faultRate) {}
+      double faultRate)
+      implements java.io.Serializable {}
 
   static TransactionSettings from(Config config) {
     // The input block has the shape of input.*: read it with InputSettings, under its own name.

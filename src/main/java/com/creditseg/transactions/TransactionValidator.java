@@ -106,7 +106,8 @@ public final class TransactionValidator {
         .withColumn(REASONS, concat(col(CustomerSchema.PARSE_ERRORS), ColumnArrays.nonNull(checks)))
         .withColumn(IS_CANCELLATION, cancellation.equalTo(true))
         .withColumn(
-            NET_AMOUNT, when(col(IS_CANCELLATION), functions.negate(abs(amount))).otherwise(amount));
+            NET_AMOUNT,
+            when(col(IS_CANCELLATION), functions.negate(abs(amount))).otherwise(amount));
   }
 
   /** True for a row {@link #flag} found nothing wrong with. */
