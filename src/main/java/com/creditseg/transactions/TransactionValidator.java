@@ -77,6 +77,12 @@ public final class TransactionValidator {
         when(
             time.isNull().and(parsed),
             lit(ReasonCode.MISSING_VALUE.on(TransactionSchema.TRANSACTION_TIME))));
+    if (present.contains(TransactionSchema.UNIT_PRICE)) {
+      Column price = col(TransactionSchema.UNIT_PRICE);
+      checks.add(
+          when(price.equalTo(0), lit(ReasonCode.ZERO_PRICE.on(TransactionSchema.UNIT_PRICE)))
+              .when(price.lt(0), lit(ReasonCode.OUT_OF_RANGE.on(TransactionSchema.UNIT_PRICE))));
+    }
     checks.add(
         when(amount.isNull().and(parsed), lit(ReasonCode.MISSING_VALUE.on("amount")))
             .when(isnan(amount), lit(ReasonCode.NOT_A_NUMBER.on("amount")))
@@ -84,12 +90,6 @@ public final class TransactionValidator {
                 amount.isin(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY),
                 lit(ReasonCode.INFINITE.on("amount")))
             .when(amount.equalTo(0), lit(ReasonCode.ZERO_PRICE.on("amount"))));
-    if (present.contains(TransactionSchema.UNIT_PRICE)) {
-      Column price = col(TransactionSchema.UNIT_PRICE);
-      checks.add(
-          when(price.equalTo(0), lit(ReasonCode.ZERO_PRICE.on(TransactionSchema.UNIT_PRICE)))
-              .when(price.lt(0), lit(ReasonCode.OUT_OF_RANGE.on(TransactionSchema.UNIT_PRICE))));
-    }
     if (snapshot != null) {
       checks.add(
           when(
