@@ -2,13 +2,11 @@ package com.creditseg.rfm;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
@@ -29,8 +27,9 @@ import org.apache.spark.sql.Row;
 /**
  * Recency, frequency, monetary value and tenure per customer, as of the snapshot date and, for the
  * loyalty model, as of a cutoff date, with the label "bought again on or after the cutoff": all
- * from one distributed group-by over the used transactions (never a window over them), so its cost
- * is one shuffle of partial aggregates.
+ * from one distributed group-by per customer over the used transactions, after one by transaction
+ * that collapses an invoice's lines (so frequency counts transactions); never a window over rows,
+ * and both are hash aggregations that combine partially before they shuffle.
  *
  * <p>Reads {@code customer_id}, {@code transaction_id}, {@code transaction_time}, {@code
  * net_amount} and {@code is_cancellation} ({@link TransactionValidator}). Writes one row per
@@ -56,6 +55,8 @@ public final class RfmCalculator {
   public static final String RETURNS = "returns";
   public static final String CAME_BACK = "came_back";
   public static final String CUTOFF = "cutoff_";
+  private static final String BEFORE = "_before_cutoff";
+  private static final String IS_PURCHASE = "_is_purchase";
 
   /** The per-customer features, the same as of the snapshot and (prefixed) as of the cutoff. */
   public static final List<String> FEATURES =
@@ -89,13 +90,32 @@ public final class RfmCalculator {
             TransactionValidator.IS_CANCELLATION),
         "compute RFM");
     Column time = col(TransactionSchema.TRANSACTION_TIME);
-    Column before = time.lt(lit(Timestamp.valueOf(cutoff.atStartOfDay())));
-    Column purchase = not(col(TransactionValidator.IS_CANCELLATION));
+    Column cancellation = col(TransactionValidator.IS_CANCELLATION);
+    // A missing transaction id counts the line as a transaction of its own time.
+    Column key = coalesce(col(TransactionSchema.TRANSACTION_ID), time.cast("string"));
+    // The lines of one transaction first (on one side of the cutoff): what makes frequency a count
+    // of distinct transactions. Plain hash aggregation: count(DISTINCT) twice would expand every
+    // line three times, and collect_set falls back to sorting above 128 customers per task.
+    Dataset<Row> transactions =
+        used.groupBy(
+                col(TransactionSchema.CUSTOMER_ID),
+                key.as("_key"),
+                time.lt(lit(Timestamp.valueOf(cutoff.atStartOfDay()))).as(BEFORE))
+            .agg(
+                max(when(not(cancellation), 1).otherwise(0)).as(IS_PURCHASE),
+                max(when(not(cancellation), time)).as("_last_purchase_time"),
+                max(time).as("_last_time"),
+                min(time).as("_first_time"),
+                sum(col(TransactionValidator.NET_AMOUNT)).as("_net"),
+                sum(when(cancellation, 1).otherwise(0)).as("_return_lines"));
+    Column before = col(BEFORE);
+    Column purchase = col(IS_PURCHASE).equalTo(1);
     List<Column> aggregates = new ArrayList<>(aggregates("", lit(true)));
     aggregates.addAll(aggregates(CUTOFF, before));
     aggregates.add(max(when(purchase.and(not(before)), 1).otherwise(0)).as(CAME_BACK));
     Dataset<Row> grouped =
-        used.groupBy(TransactionSchema.CUSTOMER_ID)
+        transactions
+            .groupBy(TransactionSchema.CUSTOMER_ID)
             .agg(
                 aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
     Map<String, Column> derived = new LinkedHashMap<>();
@@ -119,23 +139,17 @@ public final class RfmCalculator {
 
   /**
    * The aggregates of the transactions where {@code in} holds: last purchase, last transaction,
-   * first transaction, distinct purchases, net spend and returns.
+   * first transaction, purchases, net spend and return lines.
    */
   private static List<Column> aggregates(String prefix, Column in) {
-    Column time = col(TransactionSchema.TRANSACTION_TIME);
-    Column cancellation = col(TransactionValidator.IS_CANCELLATION);
-    Column purchase = in.and(not(cancellation));
-    // A missing transaction id counts the line as a transaction of its own time.
-    Column key = coalesce(col(TransactionSchema.TRANSACTION_ID), time.cast("string"));
+    Column purchase = in.and(col(IS_PURCHASE).equalTo(1));
     return List.of(
-        max(when(purchase, time)).as(prefix + "_last_purchase"),
-        max(when(in, time)).as(prefix + "_last_any"),
-        min(when(in, time)).as(prefix + "_first"),
-        // A set per customer, bounded by that customer's transactions, keeps this one group-by
-        // (count(DISTINCT) twice would expand every row three times).
-        size(collect_set(when(purchase, key))).as(prefix + "_frequency"),
-        sum(when(in, col(TransactionValidator.NET_AMOUNT))).as(prefix + "_monetary"),
-        sum(when(in.and(cancellation), 1).otherwise(0)).as(prefix + "_returns"));
+        max(when(purchase, col("_last_purchase_time"))).as(prefix + "_last_purchase"),
+        max(when(in, col("_last_time"))).as(prefix + "_last_any"),
+        min(when(in, col("_first_time"))).as(prefix + "_first"),
+        sum(when(purchase, 1).otherwise(0)).as(prefix + "_frequency"),
+        sum(when(in, col("_net"))).as(prefix + "_monetary"),
+        sum(when(in, col("_return_lines")).otherwise(0)).as(prefix + "_returns"));
   }
 
   private static Map<String, Column> derived(String prefix, LocalDate asOf) {
