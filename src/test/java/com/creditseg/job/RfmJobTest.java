@@ -49,7 +49,11 @@ class RfmJobTest {
 
     Path runDir = Path.of(output, "run_date=2026-01-31");
     assertTrue(Files.exists(runDir.resolve("_SUCCESS")));
-    assertTrue(Files.exists(runDir.resolve("report/index.html")));
+    String page = Files.readString(runDir.resolve("report/index.html"));
+    // The data is embedded as HTML-safe JSON, which escapes the apostrophe.
+    assertTrue(page.contains("<h2>R × F grid</h2>"), "report sections");
+    assertTrue(page.contains("\"Can\\u0027t Lose\""), "report data");
+    assertTrue(Files.exists(runDir.resolve("report/plotly.js")));
     assertTrue(Files.exists(runDir.resolve("profiles.json")));
     RfmMetrics m =
         RunOutput.JSON.readValue(runDir.resolve("metrics.json").toFile(), RfmMetrics.class);
