@@ -262,7 +262,7 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
             + "; declare any other column under input.mapping.extra-columns)");
   }
 
-  private static ColumnSource columnSource(String key, ConfigValue value) {
+  static ColumnSource columnSource(String key, ConfigValue value) {
     if (value.valueType() == ConfigValueType.STRING) {
       return ColumnSource.named((String) value.unwrapped());
     }

@@ -31,7 +31,9 @@ public final class SettingsLoader {
           "quality.columns.",
           "score.factors.",
           "segment.labels.",
-          "segment.feature-weights.");
+          "segment.feature-weights.",
+          "transactions.input.mapping.columns.",
+          "rfm.kmeans.labels.");
 
   private final Config reference;
 
@@ -41,6 +43,20 @@ public final class SettingsLoader {
 
   /** Loads, merges and validates; throws {@link InvalidSettingsException} naming the problem. */
   public Settings load(List<File> files, List<String> overrides, LocalDate today) {
+    return Settings.from(merge(files, overrides), today);
+  }
+
+  /**
+   * Loads, merges and validates for the rfm subcommand: the run's settings and the {@code
+   * transactions} and {@code rfm} blocks.
+   */
+  public RfmRunSettings loadRfm(List<File> files, List<String> overrides, LocalDate today) {
+    Config merged = merge(files, overrides);
+    return new RfmRunSettings(
+        Settings.from(merged, today), TransactionSettings.from(merged), RfmSettings.from(merged));
+  }
+
+  private Config merge(List<File> files, List<String> overrides) {
     Config user = ConfigFactory.empty();
     for (File file : files) {
       if (!file.isFile()) {
@@ -72,7 +88,7 @@ public final class SettingsLoader {
     } catch (ConfigException e) {
       throw new InvalidSettingsException("Invalid settings: " + e.getMessage(), e);
     }
-    return Settings.from(merged, today);
+    return merged;
   }
 
   /**

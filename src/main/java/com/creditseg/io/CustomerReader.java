@@ -220,6 +220,14 @@ public final class CustomerReader {
         derivedId);
   }
 
+  /**
+   * The source's column names, as a mapping sees them, without reading any rows (a CSV's header
+   * line only). Lets a reader of another canonical schema decide which columns to map.
+   */
+  public List<String> sourceColumns() {
+    return List.of(readSource().columns()).stream().filter(c -> !c.equals(CORRUPT)).toList();
+  }
+
   private Dataset<Row> readSource() {
     Path path = new Path(settings.path());
     try {
@@ -489,7 +497,7 @@ public final class CustomerReader {
   }
 
   /** "Customer-ID" -> "customerid": the last resort for an unmapped canonical column. */
-  static String lettersAndDigits(String name) {
+  public static String lettersAndDigits(String name) {
     return nameKey(name).replaceAll("[^a-z0-9]+", "");
   }
 
@@ -530,7 +538,7 @@ public final class CustomerReader {
   /**
    * "Annual Income " -> "annual_income": how an unmapped source column finds its canonical name.
    */
-  static String canonicalForm(String name) {
+  public static String canonicalForm(String name) {
     return nameKey(name).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
   }
 

@@ -31,4 +31,11 @@ final class CommonOptions {
     all.addAll(extra);
     return new SettingsLoader().load(configs, all, LocalDate.now());
   }
+
+  /** As {@link #settings}, with the transactions and rfm blocks (the rfm subcommand's). */
+  com.creditseg.config.RfmRunSettings rfmSettings(List<String> extra) {
+    List<String> all = new ArrayList<>(overrides);
+    all.addAll(extra);
+    return new SettingsLoader().loadRfm(configs, all, LocalDate.now());
+  }
 }

@@ -12,7 +12,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "generate",
     mixinStandardHelpOptions = true,
-    description = "Write synthetic customers in the canonical schema as partitioned Parquet.")
+    description = {
+      "Write synthetic customers in the canonical schema as partitioned Parquet.",
+      "With --kind transactions: synthetic purchase histories (transactions.generate.*)."
+    })
 final class GenerateCommand implements Runnable {
   @Mixin CommonOptions common;
 
@@ -28,14 +31,66 @@ final class GenerateCommand implements Runnable {
   @Option(names = "--partitions", paramLabel = "N", description = "Files (generate.partitions).")
   Integer partitions;
 
+  @Option(
+      names = "--kind",
+      paramLabel = "KIND",
+      description = "customers (default) or transactions.")
+  String kind = "customers";
+
+  @Option(
+      names = "--customers",
+      paramLabel = "N",
+      description =
+          "With --kind transactions: customers to simulate (transactions.generate.customers).")
+  Long customers;
+
   @Override
   public void run() {
+    if (kind.equals("transactions")) {
+      generateTransactions();
+      return;
+    }
+    if (!kind.equals("customers")) {
+      throw new InvalidSettingsException(
+          "--kind " + kind + " is not valid: expected customers or transactions");
+    }
+    if (customers != null) {
+      throw new InvalidSettingsException("--customers is for --kind transactions; use --rows");
+    }
     Settings settings = common.settings(overrides());
     if (settings.generate().output().isEmpty()) {
       throw new InvalidSettingsException(
           "generate.output is required: where to write customers (--output PATH)");
     }
     new GenerateJob(Sessions.get("creditseg generate"), settings.generate()).run();
+  }
+
+  private void generateTransactions() {
+    if (rows != null) {
+      throw new InvalidSettingsException(
+          "--rows is for customers; with --kind transactions use --customers");
+    }
+    List<String> extra = new ArrayList<>();
+    String p = "transactions.generate.";
+    if (customers != null) {
+      extra.add(p + "customers=" + customers);
+    }
+    if (output != null) {
+      extra.add(p + "output=" + output);
+    }
+    if (seed != null) {
+      extra.add(p + "seed=" + seed);
+    }
+    if (partitions != null) {
+      extra.add(p + "partitions=" + partitions);
+    }
+    var settings = common.rfmSettings(extra).transactions().generate();
+    if (settings.output().isEmpty()) {
+      throw new InvalidSettingsException(
+          "transactions.generate.output is required: where to write transactions (--output PATH)");
+    }
+    new GenerateJob(Sessions.get("creditseg generate transactions"), null)
+        .runTransactions(settings);
   }
 
   private List<String> overrides() {

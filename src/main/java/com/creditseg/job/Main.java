@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
       ScoreCommand.class,
       ServeCommand.class,
       ReportCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      RfmCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -46,7 +47,8 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        new CommandLine(this), "Missing subcommand: generate, run, score, serve, report or bench");
+        new CommandLine(this),
+        "Missing subcommand: generate, run, score, serve, report, bench or rfm");
   }
 
   /** Runs the command line and returns the exit code, without exiting. */

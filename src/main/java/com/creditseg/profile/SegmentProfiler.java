@@ -54,6 +54,7 @@ public final class SegmentProfiler {
   private final List<String> features;
   private final List<ClusterLabel> labels;
   private final ProfileSettings settings;
+  private final String scoreColumn;
 
   /**
    * @param features the clustering features (the score among them is profiled with its range)
@@ -64,8 +65,22 @@ public final class SegmentProfiler {
       List<String> features,
       List<ClusterLabel> labels,
       ProfileSettings settings) {
+    this(spark, features, labels, settings, CreditScorer.SCORE);
+  }
+
+  /**
+   * @param scoreColumn the value the segments are ordered by, profiled with its range (the credit
+   *     score for customers; the RFM score for the rfm subcommand)
+   */
+  public SegmentProfiler(
+      SparkSession spark,
+      List<String> features,
+      List<ClusterLabel> labels,
+      ProfileSettings settings,
+      String scoreColumn) {
     this.spark = spark;
-    this.features = features.stream().filter(f -> !f.equals(CreditScorer.SCORE)).toList();
+    this.scoreColumn = scoreColumn;
+    this.features = features.stream().filter(f -> !f.equals(scoreColumn)).toList();
     this.labels = labels.stream().sorted(Comparator.comparingInt(ClusterLabel::rank)).toList();
     this.settings = settings;
   }
@@ -81,17 +96,17 @@ public final class SegmentProfiler {
    */
   public Dataset<Row> profile(Dataset<Row> segmented, Dataset<Row> quartileSample) {
     List<String> needed = new ArrayList<>(features);
-    needed.addAll(List.of(CreditScorer.SCORE, SegmentModel.SEGMENT_RANK));
+    needed.addAll(List.of(scoreColumn, SegmentModel.SEGMENT_RANK));
     CustomerSchema.require(segmented, needed, "profile segments");
     CustomerSchema.require(quartileSample, needed, "profile segments");
     boolean hasLabel = List.of(segmented.columns()).contains(CustomerSchema.DEFAULTED);
 
     List<Column> exact = new ArrayList<>();
     exact.add(count(lit(1)).as(CUSTOMERS));
-    Column score = col(CreditScorer.SCORE).cast("double");
-    exact.add(avg(score).as(CreditScorer.SCORE + "_mean"));
-    exact.add(min(score).as(CreditScorer.SCORE + "_min"));
-    exact.add(max(score).as(CreditScorer.SCORE + "_max"));
+    Column score = col(scoreColumn).cast("double");
+    exact.add(avg(score).as(scoreColumn + "_mean"));
+    exact.add(min(score).as(scoreColumn + "_min"));
+    exact.add(max(score).as(scoreColumn + "_max"));
     for (String f : features) {
       Column x = col(f).cast("double");
       exact.add(avg(x).as(f + "_mean"));
@@ -101,7 +116,7 @@ public final class SegmentProfiler {
         (hasLabel ? avg(col(CustomerSchema.DEFAULTED).cast("double")) : lit(null).cast("double"))
             .as(DEFAULT_RATE));
     List<Column> quartiles = new ArrayList<>();
-    quartiles.add(quartiles(CreditScorer.SCORE));
+    quartiles.add(quartiles(scoreColumn));
     features.forEach(f -> quartiles.add(quartiles(f)));
 
     Map<Integer, Row> stats = bySegment(segmented, exact);
@@ -142,7 +157,7 @@ public final class SegmentProfiler {
       List<Object> values = new ArrayList<>();
       values.addAll(
           List.of(s.rank(), s.label(), s.cluster(), customers, (double) customers / total));
-      String score = CreditScorer.SCORE;
+      String score = scoreColumn;
       values.add(r.getAs(score + "_mean"));
       values.add(r.getAs(score + "_min"));
       values.addAll(quartilesOf(q, score));
@@ -191,7 +206,7 @@ public final class SegmentProfiler {
     fields.add(field(CUSTOMERS, DataTypes.LongType));
     fields.add(field("share", DataTypes.DoubleType));
     for (String s : List.of("mean", "min", "p25", "p50", "p75", "max")) {
-      fields.add(field(CreditScorer.SCORE + "_" + s, DataTypes.DoubleType));
+      fields.add(field(scoreColumn + "_" + s, DataTypes.DoubleType));
     }
     for (String f : features) {
       fields.add(field(f + "_mean", DataTypes.DoubleType));

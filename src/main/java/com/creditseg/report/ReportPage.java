@@ -25,21 +25,41 @@ final class ReportPage {
    * @param plotlyVersion shown in the footer
    */
   static String render(ReportData data, String plotlyFile, String plotlyVersion) {
+    return render(
+        "report.html",
+        "report.js",
+        "Credit risk segments, run " + data.run().runDate(),
+        data,
+        plotlyFile,
+        plotlyVersion);
+  }
+
+  /**
+   * Renders another page in the same frame: {@code template} and {@code script} are resources
+   * beside this class, with the same placeholders and the same style sheet.
+   */
+  static String render(
+      String template,
+      String script,
+      String title,
+      Object data,
+      String plotlyFile,
+      String plotlyVersion) {
     Map<String, String> values =
         Map.of(
-            "title", escapeHtml("Credit risk segments, run " + data.run().runDate()),
+            "title", escapeHtml(title),
             "style", resource("report.css"),
-            "script", resource("report.js"),
+            "script", resource(script),
             "plotly", escapeHtml(plotlyFile),
             "plotlyVersion", escapeHtml(plotlyVersion),
             "data", HtmlSafeJson.write(data));
     // One pass: text inserted for one placeholder is never scanned for another.
-    Matcher m = PLACEHOLDER.matcher(resource("report.html"));
+    Matcher m = PLACEHOLDER.matcher(resource(template));
     StringBuilder page = new StringBuilder();
     while (m.find()) {
       String value = values.get(m.group(1));
       if (value == null) {
-        throw new IllegalStateException("report.html has an unknown placeholder " + m.group());
+        throw new IllegalStateException(template + " has an unknown placeholder " + m.group());
       }
       m.appendReplacement(page, Matcher.quoteReplacement(value));
     }

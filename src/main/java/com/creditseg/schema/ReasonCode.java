@@ -24,7 +24,11 @@ public enum ReasonCode {
   /** A date that does not match the mapping's date-format. */
   INVALID_DATE,
   /** A mapping expression failed on the row's values (an ANSI cast of "-", a division by zero). */
-  EXPRESSION_ERROR;
+  EXPRESSION_ERROR,
+  /** A transaction whose price (or amount) is zero: nothing was sold, or the price is missing. */
+  ZERO_PRICE,
+  /** A transaction dated on or after the snapshot date of an RFM run (rfm.snapshot = run-date). */
+  AFTER_SNAPSHOT;
 
   public String code() {
     return name().toLowerCase(java.util.Locale.ROOT);

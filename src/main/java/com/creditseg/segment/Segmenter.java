@@ -67,6 +67,7 @@ public final class Segmenter {
   static final long ROWS_PER_PARTITION = 100_000;
 
   private final SegmentSettings settings;
+  private final String scoreColumn;
 
   /**
    * A fitted segmentation and how its k was chosen; {@code trainingDefaultRates} (segment cluster →
@@ -85,7 +86,16 @@ public final class Segmenter {
   }
 
   public Segmenter(SegmentSettings settings) {
+    this(settings, CreditScorer.SCORE);
+  }
+
+  /**
+   * @param scoreColumn what clusters are ordered by (lowest mean first) before labelling: the
+   *     credit score for customers, the RFM score for the rfm subcommand
+   */
+  public Segmenter(SegmentSettings settings, String scoreColumn) {
     this.settings = settings;
+    this.scoreColumn = scoreColumn;
   }
 
   /**
@@ -103,7 +113,7 @@ public final class Segmenter {
    */
   public Fit fit(Dataset<Row> sample, String riskEvent) {
     Set<String> needed = new LinkedHashSet<>(settings.features());
-    needed.add(CreditScorer.SCORE);
+    needed.add(scoreColumn);
     CustomerSchema.require(sample, needed, "segment customers");
     needed.add(CustomerSchema.CUSTOMER_ID);
     if (riskEvent != null) {
@@ -183,7 +193,9 @@ public final class Segmenter {
       PipelineModel pipeline = combine(prep, bestModels.get(chosenK), clipped);
       Map<Integer, ClusterStats> clusters =
           clusterStats(
-              new SegmentModel(pipeline, List.of(), ranges, Map.of()).assign(fitted), riskEvent);
+              new SegmentModel(pipeline, List.of(), ranges, Map.of()).assign(fitted),
+              scoreColumn,
+              riskEvent);
       List<MergedCluster> merges = smallClusters(clusters, bestModels.get(chosenK), sampleRows);
       Map<Integer, Integer> merged = new TreeMap<>();
       merges.forEach(m -> merged.put(m.cluster(), m.into()));
@@ -258,12 +270,12 @@ public final class Segmenter {
       long customers, long scored, double scoreSum, long labelled, double events) {}
 
   /** Per KMeans cluster, before any merge: one aggregation over the fit sample. */
-  private static Map<Integer, ClusterStats> clusterStats(Dataset<Row> assigned, String riskEvent) {
+  private static Map<Integer, ClusterStats> clusterStats(
+      Dataset<Row> assigned, String scoreColumn, String riskEvent) {
     List<Column> aggregates =
         new ArrayList<>(
             List.of(
-                functions.count(col(CreditScorer.SCORE)),
-                functions.sum(col(CreditScorer.SCORE).cast("double"))));
+                functions.count(col(scoreColumn)), functions.sum(col(scoreColumn).cast("double"))));
     if (riskEvent != null) {
       aggregates.add(functions.count(col(riskEvent)));
       aggregates.add(functions.sum(col(riskEvent)));
@@ -275,7 +287,7 @@ public final class Segmenter {
     // The assignment is materialised first, and filtered after: a filter on the cluster would
     // repeat its arithmetic, and fused with the aggregation it makes a generated method too large
     // for Janino (Spark then falls back, with a compiler error in the log).
-    List<String> kept = new ArrayList<>(List.of(SegmentModel.CLUSTER, CreditScorer.SCORE));
+    List<String> kept = new ArrayList<>(List.of(SegmentModel.CLUSTER, scoreColumn));
     if (riskEvent != null) {
       kept.add(riskEvent);
     }

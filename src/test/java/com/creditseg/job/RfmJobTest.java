@@ -1,0 +1,137 @@
+package com.creditseg.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.creditseg.SharedSpark;
+import com.creditseg.io.RunOutput;
+import com.creditseg.metrics.RfmMetrics;
+import com.creditseg.rfm.LoyaltyModel;
+import com.creditseg.rfm.RfmScorer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** generate --kind transactions, then rfm, through the command line, end to end. */
+@ExtendWith(SharedSpark.class)
+class RfmJobTest {
+  @TempDir Path dir;
+
+  @Test
+  void rfmOnGeneratedTransactionsCommitsAndTheLoyaltyModelBeatsTheMajorityClass() throws Exception {
+    String input = dir.resolve("transactions").toString();
+    String output = dir.resolve("out").toString();
+    CommandLine.Outcome generated =
+        CommandLine.execute(
+            "generate", "--kind", "transactions", "--customers", "3000", "--output", input);
+    assertEquals(0, generated.code(), generated.describe());
+    CommandLine.Outcome run =
+        CommandLine.execute(
+            "rfm",
+            "--set",
+            "transactions.input.path=" + input,
+            "--set",
+            "output.path=" + output,
+            "--set",
+            "run.date=2026-01-31",
+            "--set",
+            "rfm.kmeans.k=4",
+            "--set",
+            "rfm.loyalty.gbt.max-iterations=20");
+    assertEquals(0, run.code(), run.describe());
+
+    Path runDir = Path.of(output, "run_date=2026-01-31");
+    assertTrue(Files.exists(runDir.resolve("_SUCCESS")));
+    String page = Files.readString(runDir.resolve("report/index.html"));
+    // The data is embedded as HTML-safe JSON, which escapes the apostrophe.
+    assertTrue(page.contains("<h2>R × F grid</h2>"), "report sections");
+    assertTrue(page.contains("\"Can\\u0027t Lose\""), "report data");
+    assertTrue(Files.exists(runDir.resolve("report/plotly.js")));
+    assertTrue(Files.exists(runDir.resolve("profiles.json")));
+    RfmMetrics m =
+        RunOutput.JSON.readValue(runDir.resolve("metrics.json").toFile(), RfmMetrics.class);
+    assertTrue(m.rows().reconciled(), "rows: " + m.rows());
+    assertEquals(m.rows().in(), m.rows().used() + m.rows().quarantined());
+    assertTrue(m.rows().cancellations() > 0, "cancellations netted");
+    // rfm.snapshot = last-transaction: the day after the last transaction, which the generator's
+    // window (2024-01-01 + 730 days) puts at the end of 2025.
+    java.time.LocalDate snapshot = java.time.LocalDate.parse(m.snapshotDate());
+    assertEquals(
+        java.time.LocalDate.parse(m.lastTransaction().substring(0, 10)).plusDays(1), snapshot);
+    assertTrue(snapshot.getYear() == 2025, "snapshot " + snapshot);
+    assertEquals(3000, m.customers());
+    assertEquals(3000, m.segments().stream().mapToLong(RfmMetrics.NamedSegment::customers).sum());
+    assertEquals(25, m.grid().size());
+    assertEquals(4, m.kmeans().k());
+
+    LoyaltyModel.Report loyalty = m.loyalty();
+    assertEquals(snapshot.minusDays(90).toString(), loyalty.cutoff(), "rfm.loyalty.horizon-days");
+    assertNull(loyalty.note());
+    assertEquals(3, loyalty.models().size());
+    for (LoyaltyModel.Evaluation e : loyalty.models()) {
+      assertTrue(
+          e.accuracy() > loyalty.majorityAccuracy() + 0.05,
+          e.model() + " accuracy " + e.accuracy() + " vs majority " + loyalty.majorityAccuracy());
+      assertTrue(e.rocAuc() > 0.75, e.model() + " AUC " + e.rocAuc());
+    }
+
+    Dataset<Row> segments =
+        SharedSpark.spark().read().parquet(runDir.resolve("segments").toString());
+    assertEquals(3000, segments.count());
+    Row p =
+        segments
+            .agg(
+                functions.min(LoyaltyModel.P_LOYAL),
+                functions.max(LoyaltyModel.P_LOYAL),
+                functions.count(LoyaltyModel.P_LOYAL),
+                functions.min(RfmScorer.R_SCORE),
+                functions.max(RfmScorer.R_SCORE))
+            .first();
+    assertTrue(p.getDouble(0) >= 0 && p.getDouble(1) <= 1, "p_loyal in [0, 1]: " + p);
+    assertEquals(3000, p.getLong(2), "every customer has p_loyal");
+    assertEquals(1, p.getInt(3));
+    assertEquals(5, p.getInt(4));
+    assertFalse(
+        java.util.List.of(segments.columns()).contains("cutoff_frequency"),
+        "the cutoff features are internal");
+  }
+
+  @Test
+  void tooManyBadTransactionsStopTheRunWithExitCodeThree() {
+    String input = dir.resolve("faulty").toString();
+    String output = dir.resolve("out-faulty").toString();
+    CommandLine.Outcome generated =
+        CommandLine.execute(
+            "generate",
+            "--kind",
+            "transactions",
+            "--customers",
+            "200",
+            "--output",
+            input,
+            "--set",
+            "transactions.generate.fault-rate=0.2");
+    assertEquals(0, generated.code(), generated.describe());
+    CommandLine.Outcome run =
+        CommandLine.execute(
+            "rfm",
+            "--set",
+            "transactions.input.path=" + input,
+            "--set",
+            "output.path=" + output,
+            "--set",
+            "run.date=2026-01-31");
+    assertEquals(ExitCode.QUALITY, run.code(), run.describe());
+    assertTrue(
+        run.lastLine().contains("above transactions.max-quarantined-share = 0.05"), run.lastLine());
+    assertTrue(Files.exists(Path.of(output, "_failed", "run_date=2026-01-31", "metrics.json")));
+    assertFalse(Files.exists(Path.of(output, "run_date=2026-01-31")));
+  }
+}
