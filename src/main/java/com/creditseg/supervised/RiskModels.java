@@ -235,20 +235,8 @@ public final class RiskModels {
           trainCounts[1],
           validCounts[0],
           validCounts[1]);
-      WoeBinningModel binning =
-          timed(
-              "binning",
-              () ->
-                  new WoeBinning(
-                          settings.label(),
-                          features.numeric(),
-                          features.categorical(),
-                          settings.binning())
-                      .fit(train));
-      Card card =
-          timed(
-              "scorecard regression",
-              () -> scorecard(binning, balanced(binning.transform(train), settings.balance())));
+      WoeBinningModel binning = binning(train, features);
+      Card card = card(binning, train);
       ModelValidation validation =
           new ModelValidation(
               LABEL,
@@ -395,6 +383,26 @@ public final class RiskModels {
     return ratio > 1 ? train.union(defaulters.sample(true, ratio - 1, SEED)) : train;
   }
 
+  /** The weight-of-evidence binning of {@code train}'s features. */
+  private WoeBinningModel binning(Dataset<Row> train, Features features) {
+    return timed(
+        "binning",
+        () ->
+            new WoeBinning(
+                    settings.label(),
+                    features.numeric(),
+                    features.categorical(),
+                    settings.binning())
+                .fit(train));
+  }
+
+  /** The scorecard fitted on {@code train} with the configured balance. */
+  private Card card(WoeBinningModel binning, Dataset<Row> train) {
+    return timed(
+        "scorecard regression",
+        () -> scorecard(binning, balanced(binning.transform(train), settings.balance())));
+  }
+
   /** The scorecard's regression and the features it kept. */
   private record Card(Scorecard scorecard, List<String> kept) {}
 
@@ -522,20 +530,8 @@ public final class RiskModels {
     for (int k = 0; k < folds; k++) {
       Dataset<Row> train = data.filter(fold.notEqual(k));
       Dataset<Row> test = data.filter(fold.equalTo(k));
-      WoeBinningModel binning =
-          timed(
-              "binning",
-              () ->
-                  new WoeBinning(
-                          settings.label(),
-                          features.numeric(),
-                          features.categorical(),
-                          settings.binning())
-                      .fit(train));
-      Card card =
-          timed(
-              "scorecard regression",
-              () -> scorecard(binning, balanced(binning.transform(train), settings.balance())));
+      WoeBinningModel binning = binning(train, features);
+      Card card = card(binning, train);
       aucs.add(auc(binning.transform(test).withColumn(PD, card.scorecard().probability())));
     }
     return new CrossValidation(
