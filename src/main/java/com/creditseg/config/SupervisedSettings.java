@@ -28,6 +28,7 @@ public record SupervisedSettings(
     int maxReasonCodes,
     List<Challenger> challengers,
     Balance balance,
+    boolean compareBalance,
     Costs costs,
     int crossValidationFolds,
     long crossValidateBelowRows) {
@@ -177,6 +178,7 @@ public record SupervisedSettings(
         Balance.valueOf(
             Checks.oneOf(config, p + "balance", List.of("none", "weights", "oversample"))
                 .toUpperCase(java.util.Locale.ROOT)),
+        Checks.read(config, p + "compare-balance", () -> config.getBoolean(p + "compare-balance")),
         new Costs(
             Checks.doubleIn(config, p + "costs.missed-default", 1e-9, 1e9),
             Checks.doubleIn(config, p + "costs.refused-good", 1e-9, 1e9)),

@@ -14,6 +14,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Pearson correlations between numeric columns over an id-hash sample of at most {@value
@@ -45,8 +46,31 @@ final class FeatureCorrelator {
       x[i] = col(columns.get(i)).cast("double");
       complete = complete.and(x[i].isNotNull()).and(isnan(x[i]).unary_$bang());
     }
-    Dataset<Row> rows = new IdHashSample(population, SAMPLE_ROWS).of(customers).filter(complete);
+    Column[] sampled = new Column[n];
+    for (int i = 0; i < n; i++) {
+      sampled[i] = x[i].as(name("x", i, i));
+    }
+    // The sample's columns persisted (at most SAMPLE_ROWS rows of n doubles): the second
+    // aggregation reads them instead of scanning every customer again.
+    Dataset<Row> rows =
+        new IdHashSample(population, SAMPLE_ROWS)
+            .of(customers)
+            .filter(complete)
+            .select(sampled)
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      for (int i = 0; i < n; i++) {
+        x[i] = col(name("x", i, i));
+      }
+      return correlate(rows, x, columns);
+    } finally {
+      rows.unpersist();
+    }
+  }
 
+  private static ReportData.Correlations correlate(
+      Dataset<Row> rows, Column[] x, List<String> columns) {
+    int n = x.length;
     Column[] means = new Column[n];
     for (int i = 0; i < n; i++) {
       means[i] = avg(x[i]).as(name("mean", i, i));

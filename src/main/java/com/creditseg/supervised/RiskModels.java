@@ -17,6 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -235,118 +239,165 @@ public final class RiskModels {
           trainCounts[1],
           validCounts[0],
           validCounts[1]);
-      WoeBinningModel binning = binning(train, features);
-      Card card = card(binning, train);
       ModelValidation validation =
           new ModelValidation(
               LABEL,
               PD,
               new ModelValidation.Costs(
                   settings.costs().missedDefault(), settings.costs().refusedGood()));
-      Dataset<Row> validWoe = binning.transform(valid);
-      Dataset<Row> validScored = validWoe.withColumn(PD, card.scorecard().probability());
-      ModelValidation.Result scorecardResult =
-          timed("scorecard validation", () -> validation.validate(validScored));
-      List<ModelReport> models = new ArrayList<>();
-      models.add(
-          new ModelReport(
-              SCORECARD,
-              "weights of evidence of " + card.kept().size() + " features",
-              scorecardResult));
-      FairnessCheck.Report fairness =
-          protectedGroups.isEmpty()
-              ? null
-              : new FairnessCheck(LABEL, PD, scorecardResult.decision().cutoff())
-                  .check(validScored, protectedGroups);
-      Map<String, PipelineModel> challengers = new LinkedHashMap<>();
-      for (Challenger c : settings.challengers()) {
-        PipelineModel model =
-            timed(
-                c.key(),
-                () ->
-                    challenger(c, features)
-                        .fit(balanced(raw(train, features), settings.balance()))
-                        // A copy drops the training summary, which holds the session (not
-                        // serializable).
-                        .copy(new org.apache.spark.ml.param.ParamMap()));
-        challengers.put(c.key(), model);
-        models.add(
-            new ModelReport(
-                c.key(),
-                "raw features (" + features.all().size() + ")",
-                timed(
-                    c.key() + " validation",
-                    () -> validation.validate(probability(model, raw(valid, features))))));
-      }
       double range = scoreMax - scoreMin;
       Column rulePd =
           least(
               lit(1.0),
               greatest(
                   lit(0.0), lit((double) scoreMax).minus(col(CreditScorer.SCORE)).divide(range)));
-      models.add(
-          new ModelReport(
-              RULE_SCORE,
-              "credit_score (its PD is its place in the score range: ranking measures only)",
-              timed(
-                  "rule score validation",
-                  () -> validation.validate(valid.withColumn(PD, rulePd)))));
-      List<BalanceTrial> trials = new ArrayList<>();
-      if (settings.balance() == Balance.NONE) {
-        for (Balance b : List.of(Balance.WEIGHTS, Balance.OVERSAMPLE)) {
-          // The same scorecard fitted with the other balance settings: what they would change.
-          Card other = scorecard(binning, balanced(binning.transform(train), b));
-          Dataset<Row> scored = validWoe.withColumn(PD, other.scorecard().probability());
-          double brier =
-              scored
-                  .agg(
-                      org.apache.spark.sql.functions.avg(
-                          org.apache.spark.sql.functions.pow(col(PD).minus(col(LABEL)), 2)))
-                  .first()
-                  .getDouble(0);
-          trials.add(new BalanceTrial(b, auc(scored), brier));
+      // On a bounded sample every step is mostly Spark jobs' fixed cost (each regression iteration,
+      // each boosting round is a job), so the challengers and the rule score's validation run as
+      // concurrent jobs beside the scorecard, like the KMeans seeds. Nothing they compute depends
+      // on the order jobs run in; the report lists the models in the same order as ever.
+      ExecutorService pool =
+          Executors.newFixedThreadPool(
+              Math.max(1, data.sparkSession().sparkContext().defaultParallelism()));
+      try {
+        Map<Challenger, Future<ChallengerFit>> challengerFits = new LinkedHashMap<>();
+        for (Challenger c : settings.challengers()) {
+          challengerFits.put(
+              c,
+              pool.submit(
+                  () -> {
+                    PipelineModel model =
+                        timed(
+                            c.key(),
+                            () ->
+                                challenger(c, features)
+                                    .fit(balanced(raw(train, features), settings.balance()))
+                                    // A copy drops the training summary, which holds the session
+                                    // (not serializable).
+                                    .copy(new org.apache.spark.ml.param.ParamMap()));
+                    return new ChallengerFit(
+                        model,
+                        timed(
+                            c.key() + " validation",
+                            () -> validation.validate(probability(model, raw(valid, features)))));
+                  }));
         }
-        LOG.info("Supervised: balance trials {}", trials);
+        Future<CrossValidation> crossValidation =
+            trainCounts[0] + validCounts[0] < settings.crossValidateBelowRows()
+                ? pool.submit(() -> timed("cross-validation", () -> crossValidate(data, features)))
+                : null;
+        Future<ModelValidation.Result> ruleResult =
+            pool.submit(
+                () ->
+                    timed(
+                        "rule score validation",
+                        () -> validation.validate(valid.withColumn(PD, rulePd))));
+
+        WoeBinningModel binning = binning(train, features);
+        Card card = card(binning, train);
+        Dataset<Row> validWoe = binning.transform(valid);
+        Dataset<Row> validScored = validWoe.withColumn(PD, card.scorecard().probability());
+        ModelValidation.Result scorecardResult =
+            timed("scorecard validation", () -> validation.validate(validScored));
+        List<ModelReport> models = new ArrayList<>();
+        models.add(
+            new ModelReport(
+                SCORECARD,
+                "weights of evidence of " + card.kept().size() + " features",
+                scorecardResult));
+        FairnessCheck.Report fairness =
+            protectedGroups.isEmpty()
+                ? null
+                : new FairnessCheck(LABEL, PD, scorecardResult.decision().cutoff())
+                    .check(validScored, protectedGroups);
+        Map<String, PipelineModel> challengers = new LinkedHashMap<>();
+        for (Map.Entry<Challenger, Future<ChallengerFit>> e : challengerFits.entrySet()) {
+          ChallengerFit fit = joined(e.getValue());
+          challengers.put(e.getKey().key(), fit.model());
+          models.add(
+              new ModelReport(
+                  e.getKey().key(),
+                  "raw features (" + features.all().size() + ")",
+                  fit.validation()));
+        }
+        models.add(
+            new ModelReport(
+                RULE_SCORE,
+                "credit_score (its PD is its place in the score range: ranking measures only)",
+                joined(ruleResult)));
+        List<BalanceTrial> trials = new ArrayList<>();
+        if (settings.compareBalance() && settings.balance() == Balance.NONE) {
+          for (Balance b : List.of(Balance.WEIGHTS, Balance.OVERSAMPLE)) {
+            // The same scorecard fitted with the other balance settings: what they would change.
+            Card other = scorecard(binning, balanced(binning.transform(train), b));
+            Dataset<Row> scored = validWoe.withColumn(PD, other.scorecard().probability());
+            double brier =
+                scored
+                    .agg(
+                        org.apache.spark.sql.functions.avg(
+                            org.apache.spark.sql.functions.pow(col(PD).minus(col(LABEL)), 2)))
+                    .first()
+                    .getDouble(0);
+            trials.add(new BalanceTrial(b, auc(scored), brier));
+          }
+          LOG.info("Supervised: balance trials {}", trials);
+        }
+        CrossValidation cv = crossValidation == null ? null : joined(crossValidation);
+        List<FeatureIv> ivs = new ArrayList<>();
+        for (FeatureBins t : binning.tables()) {
+          String status =
+              t.iv() < binning.minIv()
+                  ? "low_iv"
+                  : card.kept().contains(t.feature()) ? "kept" : "wrong_sign";
+          double coefficient =
+              card.scorecard().features().stream()
+                  .filter(f -> f.feature().equals(t.feature()))
+                  .mapToDouble(Scorecard.Feature::coefficient)
+                  .findFirst()
+                  .orElse(0);
+          ivs.add(new FeatureIv(t.feature(), t.iv(), status, coefficient));
+        }
+        Report report =
+            new Report(
+                settings.label(),
+                String.format(
+                    "by a hash of customer_id: %.0f %% held out", 100 * settings.validationShare()),
+                trainCounts[0],
+                trainCounts[1],
+                validCounts[0],
+                validCounts[1],
+                settings.balance(),
+                false,
+                ivs,
+                models,
+                trials,
+                cv,
+                fairness);
+        return new Fitted(
+            binning.keeping(card.kept()), binning.tables(), card.scorecard(), challengers, report);
+      } finally {
+        pool.shutdownNow();
       }
-      CrossValidation cv =
-          trainCounts[0] + validCounts[0] < settings.crossValidateBelowRows()
-              ? timed("cross-validation", () -> crossValidate(data, features))
-              : null;
-      List<FeatureIv> ivs = new ArrayList<>();
-      for (FeatureBins t : binning.tables()) {
-        String status =
-            t.iv() < binning.minIv()
-                ? "low_iv"
-                : card.kept().contains(t.feature()) ? "kept" : "wrong_sign";
-        double coefficient =
-            card.scorecard().features().stream()
-                .filter(f -> f.feature().equals(t.feature()))
-                .mapToDouble(Scorecard.Feature::coefficient)
-                .findFirst()
-                .orElse(0);
-        ivs.add(new FeatureIv(t.feature(), t.iv(), status, coefficient));
-      }
-      Report report =
-          new Report(
-              settings.label(),
-              String.format(
-                  "by a hash of customer_id: %.0f %% held out", 100 * settings.validationShare()),
-              trainCounts[0],
-              trainCounts[1],
-              validCounts[0],
-              validCounts[1],
-              settings.balance(),
-              false,
-              ivs,
-              models,
-              trials,
-              cv,
-              fairness);
-      return new Fitted(
-          binning.keeping(card.kept()), binning.tables(), card.scorecard(), challengers, report);
     } finally {
       train.unpersist();
       valid.unpersist();
+    }
+  }
+
+  /** A challenger fitted on the training part and validated on the held-out part. */
+  private record ChallengerFit(PipelineModel model, ModelValidation.Result validation) {}
+
+  /** A concurrent step's result, its failure rethrown as it was. */
+  private static <T> T joined(Future<T> step) {
+    try {
+      return step.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while fitting supervised models", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("A supervised model failed", e.getCause());
     }
   }
 

@@ -45,14 +45,14 @@ public record ScorecardModel(
       double woe = woe(bins.get(i), value.apply(f.feature()));
       logit = logit + woe * f.coefficient();
       double points = woe * (-factor * f.coefficient()) + share;
-      double lost = halfUp(f.bestPoints() - points, 6);
+      long lost = Scorecard.microPoints(f.bestPoints() - points);
       if (lost > 0) {
         losses.add(new Object[] {lost, f.feature()});
       }
     }
     // sort_array(..., false) on (lost, feature) structs: the largest loss first, then the name.
     losses.sort(
-        java.util.Comparator.comparing((Object[] l) -> (Double) l[0])
+        java.util.Comparator.comparing((Object[] l) -> (Long) l[0])
             .thenComparing(l -> (String) l[1])
             .reversed());
     List<String> reasons = losses.stream().limit(maxReasonCodes).map(l -> (String) l[1]).toList();
