@@ -252,8 +252,9 @@ public final class RiskModels {
               greatest(
                   lit(0.0), lit((double) scoreMax).minus(col(CreditScorer.SCORE)).divide(range)));
       // On a bounded sample every step is mostly Spark jobs' fixed cost (each regression iteration,
-      // each boosting round is a job), so the challengers and the rule score's validation run as
-      // concurrent jobs beside the scorecard, like the KMeans seeds. Nothing they compute depends
+      // each boosting round is a job), so the challengers, the rule score's validation and the
+      // cross-validation run as concurrent jobs beside the scorecard, like the KMeans seeds.
+      // Nothing they compute depends
       // on the order jobs run in; the report lists the models in the same order as ever.
       ExecutorService pool =
           Executors.newFixedThreadPool(
