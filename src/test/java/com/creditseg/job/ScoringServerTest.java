@@ -428,6 +428,27 @@ class ScoringServerTest {
   }
 
   @Test
+  void aFaultWhileScoringIsA500NamingItAndTheServerGoesOn() throws IOException {
+    // A hand-edited model.json whose first centre lost a coordinate loads, and fails only when a
+    // customer is assigned to a segment.
+    PortableModel model = ServeCommand.read(ServeCommand.modelFile(runDir.toString()));
+    double[][] centres = model.segmentation().centres();
+    centres[0] = java.util.Arrays.copyOf(centres[0], centres[0].length - 1);
+    try (ScoringServer broken =
+        new ScoringServer(new CustomerScorer(model), new InetSocketAddress("127.0.0.1", 0), 2)) {
+      broken.start();
+      assertError(
+          post(broken, valid().toString()),
+          500,
+          "internal error",
+          "ArrayIndexOutOfBoundsException");
+      // The request failed, not the server: it answers the next one.
+      assertEquals(
+          200, send(broken, "/health", HttpRequest.BodyPublishers.noBody(), "GET").status());
+    }
+  }
+
+  @Test
   void healthAndModelSayWhatIsServed() throws IOException {
     Answer health = get("/health");
     assertEquals(200, health.status());
