@@ -55,6 +55,25 @@ public record IdHashSample(long rows, long target) {
     return isEverything() ? customers : customers.filter(contains());
   }
 
+  /** Customers per partition of {@link #stableLayout}. */
+  public static final long ROWS_PER_PARTITION = 100_000;
+
+  /**
+   * {@code sample} (about {@code rows} customers, bounded) repartitioned by a hash of the id into
+   * one partition per {@value #ROWS_PER_PARTITION} customers (1 to 64) and sorted by id within
+   * each: the same rows in the same partitions and order on every run, whatever the input's
+   * partitioning and however many cores run it. What is fitted on a bounded sample reads it this
+   * way: KMeans' initialisation and the random forest's bootstrap draw per partition, and sums over
+   * partitions add in partition order, so this is what makes reruns identical. Few partitions also
+   * keep down what every task of an iterative fit pays (its closure deserialised, its cached block
+   * sized), which for hundreds of small jobs is most of their cost.
+   */
+  public static Dataset<Row> stableLayout(Dataset<Row> sample, long rows) {
+    Column id = col(CustomerSchema.CUSTOMER_ID);
+    int partitions = (int) Math.max(1, Math.min(64, rows / ROWS_PER_PARTITION));
+    return sample.repartition(partitions, id).sortWithinPartitions(id);
+  }
+
   /** Whichever of two samples of the same population is larger. */
   public IdHashSample union(IdHashSample other) {
     return bucketsKept() >= other.bucketsKept() ? this : other;

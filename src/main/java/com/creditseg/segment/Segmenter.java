@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import com.creditseg.config.SegmentSettings;
+import com.creditseg.sample.IdHashSample;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.score.CreditScorer;
@@ -63,9 +64,6 @@ public final class Segmenter {
 
   private static final Logger LOG = LoggerFactory.getLogger(Segmenter.class);
 
-  /** Customers per partition of the fit sample (see {@link #ordered}). */
-  static final long ROWS_PER_PARTITION = 100_000;
-
   private final SegmentSettings settings;
   private final String scoreColumn;
 
@@ -122,8 +120,12 @@ public final class Segmenter {
     }
     Column[] columns = needed.stream().map(c -> col(c)).toArray(Column[]::new);
     Dataset<Row> selected = sample.select(columns);
+    // KMeans' initialisation samples per partition in order: the stable layout makes reruns
+    // identical. The rows are persisted, not the assembled vectors: KMeans caches its own input
+    // the cheap way when that input is not cached.
     Dataset<Row> fitted =
-        ordered(selected, selected.count()).persist(StorageLevel.MEMORY_AND_DISK());
+        IdHashSample.stableLayout(selected, selected.count())
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long sampleRows = fitted.count();
       long distinct =
@@ -448,22 +450,6 @@ public final class Segmenter {
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  /**
-   * Partitioned by a hash of the id into one partition per {@value #ROWS_PER_PARTITION} customers
-   * and sorted by id within each: the same rows in the same partitions and order on every run,
-   * whatever the input's partitioning and however many cores run it. KMeans' initialisation samples
-   * per partition in order, so this is what makes reruns identical. The sample is bounded by
-   * segment.fit-sample-rows: a small one stays in one partition, where a task per iteration costs
-   * least; a large one is split so that the last seed still running uses every core. The rows are
-   * persisted, not the assembled vectors: KMeans caches its own input the cheap way when that input
-   * is not cached.
-   */
-  private static Dataset<Row> ordered(Dataset<Row> sample, long rows) {
-    Column id = col(CustomerSchema.CUSTOMER_ID);
-    int partitions = (int) Math.max(1, Math.min(64, rows / ROWS_PER_PARTITION));
-    return sample.repartition(partitions, id).sortWithinPartitions(id);
   }
 
   /**
