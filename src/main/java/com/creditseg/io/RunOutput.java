@@ -1,6 +1,7 @@
 package com.creditseg.io;
 
 import com.creditseg.model.RunModel;
+import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.segment.SegmentModel;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -101,11 +102,17 @@ public final class RunOutput {
     return fs.makeQualified(staging).toString();
   }
 
-  /** The segmented customers, partitioned by {@code segment}. */
+  /**
+   * The segmented customers, partitioned by {@code segment}. The customer id is written without a
+   * dictionary: ids are unique in the segments, so Parquet's dictionary for them only hashes every
+   * id until the page falls back to plain encoding (the same file, and a fifth of a plain
+   * read-and-write of 10M customers).
+   */
   public void writeSegments(Dataset<Row> segmented) {
     segmented
         .write()
         .mode(SaveMode.Overwrite)
+        .option("parquet.enable.dictionary#" + CustomerSchema.CUSTOMER_ID, "false")
         .partitionBy(SegmentModel.SEGMENT)
         .parquet(child(SEGMENTS));
   }

@@ -597,9 +597,13 @@ public final class SegmentationJob {
         timer.time(
             "segment",
             () -> {
-              output.writeSegments(
-                  segmented(
-                      fit, scoring.score(validated.clean(validator, input.customers())), scorer));
+              withJitSizedMethods(
+                  () ->
+                      output.writeSegments(
+                          segmented(
+                              fit,
+                              scoring.score(validated.clean(validator, input.customers())),
+                              scorer)));
               return output.staged(RunOutput.SEGMENTS).count();
             },
             n -> n);
@@ -627,6 +631,30 @@ public final class SegmentationJob {
         },
         n -> n);
     return rowsOut;
+  }
+
+  /**
+   * Runs {@code write} with {@code spark.sql.codegen.hugeMethodLimit} at HotSpot's 8,000-byte JIT
+   * limit, unless the user set it. Whole-stage codegen compiles the segment pass's projection
+   * (flags, cleaning, credit score, WoE bins, scorecard, assignment) into one method of about 45 KB
+   * of bytecode. Whether HotSpot's C2 compiler manages it depends on the run: it gave up ("out of
+   * nodes") or deoptimised and recompiled it in a loop in 3 of 7 runs at 10M, and those passes took
+   * 250 to 485 s instead of 108 to 123 s. Above the limit Spark runs that stage without whole-stage
+   * codegen, with the expressions split into small methods that always compile: 126 s, every run.
+   * The other passes keep whole-stage codegen (the validate pass took 26 s with it, 38 s without).
+   */
+  private void withJitSizedMethods(Runnable write) {
+    String key = "spark.sql.codegen.hugeMethodLimit";
+    if (spark.sparkContext().getConf().contains(key)) {
+      write.run();
+      return;
+    }
+    spark.conf().set(key, "8000");
+    try {
+      write.run();
+    } finally {
+      spark.conf().unset(key);
+    }
   }
 
   /**
