@@ -471,7 +471,7 @@ public final class SegmentationJob {
     // In a layout that depends on neither the input's partitioning nor the cores (the forest's
     // bootstrap draws per partition) and has few partitions: every tree level, boosting round and
     // regression step is a job whose every task deserialises its closure and sizes its cached
-    // block, which with the input's 8 partitions at 10M was a third of this stage's CPU.
+    // block, which with the input's 8 partitions at 10M was about a quarter of this stage's CPU.
     Dataset<Row> labelled =
         IdHashSample.stableLayout(
                 scorer
@@ -640,8 +640,9 @@ public final class SegmentationJob {
    * of bytecode. Whether HotSpot's C2 compiler manages it depends on the run: it gave up ("out of
    * nodes") or deoptimised and recompiled it in a loop in 3 of 7 runs at 10M, and those passes took
    * 250 to 485 s instead of 108 to 123 s. Above the limit Spark runs that stage without whole-stage
-   * codegen, with the expressions split into small methods that always compile: 126 s, every run.
-   * The other passes keep whole-stage codegen (the validate pass took 26 s with it, 38 s without).
+   * codegen, with the expressions split into methods small enough to compile: 126 s on the same
+   * run's model (99 and 146 s in the day's full runs without and with the supervised models). The
+   * other passes keep whole-stage codegen (the validate pass took 26 s with it, 38 s without).
    */
   private void withJitSizedMethods(Runnable write) {
     String key = "spark.sql.codegen.hugeMethodLimit";
