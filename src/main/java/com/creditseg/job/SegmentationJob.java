@@ -646,7 +646,7 @@ public final class SegmentationJob {
    */
   private void withJitSizedMethods(Runnable write) {
     String key = "spark.sql.codegen.hugeMethodLimit";
-    if (spark.sparkContext().getConf().contains(key)) {
+    if (Sessions.userSet(spark, key)) {
       write.run();
       return;
     }
@@ -715,7 +715,7 @@ public final class SegmentationJob {
    */
   private void sizeShufflePartitions(long rows) {
     String key = "spark.sql.shuffle.partitions";
-    if (!spark.sparkContext().getConf().contains(key)) {
+    if (!Sessions.userSet(spark, key)) {
       long partitions =
           Math.max(spark.sparkContext().defaultParallelism(), (rows + 1_999_999) / 2_000_000);
       spark.conf().set(key, partitions);

@@ -34,8 +34,15 @@ final class Sessions {
     return spark;
   }
 
+  /**
+   * Whether the user set {@code key} (spark-submit, --conf, spark-defaults or a system property).
+   */
+  static boolean userSet(SparkSession spark, String key) {
+    return spark.sparkContext().getConf().contains(key);
+  }
+
   private static void setUnlessSet(SparkSession spark, String key, String value) {
-    if (!spark.sparkContext().getConf().contains(key)) {
+    if (!userSet(spark, key)) {
       spark.conf().set(key, value);
     }
   }

@@ -254,8 +254,8 @@ public final class RiskModels {
       // On a bounded sample every step is mostly Spark jobs' fixed cost (each regression iteration,
       // each boosting round is a job), so the challengers, the rule score's validation and the
       // cross-validation run as concurrent jobs beside the scorecard, like the KMeans seeds.
-      // Nothing they compute depends
-      // on the order jobs run in; the report lists the models in the same order as ever.
+      // Nothing they compute depends on the order jobs run in; the report lists the models in
+      // the same order as ever.
       ExecutorService pool =
           Executors.newFixedThreadPool(
               Math.max(1, data.sparkSession().sparkContext().defaultParallelism()));
