@@ -1,15 +1,16 @@
 package com.creditseg.supervised;
 
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_except;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.exp;
 import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.slice;
 import static org.apache.spark.sql.functions.sort_array;
-import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.when;
 
 import com.creditseg.config.SupervisedSettings;
@@ -149,11 +150,12 @@ public record Scorecard(double factor, double offset, double intercept, List<Fea
    * descending), at most {@code max}. Losses are compared in whole micro-points, {@code floor(lost
    * * 1e6 + 0.5)}, so that float noise cannot reorder equal losses; a feature that lost nothing is
    * no reason. Each loss is one long, {@code micro-points * F + the feature's place among the F
-   * names in ascending order}, so one sort of longs orders by loss, then name; the top {@code max}
-   * are turned back into names. No lambdas, structs or decimal rounding: they kept the segment pass
-   * from compiling (higher-order functions evaluate their arguments interpreted, struct arrays sort
-   * with an interpreted ordering, {@code round} goes through BigDecimal), and applying the
-   * scorecard to 10M customers took 115 s with them.
+   * names in ascending order} (-1 for no loss), so one sort of longs orders by loss, then name; the
+   * first {@code min(max, features that lost)} are turned back into names. No lambdas, structs,
+   * nulls to remove or decimal rounding: they kept the segment pass from compiling (higher-order
+   * functions evaluate their arguments interpreted, struct arrays sort with an interpreted
+   * ordering, {@code array_except} builds a hash set per row, {@code round} goes through
+   * BigDecimal).
    */
   private Column reasonCodes(int max) {
     if (features.isEmpty() || max == 0) {
@@ -161,23 +163,24 @@ public record Scorecard(double factor, double offset, double intercept, List<Fea
     }
     List<String> names = features.stream().map(Feature::feature).sorted().toList();
     long n = names.size();
-    Column[] keys =
-        features.stream()
-            .map(
-                f -> {
-                  Column lost = microPoints(lit(f.bestPoints()).minus(points(f)));
-                  return when(lost.gt(0), lost.multiply(n).plus(names.indexOf(f.feature())));
-                })
-            .toArray(Column[]::new);
-    // Descending: the features that lost nothing (null) sort last.
+    Column lostAny = lit(0);
+    Column[] keys = new Column[features.size()];
+    for (int i = 0; i < keys.length; i++) {
+      Feature f = features.get(i);
+      Column lost = microPoints(lit(f.bestPoints()).minus(points(f)));
+      keys[i] = when(lost.gt(0), lost.multiply(n).plus(names.indexOf(f.feature()))).otherwise(-1L);
+      lostAny = lostAny.plus(when(lost.gt(0), 1).otherwise(0));
+    }
+    // Descending: the features that lost nothing (-1) sort last and are cut off by the slice.
     Column sorted = sort_array(array(keys), false);
     Column byPlace = array(names.stream().map(functions::lit).toArray(Column[]::new));
-    Column[] top = new Column[max];
-    for (int i = 0; i < max; i++) {
-      Column key = try_element_at(sorted, lit(i + 1));
-      top[i] = try_element_at(byPlace, pmod(key, lit(n)).plus(1).cast("int"));
+    int shown = (int) Math.min(max, n);
+    Column[] top = new Column[shown];
+    for (int i = 0; i < shown; i++) {
+      Column key = element_at(sorted, i + 1);
+      top[i] = element_at(byPlace, pmod(key, lit(n)).plus(1).cast("int"));
     }
-    return array_except(array(top), array(lit(null).cast("string")));
+    return slice(array(top), lit(1), least(lostAny, lit(shown)));
   }
 
   /** {@code floor(points * 1e6 + 0.5)}: points to whole micro-points, half up. */
