@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -60,6 +61,21 @@ class SegmentationJobTest {
     new GenerateJob(SharedSpark.spark(), settings.generate()).run();
     metrics = new SegmentationJob(SharedSpark.spark(), settings).run().metrics();
     runDir = tmp.resolve("out").resolve("run_date=2026-01-31");
+  }
+
+  @Test
+  void interpretsExpressionsOnlyOnSmallInputsWhoseUserLeftCodegenAlone() {
+    Map<String, String> interpreted =
+        Map.of(
+            "spark.sql.codegen.wholeStage", "false", "spark.sql.codegen.factoryMode", "NO_CODEGEN");
+    assertEquals(interpreted, SegmentationJob.interpretedBelow(5_000, key -> false));
+    assertEquals(
+        Map.of(),
+        SegmentationJob.interpretedBelow(SegmentationJob.INTERPRET_BELOW_ROWS, key -> false));
+    assertEquals(
+        Map.of(), SegmentationJob.interpretedBelow(5_000, "spark.sql.codegen.factoryMode"::equals));
+    // The shared run (6,000 customers) ran so.
+    assertEquals("NO_CODEGEN", SharedSpark.spark().conf().get("spark.sql.codegen.factoryMode"));
   }
 
   @Test
