@@ -29,6 +29,11 @@ public final class SharedSpark implements BeforeAllCallback {
               .config("spark.driver.host", "127.0.0.1")
               .config("spark.driver.bindAddress", "127.0.0.1")
               .config("spark.sql.session.timeZone", "UTC")
+              // Compiled code, as large inputs run: left alone, a job would interpret the tests'
+              // small inputs (SegmentationJob.interpretedBelow). SegmentationJobTest runs the
+              // interpreted way once and compares.
+              .config("spark.sql.codegen.wholeStage", "true")
+              .config("spark.sql.codegen.factoryMode", "FALLBACK")
               .getOrCreate();
       Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
     }

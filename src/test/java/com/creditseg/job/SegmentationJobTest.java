@@ -74,8 +74,67 @@ class SegmentationJobTest {
         SegmentationJob.interpretedBelow(SegmentationJob.INTERPRET_BELOW_ROWS, key -> false));
     assertEquals(
         Map.of(), SegmentationJob.interpretedBelow(5_000, "spark.sql.codegen.factoryMode"::equals));
-    // The shared run (6,000 customers) ran so.
-    assertEquals("NO_CODEGEN", SharedSpark.spark().conf().get("spark.sql.codegen.factoryMode"));
+  }
+
+  @Test
+  void interpretedRunWritesWhatTheCompiledRunWrote() throws Exception {
+    SparkSession spark = SharedSpark.spark();
+    Path output = tmp.resolve("interpreted");
+    Settings settings =
+        settings(
+            tmp.resolve("customers").toString(),
+            output.toString(),
+            "model.supervised.enabled=auto");
+    // What the job sets on a small input when the session leaves codegen alone; the shared
+    // session pins compiled code, so it is set here for one run.
+    Map<String, String> interpreted = SegmentationJob.interpretedBelow(6_000, key -> false);
+    Map<String, String> compiled = new java.util.HashMap<>();
+    interpreted.keySet().forEach(k -> compiled.put(k, spark.conf().get(k)));
+    interpreted.forEach(spark.conf()::set);
+    try {
+      new SegmentationJob(spark, settings).run();
+    } finally {
+      compiled.forEach(spark.conf()::set);
+    }
+    Path rerun = output.resolve("run_date=2026-01-31");
+    Dataset<Row> before = spark.read().parquet(runDir.resolve("segments").toString());
+    Dataset<Row> after = spark.read().parquet(rerun.resolve("segments").toString());
+    assertEquals(metrics.rows().out(), after.count());
+    assertEquals(0, before.exceptAll(after).count());
+    assertEquals(0, after.exceptAll(before).count());
+    // Sums may add in another order: the profile's means and the models' measures agree to
+    // within rounding, everything else exactly.
+    ObjectMapper json = new ObjectMapper();
+    for (String file : List.of("profiles.json", "models/validation.json")) {
+      assertSameWithinRounding(
+          file,
+          json.readTree(runDir.resolve(file).toFile()),
+          json.readTree(rerun.resolve(file).toFile()));
+    }
+  }
+
+  private static void assertSameWithinRounding(String at, JsonNode expected, JsonNode actual) {
+    if (expected.isFloatingPointNumber() && actual.isNumber()) {
+      assertEquals(
+          expected.asDouble(),
+          actual.asDouble(),
+          1e-9 * Math.max(1, Math.abs(expected.asDouble())),
+          at);
+    } else if (expected.isContainerNode()) {
+      assertEquals(expected.size(), actual.size(), at);
+      if (expected.isArray()) {
+        for (int i = 0; i < expected.size(); i++) {
+          assertSameWithinRounding(at + "/" + i, expected.get(i), actual.get(i));
+        }
+      } else {
+        expected
+            .fieldNames()
+            .forEachRemaining(
+                f -> assertSameWithinRounding(at + "/" + f, expected.get(f), actual.get(f)));
+      }
+    } else {
+      assertEquals(expected, actual, at);
+    }
   }
 
   @Test
