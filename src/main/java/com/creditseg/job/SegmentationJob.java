@@ -733,8 +733,9 @@ public final class SegmentationJob {
    * whole-stage code generation and evaluates expressions without generated classes. A run issues
    * hundreds of distinct queries, each compiled to Java (Janino) and then to machine code (the JIT)
    * once per run, which on a few thousand rows costs more than evaluating them: on the committed
-   * sample (5,000 customers) the stages took 36.5 s instead of 42 s; at 50,000 it was even, at
-   * 200,000 compiled was faster (79 s against 92 s). Results are the same either way.
+   * sample (5,000 customers) the stages took 34.6 to 36.6 s instead of 41.5 to 43.2 s; at 50,000 it
+   * was even, at 200,000 compiled was faster (78.6 s against 92.0 s). The segments and scores are
+   * the same either way; sums may add in another order (SegmentationJobTest compares).
    */
   private void interpretSmallInputs(long rows) {
     Map<String, String> interpreted = interpretedBelow(rows, key -> Sessions.userSet(spark, key));

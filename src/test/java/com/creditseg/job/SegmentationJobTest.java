@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
@@ -88,7 +89,7 @@ class SegmentationJobTest {
     // What the job sets on a small input when the session leaves codegen alone; the shared
     // session pins compiled code, so it is set here for one run.
     Map<String, String> interpreted = SegmentationJob.interpretedBelow(6_000, key -> false);
-    Map<String, String> compiled = new java.util.HashMap<>();
+    Map<String, String> compiled = new HashMap<>();
     interpreted.keySet().forEach(k -> compiled.put(k, spark.conf().get(k)));
     interpreted.forEach(spark.conf()::set);
     try {
