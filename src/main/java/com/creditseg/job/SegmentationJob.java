@@ -728,6 +728,11 @@ public final class SegmentationJob {
   /** Below this many customers, expressions are interpreted instead of compiled. */
   static final long INTERPRET_BELOW_ROWS = 50_000;
 
+  /** What makes a run interpret its expressions. */
+  private static final Map<String, String> INTERPRETED =
+      Map.of(
+          "spark.sql.codegen.wholeStage", "false", "spark.sql.codegen.factoryMode", "NO_CODEGEN");
+
   /**
    * Below {@value #INTERPRET_BELOW_ROWS} customers, and unless the user set either key, turns off
    * whole-stage code generation and evaluates expressions without generated classes. A run issues
@@ -750,13 +755,9 @@ public final class SegmentationJob {
    * or above {@value #INTERPRET_BELOW_ROWS} customers or when the user set either key.
    */
   static Map<String, String> interpretedBelow(long rows, Predicate<String> userSet) {
-    Map<String, String> settings = new LinkedHashMap<>();
-    settings.put("spark.sql.codegen.wholeStage", "false");
-    settings.put("spark.sql.codegen.factoryMode", "NO_CODEGEN");
-    if (rows >= INTERPRET_BELOW_ROWS || settings.keySet().stream().anyMatch(userSet)) {
-      return Map.of();
-    }
-    return settings;
+    return rows >= INTERPRET_BELOW_ROWS || INTERPRETED.keySet().stream().anyMatch(userSet)
+        ? Map.of()
+        : INTERPRETED;
   }
 
   /**
