@@ -163,6 +163,7 @@ public final class SegmentationJob {
     RunOutput output = new RunOutput(spark, settings.output().path(), settings.run().date());
     Validated validated = null;
     Dataset<Row> scoredSample = null;
+    RiskFitting riskFitting = null;
     try {
       CustomerReader.Input input = read(timer);
       ScoreCard card = applied != null ? applied.scoreCard() : scoreCard(input.customers());
@@ -193,26 +194,27 @@ public final class SegmentationJob {
         return new RunOutcome.FailedQuality(metrics, output.keepAsFailed());
       }
       CreditScorer scorer = new CreditScorer(spark, card);
-      RiskModels.Fitted risk =
+      riskFitting =
           supervisedSample == null
               ? null
-              : fitRiskModels(timer, validated, validator, scorer, supervisedSample, output);
+              : fitRiskModels(timer, validated, validator, scorer, supervisedSample);
+      boolean riskModels = riskFitting != null;
       ScorecardModel scorecard =
           applied != null
               ? applied.scorecard()
-              : risk == null
+              : !riskModels
                   ? null
                   : new ScorecardModel(
                       settings.supervised().label(),
-                      risk.binning().tables(),
-                      risk.scorecard(),
+                      riskFitting.models().binning().tables(),
+                      riskFitting.models().scorecard(),
                       settings.supervised().maxReasonCodes());
       Scoring scoring = new Scoring(scorer, scorecard);
-      scoredSample = scoredSample(validated, validator, scoring, risk != null);
+      scoredSample = scoredSample(validated, validator, scoring, riskModels);
       Segmenter.Fit fit =
           applied != null
               ? new Segmenter.Fit(applied.segments(), null)
-              : fit(timer, validated, scoredSample, risk != null ? RISK_EVENT : null);
+              : fit(timer, validated, scoredSample, riskModels ? RISK_EVENT : null);
       Optional<PreviousRun> previous =
           PreviousRun.find(
               spark, settings.stability(), settings.output().path(), settings.run().date());
@@ -238,6 +240,7 @@ public final class SegmentationJob {
               : null;
       RunComparison.Report stability =
           previous.isPresent() ? compare(timer, previous.get(), continuity, card, output) : null;
+      RiskModels.Fitted risk = riskModels ? finishRiskModels(timer, riskFitting, output) : null;
 
       RunMetrics metrics =
           metrics(
@@ -292,6 +295,9 @@ public final class SegmentationJob {
       }
       if (scoredSample != null) {
         scoredSample.unpersist();
+      }
+      if (riskFitting != null) {
+        riskFitting.close();
       }
     }
   }
@@ -459,16 +465,15 @@ public final class SegmentationJob {
   }
 
   /**
-   * supervised: the scorecard and challengers on the labelled customers of their id-hash sample,
-   * validated on the held-out part; their tables written to models/.
+   * supervised: the scorecard on the labelled customers of their id-hash sample. The challengers
+   * and the held-out validations go on beside the next stages until {@link #finishRiskModels}.
    */
-  private RiskModels.Fitted fitRiskModels(
+  private RiskFitting fitRiskModels(
       StageTimer timer,
       Validated validated,
       CustomerValidator validator,
       CreditScorer scorer,
-      IdHashSample sample,
-      RunOutput output) {
+      IdHashSample sample) {
     SupervisedSettings s = settings.supervised();
     // In a layout that depends on neither the input's partitioning nor the cores (the forest's
     // bootstrap draws per partition) and has few partitions: every tree level, boosting round and
@@ -489,35 +494,65 @@ public final class SegmentationJob {
               .filter(List.of(labelled.columns())::contains)
               .sorted()
               .toList();
-      RiskModels.Fitted fitted =
+      RiskModels.Fitting fitting =
           timer.time(
               "supervised",
               () ->
                   new RiskModels(s)
                       .fit(labelled, features, scorer.card().min(), scorer.card().max(), groups),
-              f -> f.report().trainRows() + f.report().validationRows());
-      RiskModels.Report r = fitted.report();
-      LOG.info(
-          "Scorecard: held-out ROC AUC {} (rule score {}), KS {}, on {} customers; features kept"
-              + " {}",
-          String.format("%.4f", r.scorecard().rocAuc()),
-          String.format(
-              "%.4f",
-              r.models().stream()
-                  .filter(m -> m.model().equals(RiskModels.RULE_SCORE))
-                  .findFirst()
-                  .orElseThrow()
-                  .validation()
-                  .rocAuc()),
-          String.format("%.4f", r.scorecard().ks()),
-          r.validationRows(),
-          fitted.scorecard().features().stream().map(f -> f.feature()).toList());
-      output.writeTable("models/woe_bins", ModelTables.bins(spark, fitted));
-      output.writeTable("models/scorecard", ModelTables.scorecard(spark, fitted.scorecard()));
-      output.writeJson("models/validation.json", r);
-      fitted.challengers().forEach(output::writeChallenger);
-      return fitted;
-    } finally {
+              RiskModels.Fitting::rows);
+      return new RiskFitting(fitting, labelled);
+    } catch (RuntimeException e) {
+      labelled.unpersist();
+      throw e;
+    }
+  }
+
+  /**
+   * models: waits for what the supervised models still had running (the challengers and the
+   * held-out validations, concurrent with fit, segment and profile) and writes their tables to
+   * models/.
+   */
+  private RiskModels.Fitted finishRiskModels(
+      StageTimer timer, RiskFitting riskFitting, RunOutput output) {
+    return timer.time(
+        "models",
+        () -> {
+          RiskModels.Fitted fitted = riskFitting.models().finish();
+          RiskModels.Report r = fitted.report();
+          LOG.info(
+              "Supervised: challengers and validations went on {} s after the scorecard",
+              String.format("%.1f", riskFitting.models().secondsAfterScorecard()));
+          LOG.info(
+              "Scorecard: held-out ROC AUC {} (rule score {}), KS {}, on {} customers; features"
+                  + " kept {}",
+              String.format("%.4f", r.scorecard().rocAuc()),
+              String.format(
+                  "%.4f",
+                  r.models().stream()
+                      .filter(m -> m.model().equals(RiskModels.RULE_SCORE))
+                      .findFirst()
+                      .orElseThrow()
+                      .validation()
+                      .rocAuc()),
+              String.format("%.4f", r.scorecard().ks()),
+              r.validationRows(),
+              fitted.scorecard().features().stream().map(f -> f.feature()).toList());
+          output.writeTable("models/woe_bins", ModelTables.bins(spark, fitted));
+          output.writeTable("models/scorecard", ModelTables.scorecard(spark, fitted.scorecard()));
+          output.writeJson("models/validation.json", r);
+          fitted.challengers().forEach(output::writeChallenger);
+          return fitted;
+        },
+        f -> f.report().trainRows() + f.report().validationRows());
+  }
+
+  /** The supervised models being fitted, and the labelled customers they read (persisted). */
+  private record RiskFitting(RiskModels.Fitting models, Dataset<Row> labelled)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      models.close();
       labelled.unpersist();
     }
   }

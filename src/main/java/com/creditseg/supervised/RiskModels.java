@@ -35,6 +35,7 @@ import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -200,10 +201,14 @@ public final class RiskModels {
   public record CrossValidation(int folds, List<Double> rocAuc, double meanRocAuc) {}
 
   /**
-   * Fits and validates on {@code labelled} (customers whose label is 0 or 1; the caller persists
-   * it). {@code scoreMin}/{@code scoreMax} give the rule score's range.
+   * Starts fitting on {@code labelled} (customers whose label is 0 or 1; the caller persists it
+   * until the returned fitting is closed). {@code scoreMin}/{@code scoreMax} give the rule score's
+   * range. Returns once the scorecard is fitted, which is all that scoring needs: the challengers,
+   * the rule score's and every model's held-out validation and the cross-validation go on as
+   * concurrent Spark jobs until {@link Fitting#finish()}, so that the job's next steps run beside
+   * them.
    */
-  public Fitted fit(
+  public Fitting fit(
       Dataset<Row> labelled,
       Features features,
       int scoreMin,
@@ -215,6 +220,18 @@ public final class RiskModels {
     Dataset<Row> train =
         data.filter(split.isValidation().unary_$bang()).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> valid = data.filter(split.isValidation()).persist(StorageLevel.MEMORY_AND_DISK());
+    // On a bounded sample every step is mostly Spark jobs' fixed cost (each regression iteration,
+    // each boosting round is a job), so the challengers, the validations and the cross-validation
+    // run as concurrent jobs, beside the scorecard and then beside whatever the caller does next.
+    // Nothing they compute depends on the order jobs run in; the report lists the models in the
+    // same order as ever.
+    Fitting fitting =
+        new Fitting(
+            data.sparkSession(),
+            train,
+            valid,
+            Executors.newFixedThreadPool(
+                Math.max(1, data.sparkSession().sparkContext().defaultParallelism())));
     try {
       long[] trainCounts = counts(train);
       long[] validCounts = counts(valid);
@@ -251,138 +268,264 @@ public final class RiskModels {
               lit(1.0),
               greatest(
                   lit(0.0), lit((double) scoreMax).minus(col(CreditScorer.SCORE)).divide(range)));
-      // On a bounded sample every step is mostly Spark jobs' fixed cost (each regression iteration,
-      // each boosting round is a job), so the challengers, the rule score's validation and the
-      // cross-validation run as concurrent jobs beside the scorecard, like the KMeans seeds.
-      // Nothing they compute depends on the order jobs run in; the report lists the models in
-      // the same order as ever.
-      ExecutorService pool =
-          Executors.newFixedThreadPool(
-              Math.max(1, data.sparkSession().sparkContext().defaultParallelism()));
-      try {
-        Map<Challenger, Future<ChallengerFit>> challengerFits = new LinkedHashMap<>();
-        for (Challenger c : settings.challengers()) {
-          challengerFits.put(
-              c,
-              pool.submit(
-                  () -> {
-                    PipelineModel model =
-                        timed(
-                            c.key(),
-                            () ->
-                                challenger(c, features)
-                                    .fit(balanced(raw(train, features), settings.balance()))
-                                    // A copy drops the training summary, which holds the session
-                                    // (not serializable).
-                                    .copy(new org.apache.spark.ml.param.ParamMap()));
-                    return new ChallengerFit(
-                        model,
-                        timed(
-                            c.key() + " validation",
-                            () -> validation.validate(probability(model, raw(valid, features)))));
-                  }));
-        }
-        Future<CrossValidation> crossValidation =
-            trainCounts[0] + validCounts[0] < settings.crossValidateBelowRows()
-                ? pool.submit(() -> timed("cross-validation", () -> crossValidate(data, features)))
-                : null;
-        Future<ModelValidation.Result> ruleResult =
-            pool.submit(
-                () ->
-                    timed(
-                        "rule score validation",
-                        () -> validation.validate(valid.withColumn(PD, rulePd))));
-
-        WoeBinningModel binning = binning(train, features);
-        Card card = card(binning, train);
-        Dataset<Row> validWoe = binning.transform(valid);
-        Dataset<Row> validScored = validWoe.withColumn(PD, card.scorecard().probability());
-        ModelValidation.Result scorecardResult =
-            timed("scorecard validation", () -> validation.validate(validScored));
-        List<ModelReport> models = new ArrayList<>();
-        models.add(
-            new ModelReport(
-                SCORECARD,
-                "weights of evidence of " + card.kept().size() + " features",
-                scorecardResult));
-        FairnessCheck.Report fairness =
-            protectedGroups.isEmpty()
-                ? null
-                : new FairnessCheck(LABEL, PD, scorecardResult.decision().cutoff())
-                    .check(validScored, protectedGroups);
-        Map<String, PipelineModel> challengers = new LinkedHashMap<>();
-        for (Map.Entry<Challenger, Future<ChallengerFit>> e : challengerFits.entrySet()) {
-          ChallengerFit fit = joined(e.getValue());
-          challengers.put(e.getKey().key(), fit.model());
-          models.add(
-              new ModelReport(
-                  e.getKey().key(),
-                  "raw features (" + features.all().size() + ")",
-                  fit.validation()));
-        }
-        models.add(
-            new ModelReport(
-                RULE_SCORE,
-                "credit_score (its PD is its place in the score range: ranking measures only)",
-                joined(ruleResult)));
-        List<BalanceTrial> trials = new ArrayList<>();
-        if (settings.compareBalance() && settings.balance() == Balance.NONE) {
-          for (Balance b : List.of(Balance.WEIGHTS, Balance.OVERSAMPLE)) {
-            // The same scorecard fitted with the other balance settings: what they would change.
-            Card other = scorecard(binning, balanced(binning.transform(train), b));
-            Dataset<Row> scored = validWoe.withColumn(PD, other.scorecard().probability());
-            double brier =
-                scored
-                    .agg(
-                        org.apache.spark.sql.functions.avg(
-                            org.apache.spark.sql.functions.pow(col(PD).minus(col(LABEL)), 2)))
-                    .first()
-                    .getDouble(0);
-            trials.add(new BalanceTrial(b, auc(scored), brier));
-          }
-          LOG.info("Supervised: balance trials {}", trials);
-        }
-        CrossValidation cv = crossValidation == null ? null : joined(crossValidation);
-        List<FeatureIv> ivs = new ArrayList<>();
-        for (FeatureBins t : binning.tables()) {
-          String status =
-              t.iv() < binning.minIv()
-                  ? "low_iv"
-                  : card.kept().contains(t.feature()) ? "kept" : "wrong_sign";
-          double coefficient =
-              card.scorecard().features().stream()
-                  .filter(f -> f.feature().equals(t.feature()))
-                  .mapToDouble(Scorecard.Feature::coefficient)
-                  .findFirst()
-                  .orElse(0);
-          ivs.add(new FeatureIv(t.feature(), t.iv(), status, coefficient));
-        }
-        Report report =
-            new Report(
-                settings.label(),
-                String.format(
-                    "by a hash of customer_id: %.0f %% held out", 100 * settings.validationShare()),
-                trainCounts[0],
-                trainCounts[1],
-                validCounts[0],
-                validCounts[1],
-                settings.balance(),
-                false,
-                ivs,
-                models,
-                trials,
-                cv,
-                fairness);
-        return new Fitted(
-            binning.keeping(card.kept()), binning.tables(), card.scorecard(), challengers, report);
-      } finally {
-        pool.shutdownNow();
+      Map<Challenger, Future<ChallengerFit>> challengerFits = new LinkedHashMap<>();
+      for (Challenger c : settings.challengers()) {
+        challengerFits.put(
+            c,
+            fitting.submit(
+                () -> {
+                  PipelineModel model =
+                      timed(
+                          c.key(),
+                          () ->
+                              challenger(c, features)
+                                  .fit(balanced(raw(train, features), settings.balance()))
+                                  // A copy drops the training summary, which holds the session
+                                  // (not serializable).
+                                  .copy(new org.apache.spark.ml.param.ParamMap()));
+                  return new ChallengerFit(
+                      model,
+                      timed(
+                          c.key() + " validation",
+                          () -> validation.validate(probability(model, raw(valid, features)))));
+                }));
       }
-    } finally {
-      train.unpersist();
-      valid.unpersist();
+      Future<CrossValidation> crossValidation =
+          trainCounts[0] + validCounts[0] < settings.crossValidateBelowRows()
+              ? fitting.submit(() -> timed("cross-validation", () -> crossValidate(data, features)))
+              : null;
+      Future<ModelValidation.Result> ruleResult =
+          fitting.submit(
+              () ->
+                  timed(
+                      "rule score validation",
+                      () -> validation.validate(valid.withColumn(PD, rulePd))));
+
+      WoeBinningModel binning = binning(train, features);
+      Card card = card(binning, train);
+      Dataset<Row> validWoe = binning.transform(valid);
+      Dataset<Row> validScored = validWoe.withColumn(PD, card.scorecard().probability());
+      Future<ScorecardCheck> scorecardCheck =
+          fitting.submit(
+              () -> {
+                ModelValidation.Result result =
+                    timed("scorecard validation", () -> validation.validate(validScored));
+                return new ScorecardCheck(
+                    result,
+                    protectedGroups.isEmpty()
+                        ? null
+                        : new FairnessCheck(LABEL, PD, result.decision().cutoff())
+                            .check(validScored, protectedGroups));
+              });
+      Future<List<BalanceTrial>> trials =
+          fitting.submit(() -> balanceTrials(binning, train, validWoe));
+      fitting.scorecard(
+          binning,
+          card,
+          trainCounts[0] + validCounts[0],
+          () -> {
+            List<ModelReport> models = new ArrayList<>();
+            models.add(
+                new ModelReport(
+                    SCORECARD,
+                    "weights of evidence of " + card.kept().size() + " features",
+                    joined(scorecardCheck).validation()));
+            Map<String, PipelineModel> challengers = new LinkedHashMap<>();
+            for (Map.Entry<Challenger, Future<ChallengerFit>> e : challengerFits.entrySet()) {
+              ChallengerFit fit = joined(e.getValue());
+              challengers.put(e.getKey().key(), fit.model());
+              models.add(
+                  new ModelReport(
+                      e.getKey().key(),
+                      "raw features (" + features.all().size() + ")",
+                      fit.validation()));
+            }
+            models.add(
+                new ModelReport(
+                    RULE_SCORE,
+                    "credit_score (its PD is its place in the score range: ranking measures only)",
+                    joined(ruleResult)));
+            List<FeatureIv> ivs = new ArrayList<>();
+            for (FeatureBins t : binning.tables()) {
+              String status =
+                  t.iv() < binning.minIv()
+                      ? "low_iv"
+                      : card.kept().contains(t.feature()) ? "kept" : "wrong_sign";
+              double coefficient =
+                  card.scorecard().features().stream()
+                      .filter(f -> f.feature().equals(t.feature()))
+                      .mapToDouble(Scorecard.Feature::coefficient)
+                      .findFirst()
+                      .orElse(0);
+              ivs.add(new FeatureIv(t.feature(), t.iv(), status, coefficient));
+            }
+            Report report =
+                new Report(
+                    settings.label(),
+                    String.format(
+                        "by a hash of customer_id: %.0f %% held out",
+                        100 * settings.validationShare()),
+                    trainCounts[0],
+                    trainCounts[1],
+                    validCounts[0],
+                    validCounts[1],
+                    settings.balance(),
+                    false,
+                    ivs,
+                    models,
+                    joined(trials),
+                    crossValidation == null ? null : joined(crossValidation),
+                    joined(scorecardCheck).fairness());
+            return new Fitted(
+                binning.keeping(card.kept()),
+                binning.tables(),
+                card.scorecard(),
+                challengers,
+                report);
+          });
+      return fitting;
+    } catch (RuntimeException e) {
+      fitting.close();
+      throw e;
     }
   }
+
+  /**
+   * With balance = none and compare-balance on: the same scorecard fitted with the other balance
+   * settings, and what they would change.
+   */
+  private List<BalanceTrial> balanceTrials(
+      WoeBinningModel binning, Dataset<Row> train, Dataset<Row> validWoe) {
+    List<BalanceTrial> trials = new ArrayList<>();
+    if (settings.compareBalance() && settings.balance() == Balance.NONE) {
+      for (Balance b : List.of(Balance.WEIGHTS, Balance.OVERSAMPLE)) {
+        Card other = scorecard(binning, balanced(binning.transform(train), b));
+        Dataset<Row> scored = validWoe.withColumn(PD, other.scorecard().probability());
+        double brier =
+            scored
+                .agg(
+                    org.apache.spark.sql.functions.avg(
+                        org.apache.spark.sql.functions.pow(col(PD).minus(col(LABEL)), 2)))
+                .first()
+                .getDouble(0);
+        trials.add(new BalanceTrial(b, auc(scored), brier));
+      }
+      LOG.info("Supervised: balance trials {}", trials);
+    }
+    return trials;
+  }
+
+  /**
+   * A fit in progress: the scorecard, once {@link RiskModels#fit} has returned, and the rest on its
+   * own threads until {@link #finish()}. {@link #close()} cancels whatever is still running and
+   * releases the persisted training and held-out parts.
+   */
+  public static final class Fitting implements AutoCloseable {
+    private final SparkSession spark;
+    private final Dataset<Row> train;
+    private final Dataset<Row> valid;
+    private final ExecutorService pool;
+    private final String jobGroup = "creditseg-supervised-" + java.util.UUID.randomUUID();
+    private final java.util.concurrent.atomic.AtomicLong lastDone =
+        new java.util.concurrent.atomic.AtomicLong();
+    private long scorecardDone;
+    private long rows;
+    private WoeBinningModel binning;
+    private Scorecard scorecard;
+    private java.util.function.Supplier<Fitted> rest;
+    private Fitted fitted;
+
+    private Fitting(
+        SparkSession spark, Dataset<Row> train, Dataset<Row> valid, ExecutorService pool) {
+      this.spark = spark;
+      this.train = train;
+      this.valid = valid;
+      this.pool = pool;
+    }
+
+    /** Runs {@code step} on the fitting's threads, its Spark jobs in the fitting's job group. */
+    private <T> Future<T> submit(java.util.concurrent.Callable<T> step) {
+      return pool.submit(
+          () -> {
+            spark.sparkContext().setJobGroup(jobGroup, "creditseg supervised models", true);
+            try {
+              return step.call();
+            } finally {
+              lastDone.accumulateAndGet(System.nanoTime(), Math::max);
+            }
+          });
+    }
+
+    private void scorecard(
+        WoeBinningModel binning, Card card, long rows, java.util.function.Supplier<Fitted> rest) {
+      this.binning = binning.keeping(card.kept());
+      this.rows = rows;
+      this.scorecard = card.scorecard();
+      this.rest = rest;
+      this.scorecardDone = System.nanoTime();
+    }
+
+    /** The scorecard's features' bins. */
+    public WoeBinningModel binning() {
+      return binning;
+    }
+
+    public Scorecard scorecard() {
+      return scorecard;
+    }
+
+    /** The labelled customers: the training and the held-out part. */
+    public long rows() {
+      return rows;
+    }
+
+    /**
+     * Waits for the challengers and validations and returns everything fitted; a failure of any of
+     * them is rethrown as it was.
+     */
+    public Fitted finish() {
+      if (fitted == null) {
+        fitted = rest.get();
+      }
+      return fitted;
+    }
+
+    /**
+     * Seconds the concurrent steps went on after the scorecard was fitted (call after {@link
+     * #finish()}); 0 when they were done by then.
+     */
+    public double secondsAfterScorecard() {
+      return Math.max(0, lastDone.get() - scorecardDone) / 1e9;
+    }
+
+    /**
+     * Cancels whatever still runs (unless {@link #finish()} returned), waits for the fitting's
+     * threads to end and releases the training and held-out parts.
+     */
+    @Override
+    public void close() {
+      if (fitted == null) {
+        spark
+            .sparkContext()
+            .cancelJobGroupAndFutureJobs(
+                jobGroup, "the run ended before the supervised models were finished");
+      }
+      pool.shutdownNow();
+      try {
+        if (!pool.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES)) {
+          LOG.warn("Supervised models: a step still runs two minutes after its cancellation");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        train.unpersist();
+        valid.unpersist();
+      }
+    }
+  }
+
+  /** The scorecard's held-out validation and, with protected groups, their approval rates. */
+  private record ScorecardCheck(ModelValidation.Result validation, FairnessCheck.Report fairness) {}
 
   /** A challenger fitted on the training part and validated on the held-out part. */
   private record ChallengerFit(PipelineModel model, ModelValidation.Result validation) {}

@@ -236,6 +236,32 @@ class SupervisedRunTest {
   }
 
   @Test
+  void theChallengersFinishBesideTheSegmentationAndAreWaitedForBeforeTheMetrics() {
+    // supervised is the scorecard; the challengers and validations run on beside fit, segment and
+    // profile, and models is the wait for them and the writing of their tables, before the
+    // metrics (the report, which reads both, comes after them and is not in them).
+    assertEquals(
+        List.of(
+            "read",
+            "duplicates",
+            "medians",
+            "validate",
+            "supervised",
+            "fit",
+            "segment",
+            "profile",
+            "models"),
+        metrics.stages().stream().map(s -> s.name()).toList());
+    assertEquals(1000, metrics.stages().get(4).rows());
+    assertEquals(1000, metrics.stages().get(8).rows());
+    assertTrue(
+        Files.exists(runDir.resolve("model/challengers/gradient-boosted-trees/metadata")),
+        "the last challenger's model is written");
+    assertEquals(4, metrics.supervised().models().size());
+    assertNotNull(metrics.supervised().crossValidation(), "1,000 applicants: cross-validated");
+  }
+
+  @Test
   void theSplitHoldsOutTheSameCustomersWhateverThePartitioning() {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 10_000; i++) {
