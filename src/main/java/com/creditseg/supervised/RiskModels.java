@@ -17,10 +17,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -319,75 +324,88 @@ public final class RiskModels {
               });
       Future<List<BalanceTrial>> trials =
           fitting.submit(() -> balanceTrials(binning, train, validWoe));
+      Concurrent concurrent =
+          new Concurrent(scorecardCheck, challengerFits, ruleResult, trials, crossValidation);
       fitting.scorecard(
           binning,
           card,
           trainCounts[0] + validCounts[0],
-          () -> {
-            List<ModelReport> models = new ArrayList<>();
-            models.add(
-                new ModelReport(
-                    SCORECARD,
-                    "weights of evidence of " + card.kept().size() + " features",
-                    joined(scorecardCheck).validation()));
-            Map<String, PipelineModel> challengers = new LinkedHashMap<>();
-            for (Map.Entry<Challenger, Future<ChallengerFit>> e : challengerFits.entrySet()) {
-              ChallengerFit fit = joined(e.getValue());
-              challengers.put(e.getKey().key(), fit.model());
-              models.add(
-                  new ModelReport(
-                      e.getKey().key(),
-                      "raw features (" + features.all().size() + ")",
-                      fit.validation()));
-            }
-            models.add(
-                new ModelReport(
-                    RULE_SCORE,
-                    "credit_score (its PD is its place in the score range: ranking measures only)",
-                    joined(ruleResult)));
-            List<FeatureIv> ivs = new ArrayList<>();
-            for (FeatureBins t : binning.tables()) {
-              String status =
-                  t.iv() < binning.minIv()
-                      ? "low_iv"
-                      : card.kept().contains(t.feature()) ? "kept" : "wrong_sign";
-              double coefficient =
-                  card.scorecard().features().stream()
-                      .filter(f -> f.feature().equals(t.feature()))
-                      .mapToDouble(Scorecard.Feature::coefficient)
-                      .findFirst()
-                      .orElse(0);
-              ivs.add(new FeatureIv(t.feature(), t.iv(), status, coefficient));
-            }
-            Report report =
-                new Report(
-                    settings.label(),
-                    String.format(
-                        "by a hash of customer_id: %.0f %% held out",
-                        100 * settings.validationShare()),
-                    trainCounts[0],
-                    trainCounts[1],
-                    validCounts[0],
-                    validCounts[1],
-                    settings.balance(),
-                    false,
-                    ivs,
-                    models,
-                    joined(trials),
-                    crossValidation == null ? null : joined(crossValidation),
-                    joined(scorecardCheck).fairness());
-            return new Fitted(
-                binning.keeping(card.kept()),
-                binning.tables(),
-                card.scorecard(),
-                challengers,
-                report);
-          });
+          () -> collect(binning, card, features, trainCounts, validCounts, concurrent));
       return fitting;
     } catch (RuntimeException e) {
       fitting.close();
       throw e;
     }
+  }
+
+  /** The steps that run beside the caller's next steps, in the order the report lists them. */
+  private record Concurrent(
+      Future<ScorecardCheck> scorecard,
+      Map<Challenger, Future<ChallengerFit>> challengers,
+      Future<ModelValidation.Result> ruleScore,
+      Future<List<BalanceTrial>> balanceTrials,
+      Future<CrossValidation> crossValidation) {}
+
+  /** Waits for the concurrent steps and puts the fitted models and their report together. */
+  private Fitted collect(
+      WoeBinningModel binning,
+      Card card,
+      Features features,
+      long[] trainCounts,
+      long[] validCounts,
+      Concurrent concurrent) {
+    ScorecardCheck scorecardCheck = joined(concurrent.scorecard());
+    List<ModelReport> models = new ArrayList<>();
+    models.add(
+        new ModelReport(
+            SCORECARD,
+            "weights of evidence of " + card.kept().size() + " features",
+            scorecardCheck.validation()));
+    Map<String, PipelineModel> challengers = new LinkedHashMap<>();
+    for (Map.Entry<Challenger, Future<ChallengerFit>> e : concurrent.challengers().entrySet()) {
+      ChallengerFit fit = joined(e.getValue());
+      challengers.put(e.getKey().key(), fit.model());
+      models.add(
+          new ModelReport(
+              e.getKey().key(), "raw features (" + features.all().size() + ")", fit.validation()));
+    }
+    models.add(
+        new ModelReport(
+            RULE_SCORE,
+            "credit_score (its PD is its place in the score range: ranking measures only)",
+            joined(concurrent.ruleScore())));
+    List<FeatureIv> ivs = new ArrayList<>();
+    for (FeatureBins t : binning.tables()) {
+      String status =
+          t.iv() < binning.minIv()
+              ? "low_iv"
+              : card.kept().contains(t.feature()) ? "kept" : "wrong_sign";
+      double coefficient =
+          card.scorecard().features().stream()
+              .filter(f -> f.feature().equals(t.feature()))
+              .mapToDouble(Scorecard.Feature::coefficient)
+              .findFirst()
+              .orElse(0);
+      ivs.add(new FeatureIv(t.feature(), t.iv(), status, coefficient));
+    }
+    Report report =
+        new Report(
+            settings.label(),
+            String.format(
+                "by a hash of customer_id: %.0f %% held out", 100 * settings.validationShare()),
+            trainCounts[0],
+            trainCounts[1],
+            validCounts[0],
+            validCounts[1],
+            settings.balance(),
+            false,
+            ivs,
+            models,
+            joined(concurrent.balanceTrials()),
+            concurrent.crossValidation() == null ? null : joined(concurrent.crossValidation()),
+            scorecardCheck.fairness());
+    return new Fitted(
+        binning.keeping(card.kept()), binning.tables(), card.scorecard(), challengers, report);
   }
 
   /**
@@ -425,14 +443,13 @@ public final class RiskModels {
     private final Dataset<Row> train;
     private final Dataset<Row> valid;
     private final ExecutorService pool;
-    private final String jobGroup = "creditseg-supervised-" + java.util.UUID.randomUUID();
-    private final java.util.concurrent.atomic.AtomicLong lastDone =
-        new java.util.concurrent.atomic.AtomicLong();
+    private final String jobGroup = "creditseg-supervised-" + UUID.randomUUID();
+    private final AtomicLong lastDone = new AtomicLong();
     private long scorecardDone;
     private long rows;
     private WoeBinningModel binning;
     private Scorecard scorecard;
-    private java.util.function.Supplier<Fitted> rest;
+    private Supplier<Fitted> rest;
     private Fitted fitted;
 
     private Fitting(
@@ -444,7 +461,7 @@ public final class RiskModels {
     }
 
     /** Runs {@code step} on the fitting's threads, its Spark jobs in the fitting's job group. */
-    private <T> Future<T> submit(java.util.concurrent.Callable<T> step) {
+    private <T> Future<T> submit(Callable<T> step) {
       return pool.submit(
           () -> {
             spark.sparkContext().setJobGroup(jobGroup, "creditseg supervised models", true);
@@ -456,8 +473,7 @@ public final class RiskModels {
           });
     }
 
-    private void scorecard(
-        WoeBinningModel binning, Card card, long rows, java.util.function.Supplier<Fitted> rest) {
+    private void scorecard(WoeBinningModel binning, Card card, long rows, Supplier<Fitted> rest) {
       this.binning = binning.keeping(card.kept());
       this.rows = rows;
       this.scorecard = card.scorecard();
@@ -512,7 +528,7 @@ public final class RiskModels {
       }
       pool.shutdownNow();
       try {
-        if (!pool.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES)) {
+        if (!pool.awaitTermination(2, TimeUnit.MINUTES)) {
           LOG.warn("Supervised models: a step still runs two minutes after its cancellation");
         }
       } catch (InterruptedException e) {
@@ -546,7 +562,7 @@ public final class RiskModels {
   }
 
   /** Runs {@code step}, logging how long it took. */
-  private static <T> T timed(String what, java.util.function.Supplier<T> step) {
+  private static <T> T timed(String what, Supplier<T> step) {
     long start = System.nanoTime();
     T result = step.get();
     LOG.info(
