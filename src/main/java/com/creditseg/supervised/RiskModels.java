@@ -490,6 +490,11 @@ public final class RiskModels {
       return scorecard;
     }
 
+    /** The training and held-out parts this fitting persists (for tests). */
+    List<Dataset<Row>> persisted() {
+      return List.of(train, valid);
+    }
+
     /** The labelled customers: the training and the held-out part. */
     public long rows() {
       return rows;
