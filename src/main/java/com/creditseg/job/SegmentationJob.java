@@ -314,7 +314,7 @@ public final class SegmentationJob {
       QualityReport quality) {
     /** The valid customers of {@code customers}, flagged and cleaned with this validation. */
     Dataset<Row> clean(CustomerValidator validator, Dataset<Row> customers) {
-      return CustomerValidator.clean(validator.flag(customers, medians, duplicates));
+      return validator.valid(customers, medians, duplicates);
     }
 
     void release() {

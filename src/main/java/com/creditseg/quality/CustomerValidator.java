@@ -141,16 +141,30 @@ public final class CustomerValidator {
     return medians;
   }
 
-  /** Flags every row lazily (see the class comment); {@code medians} from {@link #medians}. */
-  public Dataset<Row> flag(
-      Dataset<Row> customers, Map<String, Double> medians, Duplicates duplicates) {
-    requireColumns(customers);
-    Dataset<Row> annotated = duplicates.annotate(customers);
+  /**
+   * What {@link #flag} and {@link #valid} test and repair: every reason a row can be quarantined
+   * for (each null when it does not apply), the repairs that may apply (likewise), each ruled
+   * column's repaired value, and whether any reason applies (never null).
+   */
+  private record Checks(
+      List<Column> reasons, List<Column> repairs, Map<String, Column> repaired, Column anyReason) {
+    /** The repairs that applied, for a row that stays. */
+    Column repairList() {
+      return when(anyNotNull(repairs), ColumnArrays.nonNull(repairs))
+          .otherwise(ColumnArrays.emptyStrings());
+    }
+
+    /** The row stays in the output: no reason applies and it is no second exact copy. */
+    Column valid() {
+      return not(anyReason).and(not(col(Duplicates.COPY_NUMBER).gt(1).eqNullSafe(true)));
+    }
+  }
+
+  private Checks checks(Dataset<Row> customers, Map<String, Double> medians) {
     List<Column> reasons = new ArrayList<>();
     List<Column> repairs = new ArrayList<>();
     Map<String, Column> repaired = new LinkedHashMap<>();
     List<String> columns = Arrays.asList(customers.columns());
-
     Column id = col(CustomerSchema.CUSTOMER_ID);
     reasons.add(
         when(
@@ -210,17 +224,28 @@ public final class CustomerValidator {
     }
 
     Column anyReason = anyNotNull(reasons);
-    Column reasonArray = ColumnArrays.nonNull(reasons);
     if (columns.contains(CustomerSchema.PARSE_ERRORS)) {
+      // The reader's parse_errors is never null; coalesce keeps anyReason so for any input.
+      anyReason = anyReason.or(coalesce(size(col(CustomerSchema.PARSE_ERRORS)).gt(0), lit(false)));
+    }
+    return new Checks(reasons, repairs, repaired, anyReason);
+  }
+
+  /** Flags every row lazily (see the class comment); {@code medians} from {@link #medians}. */
+  public Dataset<Row> flag(
+      Dataset<Row> customers, Map<String, Double> medians, Duplicates duplicates) {
+    requireColumns(customers);
+    Checks checks = checks(customers, medians);
+    Dataset<Row> annotated = duplicates.annotate(customers);
+    Column anyReason = checks.anyReason();
+    Column reasonArray = ColumnArrays.nonNull(checks.reasons());
+    if (List.of(customers.columns()).contains(CustomerSchema.PARSE_ERRORS)) {
       // The reader's findings come first: they explain the nulls the checks above then see.
-      anyReason = anyReason.or(size(col(CustomerSchema.PARSE_ERRORS)).gt(0));
       reasonArray = array_distinct(concat(col(CustomerSchema.PARSE_ERRORS), reasonArray));
     }
     Column none = ColumnArrays.emptyStrings();
     reasonArray = when(anyReason, reasonArray).otherwise(none);
-    Column repairArray =
-        when(not(anyReason).and(anyNotNull(repairs)), ColumnArrays.nonNull(repairs))
-            .otherwise(none);
+    Column repairArray = when(not(anyReason), checks.repairList()).otherwise(none);
     Column status =
         when(anyReason, lit(QUARANTINED))
             .when(col(Duplicates.COPY_NUMBER).gt(1), lit(DEDUPLICATED))
@@ -232,7 +257,7 @@ public final class CustomerValidator {
             .withColumn(REPAIRS, repairArray)
             .withColumn(STATUS, status)
             .withColumn(RUN_DATE, lit(runDate));
-    for (Map.Entry<String, Column> e : repaired.entrySet()) {
+    for (Map.Entry<String, Column> e : checks.repaired().entrySet()) {
       // Repairs apply to rows that stay; quarantined rows keep their original values.
       flagged =
           flagged.withColumn(
@@ -240,6 +265,34 @@ public final class CustomerValidator {
               when(col(STATUS).equalTo(VALID), e.getValue()).otherwise(col(e.getKey())));
     }
     return flagged.drop(Duplicates.COPIES, Duplicates.CONFLICT, Duplicates.COPY_NUMBER);
+  }
+
+  /**
+   * The rows {@link #clean} keeps of {@link #flag}'s result, the same rows with the same values and
+   * columns, without the status column: the rows that stay are filtered first, so their repaired
+   * values and repairs are computed without asking again whether they stay. Without the status
+   * (which every repaired column read), Spark runs the filter and the repairs with one projection
+   * fewer: in the pass that writes every customer, each projection copies every column of every
+   * row.
+   */
+  public Dataset<Row> valid(
+      Dataset<Row> customers, Map<String, Double> medians, Duplicates duplicates) {
+    requireColumns(customers);
+    Checks checks = checks(customers, medians);
+    Dataset<Row> valid =
+        duplicates
+            .annotate(customers)
+            .filter(checks.valid())
+            .withColumn(REPAIRS, checks.repairList());
+    for (Map.Entry<String, Column> e : checks.repaired().entrySet()) {
+      valid = valid.withColumn(e.getKey(), e.getValue());
+    }
+    return valid.drop(
+        Duplicates.COPIES,
+        Duplicates.CONFLICT,
+        Duplicates.COPY_NUMBER,
+        CustomerSchema.PARSE_ERRORS,
+        CustomerSchema.SOURCE_RECORD);
   }
 
   /** The valid rows of {@link #flag}'s result, with their repairs, without internal columns. */

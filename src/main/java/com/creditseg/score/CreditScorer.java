@@ -5,7 +5,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.struct;
 
 import com.creditseg.schema.CustomerSchema;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -84,12 +86,14 @@ public final class CreditScorer {
     CustomerSchema.require(customers, card.inputColumns(), "score customers");
     register(spark, card);
     Column inputs = struct(card.inputColumns().stream().map(c -> col(c)).toArray(Column[]::new));
-    String detail = "_score_detail";
-    return customers
-        .withColumn(detail, callUDF(DETAIL_UDF, inputs))
-        .withColumn(SCORE, col(detail + "." + SCORE))
-        .withColumn(REASON_CODES, col(detail + "." + REASON_CODES))
-        .drop(detail);
+    // Both fields in one projection: Spark evaluates the (deterministic) UDF once per row for the
+    // two of them, where a column holding its result would cost a projection of its own, a copy of
+    // every column of every row.
+    Column detail = callUDF(DETAIL_UDF, inputs);
+    Map<String, Column> fields = new LinkedHashMap<>();
+    fields.put(SCORE, detail.getField(SCORE));
+    fields.put(REASON_CODES, detail.getField(REASON_CODES));
+    return customers.withColumns(fields);
   }
 
   /** A field of a struct row as it is (a number or a category's text); null when absent or null. */

@@ -406,16 +406,18 @@ public final class Segmenter {
   }
 
   /**
-   * One KMeans fit per seed, run as concurrent Spark jobs (at most one per core): each iteration of
-   * a fit on a bounded sample is mostly a job's fixed cost, which concurrent fits overlap. Results
-   * are in seed order and do not depend on the concurrency.
+   * One KMeans fit per seed, run as concurrent Spark jobs (at most two per core): each iteration of
+   * a fit on a bounded sample is mostly a job's fixed cost, which concurrent fits overlap. At 10M
+   * customers an iteration was a job of about 70 ms whose 4 tasks took about 15 ms each, so with
+   * one fit per core the third seed ran alone after the other two. Results are in seed order and do
+   * not depend on the concurrency.
    */
   private List<KMeansModel> fitSeeds(Dataset<Row> prepared, int k, double epsilon) {
     int threads =
         Math.max(
             1,
             Math.min(
-                settings.seeds(), prepared.sparkSession().sparkContext().defaultParallelism()));
+                settings.seeds(), 2 * prepared.sparkSession().sparkContext().defaultParallelism()));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<KMeansModel>> fits = new ArrayList<>();

@@ -54,6 +54,7 @@ class CustomerValidatorTest {
                   "late_payments_24m", 0, 240, MissingPolicy.IMPUTE_MEDIAN, RangePolicy.REJECT)));
 
   static CustomerValidator.Validation validation;
+  static Dataset<Row> input;
 
   static Row row(
       String id, Double income, Double pay, Integer late, Integer label, String... parseErrors) {
@@ -87,7 +88,7 @@ class CustomerValidatorTest {
                 row("copy", 57_000.0, 0.9, 1, 0), // kept once
                 row("copy", 57_000.0, 0.9, 1, 0), // deduplicated
                 row("copy", 57_000.0, 0.9, 1, 0))); // deduplicated
-    Dataset<Row> input = SharedSpark.spark().createDataFrame(rows, SCHEMA);
+    input = SharedSpark.spark().createDataFrame(rows, SCHEMA);
     validation =
         new CustomerValidator(SETTINGS, Set.of("customer_id", "payment_history"), "2026-01-31")
             .validate(input, 22);
@@ -102,6 +103,31 @@ class CustomerValidatorTest {
     assertEquals(2, r.rowsDeduplicated());
     assertEquals(9, validation.clean().count());
     assertEquals(11, validation.quarantine().count());
+  }
+
+  @Test
+  void validKeepsWhatCleanKeepsWithTheSameValuesAndColumns() {
+    CustomerValidator validator =
+        new CustomerValidator(SETTINGS, Set.of("customer_id", "payment_history"), "2026-01-31");
+    Duplicates duplicates = Duplicates.find(input);
+    try {
+      Map<String, Double> medians = validator.medians(input);
+      Dataset<Row> clean = CustomerValidator.clean(validator.flag(input, medians, duplicates));
+      Dataset<Row> valid = validator.valid(input, medians, duplicates);
+      assertEquals(clean.schema(), valid.schema());
+      List<String> expected = sortedRows(clean);
+      assertEquals(9, expected.size());
+      assertEquals(expected, sortedRows(valid));
+      Row big = valid.filter("customer_id = 'inc-big'").first();
+      assertEquals(1e6, big.getDouble(1));
+      assertEquals(List.of("clipped:annual_income"), big.getList(big.fieldIndex("repairs")));
+    } finally {
+      duplicates.release();
+    }
+  }
+
+  private static List<String> sortedRows(Dataset<Row> rows) {
+    return rows.collectAsList().stream().map(Row::toString).sorted().toList();
   }
 
   @Test
