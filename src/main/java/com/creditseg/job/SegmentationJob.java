@@ -718,16 +718,8 @@ public final class SegmentationJob {
       Map<String, Double> medians,
       Duplicates duplicates,
       RunOutput output) {
-    List<Column> counters = validator.counters(customers, medians);
     Observation counts = new Observation("quality");
-    Dataset<Row> flagged =
-        validator
-            .flag(customers, medians, duplicates)
-            .observe(
-                counts,
-                counters.get(0),
-                counters.subList(1, counters.size()).toArray(Column[]::new));
-    output.writeQuarantine(CustomerValidator.quarantine(flagged));
+    output.writeQuarantine(validator.quarantineCounting(customers, medians, duplicates, counts));
     Row counted = observed(counts);
     Map<String, Object> byName = new java.util.HashMap<>();
     for (String field : counted.schema().fieldNames()) {

@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -97,8 +98,14 @@ public final class CustomerValidator {
         medians(new IdHashSample(rows, settings.medianSampleRows()).of(customers));
     Dataset<Row> flagged =
         flag(customers, medians, duplicates).persist(StorageLevel.MEMORY_AND_DISK());
-    List<Column> counters = counters(customers, medians);
-    Row row = flagged.agg(first(counters), rest(counters)).first();
+    Checks checks = checks(customers, medians);
+    List<Column> counters = checks.counters();
+    Row row =
+        duplicates
+            .annotate(customers)
+            .withColumn(STATUS, checks.status())
+            .agg(first(counters), rest(counters))
+            .first();
     Map<String, Object> counts = new LinkedHashMap<>();
     for (String field : row.schema().fieldNames()) {
       counts.put(field, row.getAs(field));
@@ -142,27 +149,64 @@ public final class CustomerValidator {
   }
 
   /**
-   * What {@link #flag} and {@link #valid} test and repair: every reason a row can be quarantined
-   * for (each null when it does not apply), the repairs that may apply (likewise), each ruled
-   * column's repaired value, and whether any reason applies (never null).
+   * What {@link #flag}, {@link #valid} and {@link #quarantineCounting} test and repair: every
+   * reason a row can be quarantined for (each null when it does not apply), each repair (by its
+   * {@code imputed:column} or {@code clipped:column} token) with the condition under which it
+   * applies, each ruled column's repaired value, whether any reason applies (never null), and
+   * whether the input has the reader's {@code parse_errors}.
    */
   private record Checks(
-      List<Column> reasons, List<Column> repairs, Map<String, Column> repaired, Column anyReason) {
+      List<Column> reasons,
+      Map<String, Column> repairs,
+      Map<String, Column> repaired,
+      Column anyReason,
+      boolean parseErrors) {
+    /** Every reason that applies, the reader's findings first (they explain the nulls). */
+    Column reasonList() {
+      Column list = ColumnArrays.nonNull(reasons);
+      return parseErrors ? array_distinct(concat(col(CustomerSchema.PARSE_ERRORS), list)) : list;
+    }
+
     /** The repairs that applied, for a row that stays. */
     Column repairList() {
-      return when(anyNotNull(repairs), ColumnArrays.nonNull(repairs))
+      List<Column> tokens = new ArrayList<>();
+      repairs.forEach((token, applies) -> tokens.add(when(applies, lit(token))));
+      return when(anyNotNull(tokens), ColumnArrays.nonNull(tokens))
           .otherwise(ColumnArrays.emptyStrings());
+    }
+
+    Column status() {
+      return when(anyReason, lit(QUARANTINED))
+          .when(col(Duplicates.COPY_NUMBER).gt(1), lit(DEDUPLICATED))
+          .otherwise(lit(VALID));
     }
 
     /** The row stays in the output: no reason applies and it is no second exact copy. */
     Column valid() {
       return not(anyReason).and(not(col(Duplicates.COPY_NUMBER).gt(1).eqNullSafe(true)));
     }
+
+    /**
+     * Rows by {@link #status()} (in column {@code _status}) and the rows that stay by repair; a
+     * repair counts where its condition holds, so the repaired values need not be there.
+     */
+    List<Column> counters() {
+      List<Column> counters = new ArrayList<>();
+      counters.add(count(lit(1)).as("rows"));
+      for (String status : List.of(VALID, QUARANTINED, DEDUPLICATED)) {
+        counters.add(countWhere(col(STATUS).equalTo(status)).as("status:" + status));
+      }
+      repairs.forEach(
+          (token, applies) ->
+              counters.add(
+                  countWhere(col(STATUS).equalTo(VALID).and(applies)).as("repair:" + token)));
+      return counters;
+    }
   }
 
   private Checks checks(Dataset<Row> customers, Map<String, Double> medians) {
     List<Column> reasons = new ArrayList<>();
-    List<Column> repairs = new ArrayList<>();
+    Map<String, Column> repairs = new LinkedHashMap<>();
     Map<String, Column> repaired = new LinkedHashMap<>();
     List<String> columns = Arrays.asList(customers.columns());
     Column id = col(CustomerSchema.CUSTOMER_ID);
@@ -199,14 +243,14 @@ public final class CustomerValidator {
       Column value = c;
       if (fill != null) {
         value = when(missing, lit(fill).cast(type)).otherwise(value);
-        repairs.add(when(missing, lit(Repair.IMPUTED.on(name))));
+        repairs.put(Repair.IMPUTED.on(name), missing);
       }
       if (rule.outOfRange() == RangePolicy.CLIP) {
         value =
             when(outOfRange.and(below), lit(rule.min()).cast(type))
                 .when(outOfRange.and(above), lit(rule.max()).cast(type))
                 .otherwise(value);
-        repairs.add(when(outOfRange, lit(Repair.CLIPPED.on(name))));
+        repairs.put(Repair.CLIPPED.on(name), outOfRange);
       }
       repaired.put(name, value);
     }
@@ -224,11 +268,12 @@ public final class CustomerValidator {
     }
 
     Column anyReason = anyNotNull(reasons);
-    if (columns.contains(CustomerSchema.PARSE_ERRORS)) {
+    boolean parseErrors = columns.contains(CustomerSchema.PARSE_ERRORS);
+    if (parseErrors) {
       // The reader's parse_errors is never null; coalesce keeps anyReason so for any input.
       anyReason = anyReason.or(coalesce(size(col(CustomerSchema.PARSE_ERRORS)).gt(0), lit(false)));
     }
-    return new Checks(reasons, repairs, repaired, anyReason);
+    return new Checks(reasons, repairs, repaired, anyReason, parseErrors);
   }
 
   /** Flags every row lazily (see the class comment); {@code medians} from {@link #medians}. */
@@ -238,24 +283,12 @@ public final class CustomerValidator {
     Checks checks = checks(customers, medians);
     Dataset<Row> annotated = duplicates.annotate(customers);
     Column anyReason = checks.anyReason();
-    Column reasonArray = ColumnArrays.nonNull(checks.reasons());
-    if (List.of(customers.columns()).contains(CustomerSchema.PARSE_ERRORS)) {
-      // The reader's findings come first: they explain the nulls the checks above then see.
-      reasonArray = array_distinct(concat(col(CustomerSchema.PARSE_ERRORS), reasonArray));
-    }
     Column none = ColumnArrays.emptyStrings();
-    reasonArray = when(anyReason, reasonArray).otherwise(none);
-    Column repairArray = when(not(anyReason), checks.repairList()).otherwise(none);
-    Column status =
-        when(anyReason, lit(QUARANTINED))
-            .when(col(Duplicates.COPY_NUMBER).gt(1), lit(DEDUPLICATED))
-            .otherwise(lit(VALID));
-
     Dataset<Row> flagged =
         annotated
-            .withColumn(REASONS, reasonArray)
-            .withColumn(REPAIRS, repairArray)
-            .withColumn(STATUS, status)
+            .withColumn(REASONS, when(anyReason, checks.reasonList()).otherwise(none))
+            .withColumn(REPAIRS, when(not(anyReason), checks.repairList()).otherwise(none))
+            .withColumn(STATUS, checks.status())
             .withColumn(RUN_DATE, lit(runDate));
     for (Map.Entry<String, Column> e : checks.repaired().entrySet()) {
       // Repairs apply to rows that stay; quarantined rows keep their original values.
@@ -295,6 +328,34 @@ public final class CustomerValidator {
         CustomerSchema.SOURCE_RECORD);
   }
 
+  /**
+   * The rows {@link #quarantine} keeps of {@link #flag}'s result, the same rows with the same
+   * values and columns, while {@code counts} observes {@link Checks#counters} over every row: the
+   * job's validate pass. It builds no repaired value and no list of repairs (the quarantine keeps
+   * the values as read, and a repair counts where its condition holds), and lists reasons for the
+   * quarantined rows only: at 10M customers the flagged row of every customer, then counted by
+   * searching its list of repairs, was most of that pass's CPU.
+   */
+  public Dataset<Row> quarantineCounting(
+      Dataset<Row> customers,
+      Map<String, Double> medians,
+      Duplicates duplicates,
+      Observation counts) {
+    requireColumns(customers);
+    Checks checks = checks(customers, medians);
+    List<Column> counters = checks.counters();
+    Dataset<Row> quarantined =
+        duplicates
+            .annotate(customers)
+            .withColumn(STATUS, checks.status())
+            .observe(counts, counters.get(0), rest(counters))
+            .filter(col(STATUS).equalTo(QUARANTINED))
+            .withColumn(REASONS, checks.reasonList())
+            .withColumn(RUN_DATE, lit(runDate));
+    return quarantine(
+        quarantined.drop(Duplicates.COPIES, Duplicates.CONFLICT, Duplicates.COPY_NUMBER));
+  }
+
   /** The valid rows of {@link #flag}'s result, with their repairs, without internal columns. */
   public static Dataset<Row> clean(Dataset<Row> flagged) {
     return flagged
@@ -322,26 +383,7 @@ public final class CustomerValidator {
   }
 
   /**
-   * Aggregate expressions over {@link #flag}'s result that count rows by status and repairs by
-   * column: the same for {@code Dataset.agg} and for {@code Dataset.observe}, so the job can count
-   * during a pass it makes anyway. Read the result with {@link #report}.
-   */
-  public List<Column> counters(Dataset<Row> customers, Map<String, Double> medians) {
-    List<Column> counters = new ArrayList<>();
-    counters.add(count(lit(1)).as("rows"));
-    for (String status : List.of(VALID, QUARANTINED, DEDUPLICATED)) {
-      counters.add(countWhere(col(STATUS).equalTo(status)).as("status:" + status));
-    }
-    for (String repair : possibleRepairs(customers, medians)) {
-      counters.add(
-          countWhere(col(STATUS).equalTo(VALID).and(array_contains(col(REPAIRS), repair)))
-              .as("repair:" + repair));
-    }
-    return counters;
-  }
-
-  /**
-   * The quality report from the {@link #counters} row and the quarantined rows (their {@code
+   * The quality report from the {@link Checks#counters} row and the quarantined rows (their {@code
    * reason} and {@code reasons} are counted here: one small aggregation).
    */
   public QualityReport report(
@@ -385,20 +427,6 @@ public final class CustomerValidator {
         .filter(r -> columns.contains(r.column()))
         .filter(r -> CustomerSchema.isNumeric(customers.schema().apply(r.column()).dataType()))
         .toList();
-  }
-
-  /** Every repair token {@link #flag} can write for {@code customers}. */
-  private List<String> possibleRepairs(Dataset<Row> customers, Map<String, Double> medians) {
-    List<String> tokens = new ArrayList<>();
-    for (ColumnRule rule : rules(customers)) {
-      if (fill(rule, medians) != null) {
-        tokens.add(Repair.IMPUTED.on(rule.column()));
-      }
-      if (rule.outOfRange() == RangePolicy.CLIP) {
-        tokens.add(Repair.CLIPPED.on(rule.column()));
-      }
-    }
-    return tokens;
   }
 
   private static Double fill(ColumnRule rule, Map<String, Double> medians) {

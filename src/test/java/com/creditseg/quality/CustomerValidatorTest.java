@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -121,6 +122,41 @@ class CustomerValidatorTest {
       Row big = valid.filter("customer_id = 'inc-big'").first();
       assertEquals(1e6, big.getDouble(1));
       assertEquals(List.of("clipped:annual_income"), big.getList(big.fieldIndex("repairs")));
+    } finally {
+      duplicates.release();
+    }
+  }
+
+  @Test
+  void quarantineCountingKeepsWhatQuarantineKeepsAndCountsEveryRow() {
+    CustomerValidator validator =
+        new CustomerValidator(SETTINGS, Set.of("customer_id", "payment_history"), "2026-01-31");
+    Duplicates duplicates = Duplicates.find(input);
+    try {
+      Map<String, Double> medians = validator.medians(input);
+      Dataset<Row> expected =
+          CustomerValidator.quarantine(validator.flag(input, medians, duplicates));
+      Observation counts = new Observation("quality");
+      Dataset<Row> quarantined = validator.quarantineCounting(input, medians, duplicates, counts);
+      assertEquals(expected.schema(), quarantined.schema());
+      List<String> rows = sortedRows(quarantined);
+      assertEquals(11, rows.size());
+      assertEquals(sortedRows(expected), rows);
+      Row counted = counts.getRow();
+      Map<String, Long> byName = new TreeMap<>();
+      for (String field : counted.schema().fieldNames()) {
+        byName.put(field, ((Number) counted.getAs(field)).longValue());
+      }
+      assertEquals(
+          Map.of(
+              "rows", 22L,
+              "status:valid", 9L,
+              "status:quarantined", 11L,
+              "status:deduplicated", 2L,
+              "repair:imputed:annual_income", 2L,
+              "repair:clipped:annual_income", 2L,
+              "repair:imputed:late_payments_24m", 1L),
+          byName);
     } finally {
       duplicates.release();
     }
