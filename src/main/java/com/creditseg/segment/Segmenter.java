@@ -3,6 +3,7 @@ package com.creditseg.segment;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import com.creditseg.concurrent.SideBySide;
 import com.creditseg.config.SegmentSettings;
 import com.creditseg.sample.IdHashSample;
 import com.creditseg.schema.CustomerSchema;
@@ -19,9 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -413,18 +411,13 @@ public final class Segmenter {
    * not depend on the concurrency.
    */
   private List<KMeansModel> fitSeeds(Dataset<Row> prepared, int k, double epsilon) {
-    int threads =
-        Math.max(
-            1,
-            Math.min(
-                settings.seeds(), 2 * prepared.sparkSession().sparkContext().defaultParallelism()));
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<KMeansModel>> fits = new ArrayList<>();
+    try (SideBySide fits =
+        new SideBySide(prepared.sparkSession(), settings.seeds(), 2, "the KMeans fits")) {
+      List<Future<KMeansModel>> seeds = new ArrayList<>();
       for (int s = 0; s < settings.seeds(); s++) {
         long seed = settings.seed() + s;
-        fits.add(
-            pool.submit(
+        seeds.add(
+            fits.submit(
                 () -> {
                   KMeansModel model = kmeans(k, seed, epsilon).fit(prepared);
                   LOG.info(
@@ -437,20 +430,10 @@ public final class Segmenter {
                 }));
       }
       List<KMeansModel> models = new ArrayList<>();
-      for (Future<KMeansModel> fit : fits) {
-        models.add(fit.get());
+      for (Future<KMeansModel> seed : seeds) {
+        models.add(fits.join(seed));
       }
       return models;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while fitting KMeans", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException("KMeans failed", e.getCause());
-    } finally {
-      pool.shutdownNow();
     }
   }
 

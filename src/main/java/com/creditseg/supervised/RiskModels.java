@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import com.creditseg.concurrent.SideBySide;
 import com.creditseg.config.SupervisedSettings;
 import com.creditseg.config.SupervisedSettings.Balance;
 import com.creditseg.config.SupervisedSettings.Challenger;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -553,17 +553,7 @@ public final class RiskModels {
 
   /** A concurrent step's result, its failure rethrown as it was. */
   private static <T> T joined(Future<T> step) {
-    try {
-      return step.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while fitting supervised models", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException("A supervised model failed", e.getCause());
-    }
+    return SideBySide.joined(step, "the supervised models");
   }
 
   /** Runs {@code step}, logging how long it took. */
