@@ -103,7 +103,7 @@ final class BenchCommand implements Callable<Integer> {
       json.put("generateSeconds", generateSeconds);
     }
     List<Map<String, Object>> stages = new ArrayList<>();
-    for (StageTimer.Stage s : outcome.metrics().stages()) {
+    for (StageTimer.Stage s : outcome.stages()) {
       out.printf(
           "%-12s %10.1f %,14d %,14.0f%n", s.name(), s.seconds(), s.rows(), s.rowsPerSecond());
       stages.add(

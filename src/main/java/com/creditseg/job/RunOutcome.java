@@ -1,20 +1,29 @@
 package com.creditseg.job;
 
 import com.creditseg.metrics.RunMetrics;
+import com.creditseg.metrics.StageTimer;
 import java.util.List;
 
 /** How a {@code run} ended, as a value; {@link Main} maps it to an exit code. */
 public sealed interface RunOutcome {
   RunMetrics metrics();
 
+  /**
+   * Every stage the run timed. A committed run's report comes after metrics.json (it reads it), so
+   * only here does its time appear beside the others.
+   */
+  default List<StageTimer.Stage> stages() {
+    return metrics().stages();
+  }
+
   /** Committed to {@code <output.path>/run_date=<date>/}. */
-  record Succeeded(RunMetrics metrics) implements RunOutcome {}
+  record Succeeded(RunMetrics metrics, List<StageTimer.Stage> stages) implements RunOutcome {}
 
   /**
    * Committed, but the population moved significantly since the previous run and stability.fail-on
    * = significant.
    */
-  record Shifted(RunMetrics metrics) implements RunOutcome {
+  record Shifted(RunMetrics metrics, List<StageTimer.Stage> stages) implements RunOutcome {
     /** One line: the verdict, the variables that shifted and where the run is. */
     public String reason() {
       var s = metrics.stability();

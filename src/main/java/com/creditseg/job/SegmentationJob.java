@@ -283,9 +283,9 @@ public final class SegmentationJob {
       if (stability != null
           && stability.significant()
           && settings.stability().failOnSignificant()) {
-        return new RunOutcome.Shifted(metrics);
+        return new RunOutcome.Shifted(metrics, timer.stages());
       }
-      return new RunOutcome.Succeeded(metrics);
+      return new RunOutcome.Succeeded(metrics, timer.stages());
     } catch (RuntimeException e) {
       output.abandon();
       throw e;

@@ -5,12 +5,15 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** The command line in-process, as a scheduler sees it: {@link Main#execute} and its stderr. */
+/**
+ * The command line in-process, as a scheduler sees it: {@link Main#execute}, its stderr and its
+ * stdout.
+ */
 final class CommandLine {
   private CommandLine() {}
 
-  /** What one command line returned and printed on stderr. */
-  record Outcome(int code, String stderr) {
+  /** What one command line returned and printed on stderr and stdout. */
+  record Outcome(int code, String stderr, String stdout) {
     String lastLine() {
       String[] lines = stderr.strip().split("\\R");
       return lines[lines.length - 1];
@@ -26,14 +29,19 @@ final class CommandLine {
   }
 
   static Outcome execute(List<String> args) {
-    PrintStream original = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    PrintStream originalErr = System.err;
+    PrintStream originalOut = System.out;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
       int code = Main.execute(args.toArray(String[]::new));
-      return new Outcome(code, captured.toString(StandardCharsets.UTF_8));
+      return new Outcome(
+          code, err.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8));
     } finally {
-      System.setErr(original);
+      System.setErr(originalErr);
+      System.setOut(originalOut);
     }
   }
 
