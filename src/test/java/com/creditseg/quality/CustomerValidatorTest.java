@@ -90,9 +90,12 @@ class CustomerValidatorTest {
                 row("copy", 57_000.0, 0.9, 1, 0), // deduplicated
                 row("copy", 57_000.0, 0.9, 1, 0))); // deduplicated
     input = SharedSpark.spark().createDataFrame(rows, SCHEMA);
-    validation =
-        new CustomerValidator(SETTINGS, Set.of("customer_id", "payment_history"), "2026-01-31")
-            .validate(input, 22);
+    validation = validator().validate(input, 22);
+  }
+
+  /** The validator of {@code input}: its id and payment history are required. */
+  private static CustomerValidator validator() {
+    return new CustomerValidator(SETTINGS, Set.of("customer_id", "payment_history"), "2026-01-31");
   }
 
   @Test
@@ -108,8 +111,7 @@ class CustomerValidatorTest {
 
   @Test
   void validKeepsWhatCleanKeepsWithTheSameValuesAndColumns() {
-    CustomerValidator validator =
-        new CustomerValidator(SETTINGS, Set.of("customer_id", "payment_history"), "2026-01-31");
+    CustomerValidator validator = validator();
     Duplicates duplicates = Duplicates.find(input);
     try {
       Map<String, Double> medians = validator.medians(input);
@@ -129,8 +131,7 @@ class CustomerValidatorTest {
 
   @Test
   void quarantineCountingKeepsWhatQuarantineKeepsAndCountsEveryRow() {
-    CustomerValidator validator =
-        new CustomerValidator(SETTINGS, Set.of("customer_id", "payment_history"), "2026-01-31");
+    CustomerValidator validator = validator();
     Duplicates duplicates = Duplicates.find(input);
     try {
       Map<String, Double> medians = validator.medians(input);
