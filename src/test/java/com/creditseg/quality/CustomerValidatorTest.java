@@ -20,6 +20,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,6 +58,11 @@ class CustomerValidatorTest {
   static CustomerValidator.Validation validation;
   static Dataset<Row> input;
 
+  /** {@code input}'s duplicated ids and medians, for the tests that call the steps one by one. */
+  static Duplicates duplicates;
+
+  static Map<String, Double> medians;
+
   static Row row(
       String id, Double income, Double pay, Integer late, Integer label, String... parseErrors) {
     return RowFactory.create(id, income, pay, late, label, List.of(parseErrors).toArray());
@@ -91,6 +97,13 @@ class CustomerValidatorTest {
                 row("copy", 57_000.0, 0.9, 1, 0))); // deduplicated
     input = SharedSpark.spark().createDataFrame(rows, SCHEMA);
     validation = validator().validate(input, 22);
+    duplicates = Duplicates.find(input);
+    medians = validator().medians(input);
+  }
+
+  @AfterAll
+  static void release() {
+    duplicates.release();
   }
 
   /** The validator of {@code input}: its id and payment history are required. */
@@ -112,55 +125,43 @@ class CustomerValidatorTest {
   @Test
   void validKeepsWhatCleanKeepsWithTheSameValuesAndColumns() {
     CustomerValidator validator = validator();
-    Duplicates duplicates = Duplicates.find(input);
-    try {
-      Map<String, Double> medians = validator.medians(input);
-      Dataset<Row> clean = CustomerValidator.clean(validator.flag(input, medians, duplicates));
-      Dataset<Row> valid = validator.valid(input, medians, duplicates);
-      assertEquals(clean.schema(), valid.schema());
-      List<String> expected = sortedRows(clean);
-      assertEquals(9, expected.size());
-      assertEquals(expected, sortedRows(valid));
-      Row big = valid.filter("customer_id = 'inc-big'").first();
-      assertEquals(1e6, big.getDouble(1));
-      assertEquals(List.of("clipped:annual_income"), big.getList(big.fieldIndex("repairs")));
-    } finally {
-      duplicates.release();
-    }
+    Dataset<Row> clean = CustomerValidator.clean(validator.flag(input, medians, duplicates));
+    Dataset<Row> valid = validator.valid(input, medians, duplicates);
+    assertEquals(clean.schema(), valid.schema());
+    List<String> expected = sortedRows(clean);
+    assertEquals(9, expected.size());
+    assertEquals(expected, sortedRows(valid));
+    Row big = valid.filter("customer_id = 'inc-big'").first();
+    assertEquals(1e6, big.getDouble(1));
+    assertEquals(List.of("clipped:annual_income"), big.getList(big.fieldIndex("repairs")));
   }
 
   @Test
   void quarantineCountingKeepsWhatQuarantineKeepsAndCountsEveryRow() {
     CustomerValidator validator = validator();
-    Duplicates duplicates = Duplicates.find(input);
-    try {
-      Map<String, Double> medians = validator.medians(input);
-      Dataset<Row> expected =
-          CustomerValidator.quarantine(validator.flag(input, medians, duplicates));
-      Observation counts = new Observation("quality");
-      Dataset<Row> quarantined = validator.quarantineCounting(input, medians, duplicates, counts);
-      assertEquals(expected.schema(), quarantined.schema());
-      List<String> rows = sortedRows(quarantined);
-      assertEquals(11, rows.size());
-      assertEquals(sortedRows(expected), rows);
-      Row counted = counts.getRow();
-      Map<String, Long> byName = new TreeMap<>();
-      for (String field : counted.schema().fieldNames()) {
-        byName.put(field, ((Number) counted.getAs(field)).longValue());
-      }
-      assertEquals(
-          Map.of(
-              "rows", 22L,
-              "status:valid", 9L,
-              "status:quarantined", 11L,
-              "status:deduplicated", 2L,
-              "repair:imputed:annual_income", 2L,
-              "repair:clipped:annual_income", 2L,
-              "repair:imputed:late_payments_24m", 1L),
-          byName);
-    } finally {
-      duplicates.release();
+    Dataset<Row> expected =
+        CustomerValidator.quarantine(validator.flag(input, medians, duplicates));
+    Observation counts = new Observation("quality");
+    Dataset<Row> quarantined = validator.quarantineCounting(input, medians, duplicates, counts);
+    assertEquals(expected.schema(), quarantined.schema());
+    List<String> rows = sortedRows(quarantined);
+    assertEquals(11, rows.size());
+    assertEquals(sortedRows(expected), rows);
+    Row counted = counts.getRow();
+    Map<String, Long> byName = new TreeMap<>();
+    for (String field : counted.schema().fieldNames()) {
+      byName.put(field, ((Number) counted.getAs(field)).longValue());
     }
+    assertEquals(
+        Map.of(
+            "rows", 22L,
+            "status:valid", 9L,
+            "status:quarantined", 11L,
+            "status:deduplicated", 2L,
+            "repair:imputed:annual_income", 2L,
+            "repair:clipped:annual_income", 2L,
+            "repair:imputed:late_payments_24m", 1L),
+        byName);
   }
 
   private static List<String> sortedRows(Dataset<Row> rows) {
