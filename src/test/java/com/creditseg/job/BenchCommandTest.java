@@ -7,11 +7,9 @@ import com.creditseg.SharedSpark;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,13 +33,16 @@ class BenchCommandTest {
             "--work",
             work.toString(),
             "--set",
+            "run.date=2026-01-31",
+            "--set",
             "segment.seeds=1",
             "--set",
             "model.supervised.enabled=false");
     assertEquals(0, o.code(), o::describe);
 
+    ObjectMapper mapper = new ObjectMapper();
     List<String> lines = o.stdout().lines().toList();
-    JsonNode json = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    JsonNode json = mapper.readTree(lines.get(lines.size() - 1));
     assertEquals(2000, json.get("rows").asLong());
     assertEquals("succeeded", json.get("status").asText());
     assertTrue(json.get("generateSeconds").asDouble() > 0, "generate timed");
@@ -52,15 +53,8 @@ class BenchCommandTest {
         names);
 
     // metrics.json holds every stage but the report, which reads it; the figures are the same.
-    Path metrics;
-    try (Stream<Path> runs = Files.list(work.resolve("output"))) {
-      metrics =
-          runs.filter(p -> p.getFileName().toString().startsWith("run_date="))
-              .findFirst()
-              .orElseThrow()
-              .resolve("metrics.json");
-    }
-    JsonNode committed = new ObjectMapper().readTree(metrics.toFile());
+    JsonNode committed =
+        mapper.readTree(work.resolve("output/run_date=2026-01-31/metrics.json").toFile());
     assertEquals(2000, committed.at("/rows/in").asLong());
     JsonNode stages = committed.get("stages");
     assertEquals(names.size() - 1, stages.size());
