@@ -126,12 +126,18 @@ public final class SegmentProfiler {
 
   private static Map<Integer, Row> bySegment(Dataset<Row> segmented, List<Column> aggregates) {
     Map<Integer, Row> rows = new TreeMap<>();
-    segmented
-        .filter(col(SegmentModel.SEGMENT_RANK).isNotNull())
-        .groupBy(SegmentModel.SEGMENT_RANK)
-        .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
-        .collectAsList()
-        .forEach(r -> rows.put(r.<Integer>getAs(SegmentModel.SEGMENT_RANK), r));
+    // Customers without a segment are a group of their own, left out here: a filter on the rank
+    // before the grouping would be pushed below the assignment and repeat its whole expression in
+    // the predicate (with merged clusters, beyond Java's 64 KB method limit).
+    for (Row r :
+        segmented
+            .groupBy(SegmentModel.SEGMENT_RANK)
+            .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
+            .collectAsList()) {
+      if (!r.isNullAt(r.fieldIndex(SegmentModel.SEGMENT_RANK))) {
+        rows.put(r.<Integer>getAs(SegmentModel.SEGMENT_RANK), r);
+      }
+    }
     return rows;
   }
 
