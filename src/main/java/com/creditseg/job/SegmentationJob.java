@@ -161,11 +161,12 @@ public final class SegmentationJob {
     StageTimer timer = new StageTimer();
     // The output is opened first so that an output path that cannot be written fails at once.
     RunOutput output = new RunOutput(spark, settings.output().path(), settings.run().date());
+    CustomerReader.Input input = null;
     Validated validated = null;
     Dataset<Row> scoredSample = null;
     RiskFitting riskFitting = null;
     try {
-      CustomerReader.Input input = read(timer);
+      input = read(timer);
       ScoreCard card = applied != null ? applied.scoreCard() : scoreCard(input.customers());
       CustomerValidator validator =
           new CustomerValidator(settings.quality(), required(), settings.run().date().toString());
@@ -299,6 +300,9 @@ public final class SegmentationJob {
       if (riskFitting != null) {
         riskFitting.close();
       }
+      if (input != null) {
+        input.release();
+      }
     }
   }
 
@@ -323,16 +327,20 @@ public final class SegmentationJob {
     }
   }
 
-  /** read: the mapped input, lazily, with its row count. */
+  /**
+   * read: the mapped input with its row count; lazy for Parquet, parsed once and kept on disk for
+   * CSV ({@link CustomerReader#readParsedOnce}).
+   */
   private CustomerReader.Input read(StageTimer timer) {
     CustomerReader.Input input =
         timer.time(
             "read",
             () ->
                 new CustomerReader(spark, settings.input(), settings.run().date())
-                    .read(requiredBecause()),
+                    .readParsedOnce(requiredBecause()),
             CustomerReader.Input::rows);
     if (input.rows() == 0) {
+      input.release();
       throw new InputContractException("Input " + settings.input().path() + " has no rows");
     }
     sizeShufflePartitions(input.rows());
@@ -376,7 +384,12 @@ public final class SegmentationJob {
     if (supervisedSample != null) {
       kept = kept.union(supervisedSample);
     }
-    Dataset<Row> sampled = kept.of(customers).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> sample = kept.of(customers);
+    // A CSV input kept on disk and sampled whole (a small one) is its own sample already.
+    Dataset<Row> sampled =
+        sample.storageLevel().equals(StorageLevel.NONE())
+            ? sample.persist(StorageLevel.MEMORY_AND_DISK())
+            : sample;
     try {
       Map<String, Double> medians =
           applied != null
@@ -634,7 +647,7 @@ public final class SegmentationJob {
         timer.time(
             "segment",
             () -> {
-              withJitSizedMethods(
+              withoutWholeStageCodegen(
                   () ->
                       output.writeSegments(
                           segmented(
@@ -671,27 +684,32 @@ public final class SegmentationJob {
   }
 
   /**
-   * Runs {@code write} with {@code spark.sql.codegen.hugeMethodLimit} at HotSpot's 8,000-byte JIT
-   * limit, unless the user set it. Whole-stage codegen compiles the segment pass's projection
-   * (flags, cleaning, credit score, WoE bins, scorecard, assignment) into one method of about 45 KB
-   * of bytecode. Whether HotSpot's C2 compiler manages it depends on the run: it gave up ("out of
-   * nodes") or deoptimised and recompiled it in a loop in 3 of 7 runs at 10M, and those passes took
-   * 250 to 485 s instead of 108 to 123 s. Above the limit Spark runs that stage without whole-stage
-   * codegen, with the expressions split into methods small enough to compile: 126 s on the same
-   * run's model (99 and 146 s in the day's full runs without and with the supervised models). The
-   * other passes keep whole-stage codegen (the validate pass took 26 s with it, 38 s without).
+   * Runs {@code write} without whole-stage code generation, unless the user set {@code
+   * spark.sql.codegen.wholeStage}. Whole-stage codegen would compile the segment pass's projection
+   * (flags, cleaning, credit score, WoE bins, scorecard, assignment) into one method: about 45 KB
+   * of bytecode from Parquet; from a CSV read lazily, with every conversion from text inlined, it
+   * outgrew Java's 64 KB limit at 2M and 10M customers (Janino failed, with an error and a stack
+   * trace in the log, before Spark fell back). At 45 KB, whether HotSpot's C2 compiler manages it
+   * depends on the run: it gave up ("out of nodes") or deoptimised and recompiled it in a loop in 3
+   * of 7 runs at 10M, and those passes took 250 to 485 s instead of 108 to 123 s. Without it, Spark
+   * runs the pass's operators one by one, each with its expressions compiled and split into methods
+   * small enough for the JIT. Until 2026-12-03 this set {@code spark.sql.codegen.hugeMethodLimit}
+   * to the JIT's 8,000 bytes, which ends in the same plan, but only after compiling the method. The
+   * other passes keep whole-stage codegen (the validate pass took 26 s with it, 38 s without). A
+   * small input's interpreted setting ({@link #interpretSmallInputs}) is restored afterwards.
    */
-  private void withJitSizedMethods(Runnable write) {
-    String key = "spark.sql.codegen.hugeMethodLimit";
+  private void withoutWholeStageCodegen(Runnable write) {
+    String key = "spark.sql.codegen.wholeStage";
     if (Sessions.userSet(spark, key)) {
       write.run();
       return;
     }
-    spark.conf().set(key, "8000");
+    Optional<String> before = Optional.ofNullable(spark.conf().get(key, null));
+    spark.conf().set(key, "false");
     try {
       write.run();
     } finally {
-      spark.conf().unset(key);
+      before.ifPresentOrElse(v -> spark.conf().set(key, v), () -> spark.conf().unset(key));
     }
   }
 

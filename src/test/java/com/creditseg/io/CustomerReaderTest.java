@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +81,75 @@ class CustomerReaderTest {
             .select("customer_id")
             .collectAsList();
     assertEquals(first.getAs("customer_id"), again.get(0).getString(0));
+  }
+
+  @Test
+  void aCsvReadForSeveralPassesIsParsedOnceKeptOnDiskAndGivesTheSameRows() throws Exception {
+    Path csv = tmp.resolve("extract.csv");
+    Files.writeString(
+        csv,
+        String.join(
+            "\n",
+            "Customer ID,Annual Income (EUR),Util %,Status",
+            "a1,52000,0.35,Employed",
+            "a2,NA,abc,Unemployed",
+            "a3,61000,0.1", // malformed: a field short
+            "a4,48000,0.2,Employed",
+            ""));
+    Settings settings =
+        settings(
+            List.of(),
+            "input.path=" + csv,
+            "input.format=csv",
+            "input.mapping.columns.customer_id=Customer ID",
+            "input.mapping.columns.annual_income=Annual Income (EUR)",
+            "input.mapping.columns.credit_utilization_ratio=Util %",
+            "input.mapping.columns.employment_status=Status");
+    CustomerReader reader =
+        new CustomerReader(SharedSpark.spark(), settings.input(), settings.run().date());
+    CustomerReader.Input lazy = reader.read(java.util.Map.of());
+    assertEquals(StorageLevel.NONE(), lazy.customers().storageLevel());
+    // Collected before the kept read: the same plan would be answered from its cache after it.
+    List<Row> expected = lazy.customers().orderBy("customer_id").collectAsList();
+    CustomerReader.Input kept = reader.readParsedOnce(java.util.Map.of());
+    try {
+      assertEquals(4, kept.rows());
+      assertEquals(lazy.rows(), kept.rows());
+      assertEquals(StorageLevel.DISK_ONLY(), kept.customers().storageLevel());
+      assertEquals(List.of(lazy.customers().columns()), List.of(kept.customers().columns()));
+      // Every value the same, the malformed line's raw text and the parse errors included.
+      List<Row> actual = kept.customers().orderBy("customer_id").collectAsList();
+      assertEquals(expected, actual);
+      Row a2 = actual.get(1);
+      assertEquals("a2", a2.getAs("customer_id"));
+      assertTrue(a2.isNullAt(a2.fieldIndex("annual_income")));
+      assertEquals(
+          List.of("not_a_number:credit_utilization_ratio"),
+          a2.getList(a2.fieldIndex("parse_errors")));
+      Row a3 = actual.get(2);
+      assertEquals(List.of("malformed_line:_line"), a3.getList(a3.fieldIndex("parse_errors")));
+      assertEquals(
+          "a3,61000,0.1", a3.getStruct(a3.fieldIndex("source_record")).getAs("_corrupt_record"));
+    } finally {
+      kept.release();
+    }
+    assertEquals(StorageLevel.NONE(), kept.customers().storageLevel());
+  }
+
+  @Test
+  void aParquetInputReadForSeveralPassesStaysLazy() throws Exception {
+    Path parquet = tmp.resolve("customers.parquet");
+    SharedSpark.spark()
+        .sql("SELECT 'p1' AS customer_id, 52000.0 AS annual_income")
+        .write()
+        .parquet(parquet.toString());
+    Settings settings = settings(List.of(), "input.path=" + parquet);
+    CustomerReader.Input input =
+        new CustomerReader(SharedSpark.spark(), settings.input(), settings.run().date())
+            .readParsedOnce(java.util.Map.of());
+    assertEquals(1, input.rows());
+    assertEquals(StorageLevel.NONE(), input.customers().storageLevel());
+    assertEquals(52000.0, input.customers().first().<Double>getAs("annual_income"), 1e-12);
   }
 
   @Test
