@@ -33,6 +33,18 @@ class CustomerReaderTest {
     return new SettingsLoader().load(files, all, LocalDate.of(2026, 1, 31));
   }
 
+  /** A CSV file in the test's folder: the lines, each ended by a newline. */
+  Path csvFile(String name, String... lines) throws java.io.IOException {
+    return Files.writeString(tmp.resolve(name), String.join("\n", lines) + "\n");
+  }
+
+  /** Settings reading {@code csv} as CSV, with {@code overrides}. */
+  static Settings csvSettings(Path csv, String... overrides) {
+    List<String> all = new ArrayList<>(List.of("input.path=" + csv, "input.format=csv"));
+    all.addAll(List.of(overrides));
+    return settings(List.of(), all.toArray(String[]::new));
+  }
+
   static CustomerReader.Input read(Settings settings, String... required) {
     return new CustomerReader(SharedSpark.spark(), settings.input(), settings.run().date())
         .read(
@@ -85,22 +97,17 @@ class CustomerReaderTest {
 
   @Test
   void aCsvReadForSeveralPassesIsParsedOnceKeptOnDiskAndGivesTheSameRows() throws Exception {
-    Path csv = tmp.resolve("extract.csv");
-    Files.writeString(
-        csv,
-        String.join(
-            "\n",
+    Path csv =
+        csvFile(
+            "extract.csv",
             "Customer ID,Annual Income (EUR),Util %,Status",
             "a1,52000,0.35,Employed",
             "a2,NA,abc,Unemployed",
             "a3,61000,0.1", // malformed: a field short
-            "a4,48000,0.2,Employed",
-            ""));
+            "a4,48000,0.2,Employed");
     Settings settings =
-        settings(
-            List.of(),
-            "input.path=" + csv,
-            "input.format=csv",
+        csvSettings(
+            csv,
             "input.mapping.columns.customer_id=Customer ID",
             "input.mapping.columns.annual_income=Annual Income (EUR)",
             "input.mapping.columns.credit_utilization_ratio=Util %",
@@ -154,22 +161,17 @@ class CustomerReaderTest {
 
   @Test
   void categoriesAndUnparseableValues() throws Exception {
-    Path csv = tmp.resolve("bank.csv");
-    Files.writeString(
-        csv,
-        String.join(
-            "\n",
+    Path csv =
+        csvFile(
+            "bank.csv",
             "ID;Salary;Util %;Status;Late",
             "a1;52000;35;EMP;0",
             "a2;NA;120;UNEMP;two",
             "a3;61000;abc;contract;1",
-            "a4;61000,5;10; emp ;1",
-            ""));
+            "a4;61000,5;10; emp ;1");
     Settings settings =
-        settings(
-            List.of(),
-            "input.path=" + csv,
-            "input.format=csv",
+        csvSettings(
+            csv,
             "input.csv.delimiter=;",
             "input.csv.null-values=[NA]",
             "input.mapping.name=bank",
@@ -207,22 +209,17 @@ class CustomerReaderTest {
 
   @Test
   void aValueAnExpressionFailsOnQuarantinesItsRowInsteadOfStoppingTheRun() throws Exception {
-    Path csv = tmp.resolve("cards.csv");
-    Files.writeString(
-        csv,
-        String.join(
-            "\n",
+    Path csv =
+        csvFile(
+            "cards.csv",
             "ID,LIMIT,PAY_1,INCOME",
             "a,\"20,000\",1,\"1,250,000.5\"",
             "b,10000,-,40000",
             "c,0,2,NA",
-            "d,5000,x,\"12,34\"",
-            ""));
+            "d,5000,x,\"12,34\"");
     Settings settings =
-        settings(
-            List.of(),
-            "input.path=" + csv,
-            "input.format=csv",
+        csvSettings(
+            csv,
             "input.csv.grouping-separator=,",
             "input.mapping.columns.customer_id=ID",
             "input.mapping.columns.annual_income=INCOME",
@@ -272,22 +269,17 @@ class CustomerReaderTest {
 
   @Test
   void canonicalCategoriesPassThroughAPartialBlock() throws Exception {
-    Path csv = tmp.resolve("categories.csv");
-    Files.writeString(
-        csv,
-        String.join(
-            "\n",
+    Path csv =
+        csvFile(
+            "categories.csv",
             "ID,MARRIAGE,EDUCATION",
             "a,Married,High School",
             "b,single,0",
             "c,0,phd",
-            "d,3,Bachelor",
-            ""));
+            "d,3,Bachelor");
     Settings settings =
-        settings(
-            List.of(),
-            "input.path=" + csv,
-            "input.format=csv",
+        csvSettings(
+            csv,
             "input.mapping.columns.customer_id=ID",
             "input.mapping.columns.marital_status=MARRIAGE",
             "input.mapping.columns.education_level=EDUCATION",
