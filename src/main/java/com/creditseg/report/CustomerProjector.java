@@ -26,11 +26,12 @@ import org.apache.spark.sql.Row;
  * (scaled and weighted) of a sample of at most {@code bound} customers, those customers projected
  * on it, and every KMeans centre projected through the same components.
  *
- * <p>The sample is the {@code bound} customers with the smallest {@code xxhash64(customer_id)}: a
- * uniform sample that is the same on every rebuild whatever the partitioning, taken with a top-k
- * per partition, so only {@code bound} rows ever reach the driver. Reads {@code customer_id},
- * {@code segment_rank} and the model's feature columns; the run's own stages before KMeans produce
- * the features, so the projection sees what KMeans saw.
+ * <p>The sample is the {@code bound} customers with the smallest {@code xxhash64(customer_id)} of
+ * those it is given (the report gives it everyone, or its id-hash sample of a million customers in
+ * larger runs): a uniform sample that is the same on every rebuild whatever the partitioning, taken
+ * with a top-k per partition, so only {@code bound} rows ever reach the driver. Reads {@code
+ * customer_id}, {@code segment_rank} and the model's feature columns; the run's own stages before
+ * KMeans produce the features, so the projection sees what KMeans saw.
  */
 final class CustomerProjector {
   private static final String PCA_COLUMN = "_pca";
@@ -54,6 +55,21 @@ final class CustomerProjector {
       PipelineModel model,
       Map<Integer, Integer> rankByCluster,
       long population) {
+    return project(segments, model, rankByCluster, population, population);
+  }
+
+  /**
+   * @param segments the customers, or an {@link com.creditseg.sample.IdHashSample} of them
+   * @param rows customers in {@code segments}
+   * @param population customers the report is about (more than {@code rows} when {@code segments}
+   *     is a sample)
+   */
+  ReportData.Projection project(
+      Dataset<Row> segments,
+      PipelineModel model,
+      Map<Integer, Integer> rankByCluster,
+      long rows,
+      long population) {
     VectorAssembler assembler = stage(model, VectorAssembler.class);
     KMeansModel kmeans = stage(model, KMeansModel.class);
     List<String> features = List.of(assembler.getInputCols());
@@ -63,7 +79,7 @@ final class CustomerProjector {
     CustomerSchema.require(segments, needed, "project customers for the report");
 
     Dataset<Row> columns = segments.select(needed.stream().map(c -> col(c)).toArray(Column[]::new));
-    Dataset<Row> sample = smallestHashes(columns, population);
+    Dataset<Row> sample = smallestHashes(columns, rows);
     // Every stage before KMeans (assembler, scaler, feature weights): the space KMeans clustered
     // in, which is also the space of its centres.
     Dataset<Row> scaled = sample;

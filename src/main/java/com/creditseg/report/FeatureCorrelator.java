@@ -10,7 +10,9 @@ import com.creditseg.sample.IdHashSample;
 import com.creditseg.schema.CustomerSchema;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -22,14 +24,19 @@ import org.apache.spark.storage.StorageLevel;
  * population's by about a thousandth, below the three decimals shown), in two compiled aggregations
  * that read only these columns: the means, then the sums of centred products of every pair (which
  * include each column's sum of squares), so r = S_xy / sqrt(S_xx S_yy) with nothing cancelling
- * catastrophically. One row reaches the driver each time. (MLlib's {@code Correlation} took two
- * passes through RDDs, 14 s at 10M customers; SQL's {@code covar_samp} and {@code corr} cost three
- * times that and {@code corr} fails on a constant column under ANSI mode.) Rows with a missing
- * value in any of the columns are left out; a column with no variance correlates with nothing
- * (null) and with itself 1.
+ * catastrophically. The products are summed at most {@code spark.sql.codegen.maxFields} to an
+ * aggregation: Spark does not compile an aggregation with more outputs than that into one
+ * whole-stage method, and 14 columns make 105 products. One row reaches the driver per aggregation.
+ * (MLlib's {@code Correlation} took two passes through RDDs, 14 s at 10M customers; SQL's {@code
+ * covar_samp} and {@code corr} cost three times that and {@code corr} fails on a constant column
+ * under ANSI mode.) Rows with a missing value in any of the columns are left out; a column with no
+ * variance correlates with nothing (null) and with itself 1.
  */
 final class FeatureCorrelator {
   static final long SAMPLE_ROWS = 1_000_000;
+
+  /** Spark's limit on a whole-stage compiled plan's output columns. */
+  private static final String MAX_FIELDS = "spark.sql.codegen.maxFields";
 
   private FeatureCorrelator() {}
 
@@ -39,6 +46,26 @@ final class FeatureCorrelator {
   static ReportData.Correlations correlate(
       Dataset<Row> customers, List<String> columns, long population) {
     CustomerSchema.require(customers, columns, "correlate features");
+    // The sample's columns persisted (at most SAMPLE_ROWS rows): the aggregations after the first
+    // read them instead of scanning every customer again.
+    Dataset<Row> sample =
+        new IdHashSample(population, SAMPLE_ROWS)
+            .of(customers)
+            .select(columns.stream().map(c -> col(c)).toArray(Column[]::new))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return correlateSample(sample, columns);
+    } finally {
+      sample.unpersist();
+    }
+  }
+
+  /**
+   * Over every row of {@code sample}, a sample of at most {@value #SAMPLE_ROWS} customers that the
+   * caller has taken (an {@link IdHashSample}) and persisted: it is read once per aggregation.
+   */
+  static ReportData.Correlations correlateSample(Dataset<Row> sample, List<String> columns) {
+    CustomerSchema.require(sample, columns, "correlate features");
     int n = columns.size();
     Column[] x = new Column[n];
     Column complete = lit(true);
@@ -46,26 +73,12 @@ final class FeatureCorrelator {
       x[i] = col(columns.get(i)).cast("double");
       complete = complete.and(x[i].isNotNull()).and(isnan(x[i]).unary_$bang());
     }
-    Column[] sampled = new Column[n];
+    Column[] named = new Column[n];
     for (int i = 0; i < n; i++) {
-      sampled[i] = x[i].as(name("x", i, i));
+      named[i] = x[i].as(name("x", i, i));
+      x[i] = col(name("x", i, i));
     }
-    // The sample's columns persisted (at most SAMPLE_ROWS rows of n doubles): the second
-    // aggregation reads them instead of scanning every customer again.
-    Dataset<Row> rows =
-        new IdHashSample(population, SAMPLE_ROWS)
-            .of(customers)
-            .filter(complete)
-            .select(sampled)
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      for (int i = 0; i < n; i++) {
-        x[i] = col(name("x", i, i));
-      }
-      return correlate(rows, x, columns);
-    } finally {
-      rows.unpersist();
-    }
+    return correlate(sample.filter(complete).select(named), x, columns);
   }
 
   private static ReportData.Correlations correlate(
@@ -87,9 +100,16 @@ final class FeatureCorrelator {
         products.add(sum(centred[i].multiply(centred[j])).as(name("s", i, j)));
       }
     }
-    Row s =
-        rows.agg(products.get(0), products.subList(1, products.size()).toArray(Column[]::new))
-            .first();
+    int perAggregation =
+        Math.max(1, Integer.parseInt(rows.sparkSession().conf().get(MAX_FIELDS, "100")));
+    Map<String, Double> s = new HashMap<>();
+    for (int from = 0; from < products.size(); from += perAggregation) {
+      List<Column> part = products.subList(from, Math.min(products.size(), from + perAggregation));
+      Row sums = rows.agg(part.get(0), part.subList(1, part.size()).toArray(Column[]::new)).first();
+      for (String field : sums.schema().fieldNames()) {
+        s.put(field, sums.getAs(field));
+      }
+    }
 
     List<List<Double>> matrix = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -99,9 +119,9 @@ final class FeatureCorrelator {
           row.add(1.0);
           continue;
         }
-        Double sxy = s.getAs(name("s", Math.min(i, j), Math.max(i, j)));
-        Double sxx = s.getAs(name("s", i, i));
-        Double syy = s.getAs(name("s", j, j));
+        Double sxy = s.get(name("s", Math.min(i, j), Math.max(i, j)));
+        Double sxx = s.get(name("s", i, i));
+        Double syy = s.get(name("s", j, j));
         boolean defined = sxy != null && sxx != null && syy != null && sxx > 0 && syy > 0;
         row.add(defined ? Numbers.round(sxy / Math.sqrt(sxx * syy), 3) : null);
       }

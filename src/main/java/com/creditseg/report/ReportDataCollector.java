@@ -1,6 +1,7 @@
 package com.creditseg.report;
 
 import com.creditseg.metrics.RunMetrics;
+import com.creditseg.sample.IdHashSample;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.segment.SegmentModel;
@@ -13,8 +14,11 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Computes {@link ReportData} from a run directory: the header, k selection and quality counts from
@@ -49,21 +53,39 @@ final class ReportDataCollector {
 
     Dataset<Row> customerRows = run.segments();
     List<String> features = clusteringFeatures(model);
+    List<String> correlated = numericColumns(customerRows, features);
 
-    return new ReportData(
-        header,
-        segments,
-        RunSummary.kChoice(metrics),
-        RunSummary.quality(metrics),
-        new CustomerProjector(sampleBound).project(customerRows, model, rankByCluster, customers),
-        new ScoreBinner(header.scoreMin(), header.scoreMax()).bin(customerRows, ranks),
-        FeatureWhiskers.boxes(customerRows, features, profiles),
-        FeatureCorrelator.correlate(
-            customerRows, numericColumns(customerRows, features), customers),
-        ReasonCodeCounter.count(customerRows, segments, byWeight(header)),
-        metrics.stability(),
-        SupervisedSummary.of(metrics.supervised(), run.scorecard()),
-        metrics.riskOrder());
+    // The projection and the correlations read one persisted id-hash sample (everyone up to
+    // FeatureCorrelator.SAMPLE_ROWS customers), so the customers are scanned once for both.
+    Set<String> sampledColumns = new LinkedHashSet<>(features);
+    sampledColumns.addAll(correlated);
+    sampledColumns.add(CustomerSchema.CUSTOMER_ID);
+    sampledColumns.add(SegmentModel.SEGMENT_RANK);
+    CustomerSchema.require(customerRows, sampledColumns, "sample customers for the report");
+    Dataset<Row> sample =
+        new IdHashSample(customers, FeatureCorrelator.SAMPLE_ROWS)
+            .of(customerRows)
+            .select(sampledColumns.stream().map(functions::col).toArray(Column[]::new))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long sampled = sample.count();
+      return new ReportData(
+          header,
+          segments,
+          RunSummary.kChoice(metrics),
+          RunSummary.quality(metrics),
+          new CustomerProjector(sampleBound)
+              .project(sample, model, rankByCluster, sampled, customers),
+          new ScoreBinner(header.scoreMin(), header.scoreMax()).bin(customerRows, ranks),
+          FeatureWhiskers.boxes(customerRows, features, profiles),
+          FeatureCorrelator.correlateSample(sample, correlated),
+          ReasonCodeCounter.count(customerRows, segments, byWeight(header)),
+          metrics.stability(),
+          SupervisedSummary.of(metrics.supervised(), run.scorecard()),
+          metrics.riskOrder());
+    } finally {
+      sample.unpersist();
+    }
   }
 
   private static List<String> clusteringFeatures(PipelineModel model) {

@@ -26,8 +26,10 @@ class FeatureCorrelatorTest {
               DataTypes.createStructField("flat", DataTypes.DoubleType, true),
               DataTypes.createStructField("noisy", DataTypes.DoubleType, true)));
 
-  @Test
-  void knownCorrelationsIncompleteRowsLeftOut() {
+  private static final List<String> COLUMNS = List.of("x", "up", "down", "flat", "noisy");
+
+  /** x = 0..4 and columns made from it, then two rows with a missing value. */
+  private static Dataset<Row> customers() {
     double[] noise = {1, -1, 1, -1, 1};
     List<Row> rows = new java.util.ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -36,11 +38,30 @@ class FeatureCorrelatorTest {
     // Would break every correlation with x if it were not left out.
     rows.add(RowFactory.create(100.0, null, 0.0, 7.0, 0.0));
     rows.add(RowFactory.create(Double.NaN, 5, 0.0, 7.0, 0.0));
-    Dataset<Row> customers = SharedSpark.spark().createDataFrame(rows, SCHEMA);
+    return SharedSpark.spark().createDataFrame(rows, SCHEMA);
+  }
 
-    ReportData.Correlations c =
-        FeatureCorrelator.correlate(
-            customers, List.of("x", "up", "down", "flat", "noisy"), rows.size());
+  @Test
+  void sumsSplitOverSeveralAggregationsGiveTheSameMatrix() {
+    // 5 columns make 15 sums of products; with at most 4 outputs to a compiled plan they take 4
+    // aggregations.
+    var conf = SharedSpark.spark().conf();
+    String key = "spark.sql.codegen.maxFields";
+    String before = conf.get(key);
+    ReportData.Correlations split;
+    try {
+      conf.set(key, "4");
+      split = FeatureCorrelator.correlate(customers(), COLUMNS, 7);
+    } finally {
+      conf.set(key, before);
+    }
+    assertEquals(FeatureCorrelator.correlate(customers(), COLUMNS, 7).matrix(), split.matrix());
+    assertEquals(-1.0, split.matrix().get(1).get(2));
+  }
+
+  @Test
+  void knownCorrelationsIncompleteRowsLeftOut() {
+    ReportData.Correlations c = FeatureCorrelator.correlate(customers(), COLUMNS, 7);
 
     List<List<Double>> m = c.matrix();
     assertEquals(Arrays.asList(1.0, 1.0, -1.0, null, m.get(0).get(4)), m.get(0));
