@@ -47,19 +47,8 @@ final class CustomerProjector {
   }
 
   /**
-   * @param rankByCluster each KMeans cluster index's segment rank, from the profile table
-   * @param population customers in {@code segments}
-   */
-  ReportData.Projection project(
-      Dataset<Row> segments,
-      PipelineModel model,
-      Map<Integer, Integer> rankByCluster,
-      long population) {
-    return project(segments, model, rankByCluster, population, population);
-  }
-
-  /**
    * @param segments the customers, or an {@link com.creditseg.sample.IdHashSample} of them
+   * @param rankByCluster each KMeans cluster index's segment rank, from the profile table
    * @param rows customers in {@code segments}
    * @param population customers the report is about (more than {@code rows} when {@code segments}
    *     is a sample)

@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
-import com.creditseg.sample.IdHashSample;
 import com.creditseg.schema.CustomerSchema;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,21 +15,20 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Pearson correlations between numeric columns over an id-hash sample of at most {@value
- * #SAMPLE_ROWS} customers (everyone in smaller runs; above it the estimates differ from the
- * population's by about a thousandth, below the three decimals shown), in two compiled aggregations
- * that read only these columns: the means, then the sums of centred products of every pair (which
- * include each column's sum of squares), so r = S_xy / sqrt(S_xx S_yy) with nothing cancelling
- * catastrophically. The products are summed at most {@code spark.sql.codegen.maxFields} to an
- * aggregation: Spark does not compile an aggregation with more outputs than that into one
- * whole-stage method, and 14 columns make 105 products. One row reaches the driver per aggregation.
- * (MLlib's {@code Correlation} took two passes through RDDs, 14 s at 10M customers; SQL's {@code
- * covar_samp} and {@code corr} cost three times that and {@code corr} fails on a constant column
- * under ANSI mode.) Rows with a missing value in any of the columns are left out; a column with no
- * variance correlates with nothing (null) and with itself 1.
+ * #SAMPLE_ROWS} customers, which the caller takes and persists (everyone in smaller runs; above it
+ * the estimates differ from the population's by about a thousandth, below the three decimals
+ * shown), in compiled aggregations over these columns: the means, then the sums of centred products
+ * of every pair (which include each column's sum of squares), so r = S_xy / sqrt(S_xx S_yy) with
+ * nothing cancelling catastrophically. The products are summed at most {@code
+ * spark.sql.codegen.maxFields} to an aggregation: Spark does not compile an aggregation with more
+ * outputs than that into one whole-stage method, and 14 columns make 105 products. One row reaches
+ * the driver per aggregation. (MLlib's {@code Correlation} took two passes through RDDs, 14 s at
+ * 10M customers; SQL's {@code covar_samp} and {@code corr} cost three times that and {@code corr}
+ * fails on a constant column under ANSI mode.) Rows with a missing value in any of the columns are
+ * left out; a column with no variance correlates with nothing (null) and with itself 1.
  */
 final class FeatureCorrelator {
   static final long SAMPLE_ROWS = 1_000_000;
@@ -41,30 +39,11 @@ final class FeatureCorrelator {
   private FeatureCorrelator() {}
 
   /**
-   * @param population the customers in {@code customers}
+   * Over every row of {@code sample}: the customers, or above {@value #SAMPLE_ROWS} of them the
+   * caller's {@link com.creditseg.sample.IdHashSample} of that many, persisted (it is read once per
+   * aggregation).
    */
-  static ReportData.Correlations correlate(
-      Dataset<Row> customers, List<String> columns, long population) {
-    CustomerSchema.require(customers, columns, "correlate features");
-    // The sample's columns persisted (at most SAMPLE_ROWS rows): the aggregations after the first
-    // read them instead of scanning every customer again.
-    Dataset<Row> sample =
-        new IdHashSample(population, SAMPLE_ROWS)
-            .of(customers)
-            .select(columns.stream().map(c -> col(c)).toArray(Column[]::new))
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      return correlateSample(sample, columns);
-    } finally {
-      sample.unpersist();
-    }
-  }
-
-  /**
-   * Over every row of {@code sample}, a sample of at most {@value #SAMPLE_ROWS} customers that the
-   * caller has taken (an {@link IdHashSample}) and persisted: it is read once per aggregation.
-   */
-  static ReportData.Correlations correlateSample(Dataset<Row> sample, List<String> columns) {
+  static ReportData.Correlations correlate(Dataset<Row> sample, List<String> columns) {
     CustomerSchema.require(sample, columns, "correlate features");
     int n = columns.size();
     Column[] x = new Column[n];

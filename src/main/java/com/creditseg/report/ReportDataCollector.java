@@ -78,7 +78,7 @@ final class ReportDataCollector {
               .project(sample, model, rankByCluster, sampled, customers),
           new ScoreBinner(header.scoreMin(), header.scoreMax()).bin(customerRows, ranks),
           FeatureWhiskers.boxes(customerRows, features, profiles),
-          FeatureCorrelator.correlateSample(sample, correlated),
+          FeatureCorrelator.correlate(sample, correlated),
           ReasonCodeCounter.count(customerRows, segments, byWeight(header)),
           metrics.stability(),
           SupervisedSummary.of(metrics.supervised(), run.scorecard()),

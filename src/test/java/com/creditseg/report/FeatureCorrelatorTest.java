@@ -51,17 +51,17 @@ class FeatureCorrelatorTest {
     ReportData.Correlations split;
     try {
       conf.set(key, "4");
-      split = FeatureCorrelator.correlate(customers(), COLUMNS, 7);
+      split = FeatureCorrelator.correlate(customers(), COLUMNS);
     } finally {
       conf.set(key, before);
     }
-    assertEquals(FeatureCorrelator.correlate(customers(), COLUMNS, 7).matrix(), split.matrix());
+    assertEquals(FeatureCorrelator.correlate(customers(), COLUMNS).matrix(), split.matrix());
     assertEquals(-1.0, split.matrix().get(1).get(2));
   }
 
   @Test
   void knownCorrelationsIncompleteRowsLeftOut() {
-    ReportData.Correlations c = FeatureCorrelator.correlate(customers(), COLUMNS, 7);
+    ReportData.Correlations c = FeatureCorrelator.correlate(customers(), COLUMNS);
 
     List<List<Double>> m = c.matrix();
     assertEquals(Arrays.asList(1.0, 1.0, -1.0, null, m.get(0).get(4)), m.get(0));

@@ -149,7 +149,7 @@ class HtmlReportTest {
         .forEach(s -> rankByCluster.put(s.get("cluster").asInt(), s.get("rank").asInt()));
     ReportData.Projection small =
         new CustomerProjector(100)
-            .project(run.segments(), run.model().pipeline(), rankByCluster, 0);
+            .project(run.segments(), run.model().pipeline(), rankByCluster, 0, 0);
     assertEquals(100, small.sampled());
     assertEquals(100, small.points().stream().mapToInt(s -> s.x().size()).sum());
   }
