@@ -18,11 +18,11 @@ import org.apache.spark.sql.Row;
 
 /**
  * Pearson correlations between numeric columns over an id-hash sample of at most {@value
- * #SAMPLE_ROWS} customers, which the caller takes and persists (everyone in smaller runs; above it
- * the estimates differ from the population's by about a thousandth, below the three decimals
- * shown), in compiled aggregations over these columns: the means, then the sums of centred products
- * of every pair (which include each column's sum of squares), so r = S_xy / sqrt(S_xx S_yy) with
- * nothing cancelling catastrophically. The products are summed at most {@code
+ * ReportDataCollector#SAMPLE_ROWS} customers, which the caller takes and persists (everyone in
+ * smaller runs; above it the estimates differ from the population's by about a thousandth, below
+ * the three decimals shown), in compiled aggregations over these columns: the means, then the sums
+ * of centred products of every pair (which include each column's sum of squares), so r = S_xy /
+ * sqrt(S_xx S_yy) with nothing cancelling catastrophically. The products are summed at most {@code
  * spark.sql.codegen.maxFields} to an aggregation: Spark does not compile an aggregation with more
  * outputs than that into one whole-stage method, and 14 columns make 105 products. One row reaches
  * the driver per aggregation. (MLlib's {@code Correlation} took two passes through RDDs, 14 s at
@@ -31,17 +31,15 @@ import org.apache.spark.sql.Row;
  * left out; a column with no variance correlates with nothing (null) and with itself 1.
  */
 final class FeatureCorrelator {
-  static final long SAMPLE_ROWS = 1_000_000;
-
   /** Spark's limit on a whole-stage compiled plan's output columns. */
   private static final String MAX_FIELDS = "spark.sql.codegen.maxFields";
 
   private FeatureCorrelator() {}
 
   /**
-   * Over every row of {@code sample}: the customers, or above {@value #SAMPLE_ROWS} of them the
-   * caller's {@link com.creditseg.sample.IdHashSample} of that many, persisted (it is read once per
-   * aggregation).
+   * Over every row of {@code sample}: the customers, or above {@value
+   * ReportDataCollector#SAMPLE_ROWS} of them the caller's {@link com.creditseg.sample.IdHashSample}
+   * of that many, persisted (it is read once per aggregation).
    */
   static ReportData.Correlations correlate(Dataset<Row> sample, List<String> columns) {
     CustomerSchema.require(sample, columns, "correlate features");

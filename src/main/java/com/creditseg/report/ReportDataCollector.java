@@ -29,6 +29,12 @@ import org.apache.spark.storage.StorageLevel;
  * reach the driver.
  */
 final class ReportDataCollector {
+  /**
+   * The most customers the projection and the correlations read: an id-hash sample above it (the
+   * correlations then differ from the population's by about a thousandth).
+   */
+  static final long SAMPLE_ROWS = 1_000_000;
+
   private final int sampleBound;
 
   ReportDataCollector(int sampleBound) {
@@ -56,14 +62,14 @@ final class ReportDataCollector {
     List<String> correlated = numericColumns(customerRows, features);
 
     // The projection and the correlations read one persisted id-hash sample (everyone up to
-    // FeatureCorrelator.SAMPLE_ROWS customers), so the customers are scanned once for both.
+    // SAMPLE_ROWS customers), so the customers are scanned once for both.
     Set<String> sampledColumns = new LinkedHashSet<>(features);
     sampledColumns.addAll(correlated);
     sampledColumns.add(CustomerSchema.CUSTOMER_ID);
     sampledColumns.add(SegmentModel.SEGMENT_RANK);
     CustomerSchema.require(customerRows, sampledColumns, "sample customers for the report");
     Dataset<Row> sample =
-        new IdHashSample(customers, FeatureCorrelator.SAMPLE_ROWS)
+        new IdHashSample(customers, SAMPLE_ROWS)
             .of(customerRows)
             .select(sampledColumns.stream().map(functions::col).toArray(Column[]::new))
             .persist(StorageLevel.MEMORY_AND_DISK());
