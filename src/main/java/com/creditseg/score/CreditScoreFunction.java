@@ -2,8 +2,7 @@ package com.creditseg.score;
 
 import com.creditseg.config.ScoreSettings.FactorInput;
 import com.creditseg.config.ScoreSettings.ScoreFactor;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -32,16 +31,18 @@ public final class CreditScoreFunction {
    * count as missing.
    */
   public static Result score(ScoreCard card, Function<String, ?> valueOf) {
+    // Called once per customer by the batch job's UDF: plain loops and arrays, no streams.
     List<ScoreFactor> factors = card.factors();
-    double[] goodness = new double[factors.size()];
-    boolean[] present = new boolean[factors.size()];
+    int count = factors.size();
+    double[] goodness = new double[count];
+    boolean[] present = new boolean[count];
     double presentWeight = 0;
-    for (int f = 0; f < factors.size(); f++) {
+    for (int f = 0; f < count; f++) {
       double sum = 0;
       int n = 0;
       for (FactorInput input : factors.get(f).inputs()) {
-        Double g = goodness(input, valueOf.apply(input.column()));
-        if (g != null) {
+        double g = goodnessOrNaN(input, valueOf.apply(input.column()));
+        if (!Double.isNaN(g)) {
           sum += g;
           n++;
         }
@@ -57,34 +58,43 @@ public final class CreditScoreFunction {
     }
     double range = card.max() - card.min();
     double weighted = 0;
-    List<double[]> losses = new ArrayList<>(); // {factor index, lost points}
-    for (int f = 0; f < factors.size(); f++) {
+    double[] lost = new double[count];
+    Integer[] reasons = new Integer[count]; // factors that lost at least half a point
+    int losing = 0;
+    for (int f = 0; f < count; f++) {
       if (present[f]) {
         double share = factors.get(f).weight() / presentWeight;
         weighted += share * goodness[f];
-        losses.add(new double[] {f, range * share * (1 - goodness[f])});
+        lost[f] = range * share * (1 - goodness[f]);
+        if (lost[f] >= 0.5) {
+          reasons[losing++] = f;
+        }
       }
     }
     int score = (int) Math.round(card.min() + range * weighted);
-    List<String> reasons =
-        losses.stream()
-            .filter(l -> l[1] >= 0.5)
-            .sorted(
-                Comparator.<double[]>comparingDouble(l -> -l[1])
-                    .thenComparing(l -> factors.get((int) l[0]).name()))
-            .limit(card.maxReasonCodes())
-            .map(l -> factors.get((int) l[0]).name())
-            .toList();
-    return new Result(score, reasons);
+    // Most points lost first, ties by name.
+    Arrays.sort(
+        reasons,
+        0,
+        losing,
+        (a, b) -> {
+          int byLoss = Double.compare(-lost[a], -lost[b]);
+          return byLoss != 0 ? byLoss : factors.get(a).name().compareTo(factors.get(b).name());
+        });
+    String[] names = new String[Math.min(losing, card.maxReasonCodes())];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = factors.get(reasons[i]).name();
+    }
+    return new Result(score, List.of(names));
   }
 
   /**
-   * A category's listed goodness, or a number's; null for a missing value, a non-finite number or a
-   * category not listed.
+   * A category's listed goodness, or a number's; NaN for a missing value, a non-finite number or a
+   * category not listed (a goodness itself is in [0, 1]).
    */
-  static Double goodness(FactorInput input, Object value) {
+  private static double goodnessOrNaN(FactorInput input, Object value) {
     if (value == null) {
-      return null;
+      return Double.NaN;
     }
     if (input.isCategorical()) {
       String text = value.toString().trim();
@@ -93,10 +103,10 @@ public final class CreditScoreFunction {
           return e.getValue();
         }
       }
-      return null;
+      return Double.NaN;
     }
     if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
-      return null;
+      return Double.NaN;
     }
     return goodness(input, number.doubleValue());
   }

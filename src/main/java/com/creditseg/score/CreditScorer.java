@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.struct;
 
 import com.creditseg.schema.CustomerSchema;
+import java.io.Serializable;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,11 +54,12 @@ public final class CreditScorer {
 
   /** Registers {@code credit_score}, {@code credit_score_reasons} and the internal detail UDF. */
   public static void register(SparkSession spark, ScoreCard card) {
+    Fields fields = new Fields();
     spark
         .udf()
         .register(
             SCORE,
-            (UDF1<Row, Integer>) row -> CreditScoreFunction.score(card, valuesOf(row)).score(),
+            (UDF1<Row, Integer>) row -> CreditScoreFunction.score(card, fields.of(row)).score(),
             DataTypes.IntegerType);
     spark
         .udf()
@@ -64,7 +67,7 @@ public final class CreditScorer {
             "credit_score_reasons",
             (UDF1<Row, String[]>)
                 row ->
-                    CreditScoreFunction.score(card, valuesOf(row))
+                    CreditScoreFunction.score(card, fields.of(row))
                         .reasonCodes()
                         .toArray(String[]::new),
             DataTypes.createArrayType(DataTypes.StringType, false));
@@ -74,7 +77,7 @@ public final class CreditScorer {
             DETAIL_UDF,
             (UDF1<Row, Row>)
                 row -> {
-                  CreditScoreFunction.Result r = CreditScoreFunction.score(card, valuesOf(row));
+                  CreditScoreFunction.Result r = CreditScoreFunction.score(card, fields.of(row));
                   return org.apache.spark.sql.RowFactory.create(
                       r.score(), r.reasonCodes().toArray(String[]::new));
                 },
@@ -96,18 +99,41 @@ public final class CreditScorer {
     return customers.withColumns(fields);
   }
 
-  /** A field of a struct row as it is (a number or a category's text); null when absent or null. */
-  private static java.util.function.Function<String, Object> valuesOf(Row row) {
-    if (row == null) {
-      return name -> null;
-    }
-    StructType schema = row.schema();
-    return name -> {
-      int i = schema.getFieldIndex(name).getOrElse(() -> -1);
-      if (i < 0 || row.isNullAt(i)) {
-        return null;
+  /**
+   * A struct row's fields by name, as they are (a number or a category's text); null when absent or
+   * null. The UDF is called once per customer with rows of one schema, so the names are looked up
+   * once per schema, not once per field of every row.
+   */
+  private static final class Fields implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private record Indexed(StructType schema, Map<String, Integer> index) {}
+
+    private transient volatile Indexed last;
+
+    java.util.function.Function<String, Object> of(Row row) {
+      if (row == null) {
+        return name -> null;
       }
-      return row.get(i);
-    };
+      Map<String, Integer> index = indexOf(row.schema());
+      return name -> {
+        Integer i = index.get(name);
+        return i == null || row.isNullAt(i) ? null : row.get(i);
+      };
+    }
+
+    private Map<String, Integer> indexOf(StructType schema) {
+      Indexed indexed = last;
+      if (indexed == null || (indexed.schema() != schema && !indexed.schema().equals(schema))) {
+        Map<String, Integer> index = new HashMap<>();
+        String[] names = schema.fieldNames();
+        for (int i = 0; i < names.length; i++) {
+          index.put(names[i], i); // the last of a repeated name, as StructType.getFieldIndex
+        }
+        indexed = new Indexed(schema, index);
+        last = indexed;
+      }
+      return indexed.index();
+    }
   }
 }

@@ -171,13 +171,15 @@ public record Scorecard(double factor, double offset, double intercept, List<Fea
       keys[i] = when(lost.gt(0), lost.multiply(n).plus(names.indexOf(f.feature()))).otherwise(-1L);
       lostAny = lostAny.plus(when(lost.gt(0), 1).otherwise(0));
     }
-    // Descending: the features that lost nothing (-1) sort last and are cut off by the slice.
-    Column sorted = sort_array(array(keys), false);
+    // Ascending, read from the end: the features that lost nothing (-1) come first and are cut off
+    // by the slice. Spark sorts an array of non-null longs as primitives only in ascending order;
+    // descending, it boxes every element and sorts with a comparator.
+    Column sorted = sort_array(array(keys), true);
     Column byPlace = array(names.stream().map(functions::lit).toArray(Column[]::new));
     int shown = (int) Math.min(max, n);
     Column[] top = new Column[shown];
     for (int i = 0; i < shown; i++) {
-      Column key = element_at(sorted, i + 1);
+      Column key = element_at(sorted, -(i + 1));
       top[i] = element_at(byPlace, pmod(key, lit(n)).plus(1).cast("int"));
     }
     return slice(array(top), lit(1), least(lostAny, lit(shown)));
