@@ -1,5 +1,6 @@
 package com.creditseg.supervised;
 
+import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
@@ -8,7 +9,6 @@ import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.slice;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.when;
@@ -134,7 +134,7 @@ public record Scorecard(double factor, double offset, double intercept, List<Fea
   /** Adds scorecard_points, probability_of_default and scorecard_reason_codes. */
   public Dataset<Row> apply(Dataset<Row> withWoe, int maxReasonCodes) {
     Map<String, Column> added = new LinkedHashMap<>();
-    added.put(POINTS, round(lit(offset).minus(logit().multiply(factor))).cast("int"));
+    added.put(POINTS, halfUp(lit(offset).minus(logit().multiply(factor))).cast("int"));
     added.put(PROBABILITY, probability());
     added.put(REASON_CODES, reasonCodes(maxReasonCodes));
     return withWoe.withColumns(added);
@@ -183,6 +183,19 @@ public record Scorecard(double factor, double offset, double intercept, List<Fea
       top[i] = element_at(byPlace, pmod(key, lit(n)).plus(1).cast("int"));
     }
     return slice(array(top), lit(1), least(lostAny, lit(shown)));
+  }
+
+  /**
+   * {@code x} rounded to a whole number, halves away from zero: what Spark's {@code round} gives a
+   * double, without the BigDecimal it builds from {@code Double.toString} for every row (5 % of the
+   * segment pass at 10M customers). The fraction {@code |x| - floor(|x|)} of a double is exact, and
+   * {@code Double.toString} shows a fraction of exactly one half only for a double that has one, so
+   * both round the same way.
+   */
+  static Column halfUp(Column x) {
+    Column whole = floor(abs(x));
+    Column rounded = whole.plus(when(abs(x).minus(whole).geq(0.5), 1L).otherwise(0L));
+    return when(x.lt(0), rounded.multiply(-1)).otherwise(rounded);
   }
 
   /** {@code floor(points * 1e6 + 0.5)}: points to whole micro-points, half up. */

@@ -68,4 +68,52 @@ class ScorecardTest {
     assertEquals(0.2689414214, worst.<Double>getAs(Scorecard.PROBABILITY), 1e-9);
     assertEquals(List.of("a", "b"), worst.getList(worst.fieldIndex(Scorecard.REASON_CODES)));
   }
+
+  @Test
+  void halfUpRoundsEveryDoubleAsSparksRoundDoes() {
+    // Halves away from zero, and the doubles just below a half, which x + 0.5 would round up.
+    List<Double> values =
+        new java.util.ArrayList<>(
+            List.of(
+                0.0,
+                -0.0,
+                0.5,
+                -0.5,
+                2.5,
+                -2.5,
+                599.5,
+                Math.nextDown(599.5),
+                Math.nextUp(599.5),
+                0.49999999999999994,
+                -0.49999999999999994,
+                Math.nextDown(2.5),
+                -Math.nextDown(2.5),
+                4503599627370495.5,
+                1.0e15 + 0.5,
+                123456.4999999));
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 2000; i++) {
+      values.add((random.nextDouble() - 0.3) * Math.pow(10, random.nextInt(8)));
+      values.add(random.nextInt(2000) / 2.0 - 300); // whole numbers and halves
+    }
+    List<Row> rows = values.stream().map(v -> RowFactory.create(v)).toList();
+    org.apache.spark.sql.Column x = org.apache.spark.sql.functions.col("x");
+    List<Row> rounded =
+        SharedSpark.spark()
+            .createDataFrame(rows, new StructType().add("x", DataTypes.DoubleType))
+            .select(
+                x,
+                Scorecard.halfUp(x).cast("double").as("ours"),
+                org.apache.spark.sql.functions.round(x).as("spark"))
+            .collectAsList();
+    assertEquals(values.size(), rounded.size());
+    for (Row r : rounded) {
+      double expected =
+          java.math.BigDecimal.valueOf(r.getDouble(0))
+              .setScale(0, java.math.RoundingMode.HALF_UP)
+              .doubleValue();
+      assertEquals(expected, r.getDouble(2), 0.0, "Spark's round of " + r.getDouble(0));
+      assertEquals(expected, r.getDouble(1), 0.0, "halfUp of " + r.getDouble(0));
+    }
+  }
 }
