@@ -160,6 +160,12 @@ public final class Segmenter {
         if (k > distinct) {
           break;
         }
+        LOG.info(
+            "k={}: KMeans from {} seeds ({} to {})",
+            k,
+            settings.seeds(),
+            settings.seed(),
+            settings.seed() + settings.seeds() - 1);
         List<KMeansModel> models = fitSeeds(prepared, k, epsilon / Math.sqrt(k));
         List<SeedFit> fits = new ArrayList<>();
         KMeansModel best = null;

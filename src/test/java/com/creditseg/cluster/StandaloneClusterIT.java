@@ -50,6 +50,7 @@ class StandaloneClusterIT {
   private static final Duration JOB_TIMEOUT = Duration.ofMinutes(10);
   private static final Pattern FIT_STARTED = Pattern.compile("Segmenter: Fitting segments on ");
   private static final Pattern SEED_FITTED = Pattern.compile("Segmenter: k=\\d+ seed=\\d+: cost ");
+  private static final Pattern KMEANS_STARTED = Pattern.compile("Segmenter: k=\\d+: KMeans from ");
 
   private static final Path BASEDIR = Path.of(System.getProperty("basedir", "."));
   private static final Path SPARK_HOME =
@@ -137,8 +138,10 @@ class StandaloneClusterIT {
     KilledExecutor killed;
     int linesAtKill;
     try (DriverProcess driver = startRun("executor-killed", cluster.masterUrl(), true)) {
-      // The first seed is fitted, the next KMeans fit starts at once: kill in the middle of it.
-      driver.awaitLine(SEED_FITTED, JOB_TIMEOUT);
+      // The seeds' KMeans fits run side by side and end within a second of each other, so the
+      // kill comes as they start (after the fit's sample, clipping and scaling, which the
+      // worker's kill below interrupts).
+      driver.awaitLine(KMEANS_STARTED, JOB_TIMEOUT);
       assertTrue(driver.isAlive(), "the driver ended before the kill");
       killed = cluster.killExecutor(cluster.workers().get(1));
       linesAtKill = driver.lines().size();
