@@ -11,6 +11,12 @@ import java.util.TreeMap;
 public record QualitySettings(
     double maxQuarantinedShare, int medianSampleRows, Map<String, ColumnRule> columns) {
 
+  /**
+   * The largest quality.median-sample-rows: the sample's usable values are collected to the driver
+   * for the medians (about 300 MB of rows at this bound with every default rule imputing).
+   */
+  public static final int MAX_MEDIAN_SAMPLE_ROWS = 1_000_000;
+
   /** What to do with a null, NaN or infinite value. */
   public enum MissingPolicy {
     IMPUTE_MEDIAN,
@@ -91,7 +97,7 @@ public record QualitySettings(
     }
     return new QualitySettings(
         Checks.doubleIn(config, "quality.max-quarantined-share", 0, 1),
-        Checks.intIn(config, "quality.median-sample-rows", 1000, Integer.MAX_VALUE),
+        Checks.intIn(config, "quality.median-sample-rows", 1000, MAX_MEDIAN_SAMPLE_ROWS),
         Map.copyOf(rules));
   }
 

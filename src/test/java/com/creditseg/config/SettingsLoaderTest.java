@@ -164,6 +164,15 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void medianSampleIsBoundedBecauseItIsCollected() {
+    assertEquals(
+        1_000_000, load("quality.median-sample-rows=1000000").quality().medianSampleRows());
+    assertTrue(
+        error("quality.median-sample-rows=1000001").contains("quality.median-sample-rows"),
+        error("quality.median-sample-rows=1000001"));
+  }
+
+  @Test
   void missingConfigFileIsNamed() {
     InvalidSettingsException e =
         assertThrows(

@@ -222,6 +222,33 @@ class CustomerValidatorTest {
   }
 
   @Test
+  void mediansAreSparksExactPercentile() {
+    // Odd and even counts of usable values, fractional incomes whose middle two differ in every
+    // digit, repeated values, and values outside the rule's range that must not count.
+    java.util.Random random = new java.util.Random(11);
+    for (int n : new int[] {1, 2, 7, 400, 1001}) {
+      List<Row> rows = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        double income =
+            i % 9 == 0 ? -3.0 : i % 13 == 0 ? 2e6 : Math.round(random.nextDouble() * 1e7) / 97.0;
+        rows.add(row("c" + i, income, 0.9, random.nextInt(5), 0));
+      }
+      Dataset<Row> sample = SharedSpark.spark().createDataFrame(rows, SCHEMA);
+      Row spark =
+          sample
+              .agg(
+                  org.apache.spark.sql.functions.expr(
+                      "percentile(if(annual_income between 0 and 1e6, annual_income, null), 0.5)"),
+                  org.apache.spark.sql.functions.expr(
+                      "percentile(cast(late_payments_24m as double), 0.5)"))
+              .first();
+      Map<String, Double> medians = validator().medians(sample);
+      assertEquals(spark.isNullAt(0) ? null : spark.getDouble(0), medians.get("annual_income"));
+      assertEquals(spark.getDouble(1), medians.get("late_payments_24m"));
+    }
+  }
+
+  @Test
   void quarantineKeepsOriginalValuesWithReason() {
     Map<String, Row> q = new TreeMap<>();
     validation
