@@ -8,16 +8,22 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * {@code input.*}: where customers come from and how the source's columns map onto the canonical
- * schema.
+ * {@code input.*}: where customers come from, how the source's columns map onto the canonical
+ * schema, and the id values that stand for "no id" ({@code placeholderIds}, lower case).
  */
-public record InputSettings(String path, String format, CsvOptions csv, ColumnMapping mapping) {
+public record InputSettings(
+    String path,
+    String format,
+    CsvOptions csv,
+    ColumnMapping mapping,
+    List<String> placeholderIds) {
 
   public static final List<String> FORMATS = List.of("parquet", "csv");
   private static final List<String> COLUMN_KEYS =
@@ -28,6 +34,8 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
       boolean header,
       String delimiter,
       String quote,
+      String escape,
+      boolean multiLine,
       List<String> nullValues,
       String encoding,
       String decimalSeparator,
@@ -114,6 +122,8 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
             Checks.read(config, "input.csv.header", () -> csv.getBoolean("header")),
             singleChar(csv, "input.csv.delimiter", "delimiter"),
             singleChar(csv, "input.csv.quote", "quote"),
+            singleChar(csv, "input.csv.escape", "escape"),
+            Checks.read(config, "input.csv.multi-line", () -> csv.getBoolean("multi-line")),
             List.copyOf(nullValues),
             Checks.nonEmpty(config, "input.csv.encoding", "a charset name such as UTF-8"),
             Checks.oneOf(
@@ -131,7 +141,17 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
       throw new InvalidSettingsException(
           "input.csv.encoding = '" + csvOptions.encoding() + "' is not a known charset", e);
     }
-    return new InputSettings(path, format, csvOptions, mapping(config.getConfig("input.mapping")));
+    List<String> placeholderIds =
+        Checks.read(
+                config,
+                "input.placeholder-ids",
+                () -> config.getStringList("input.placeholder-ids"))
+            .stream()
+            .map(s -> s.trim().toLowerCase(Locale.ROOT))
+            .distinct()
+            .toList();
+    return new InputSettings(
+        path, format, csvOptions, mapping(config.getConfig("input.mapping")), placeholderIds);
   }
 
   private static String groupingSeparator(Config csv) {
@@ -146,6 +166,35 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
               + String.join(" ", allowed.stream().map(a -> "'" + a + "'").toList()));
     }
     return value;
+  }
+
+  /**
+   * A category's target must be one of the column's levels (the canonical vocabulary, or an extra
+   * column's declared levels; none declared, any): a score factor, the report and {@code serve}
+   * know only those, so "University" as an education level would pass the run and be refused by
+   * serve. Returns the level in its own spelling ("phd" is "PhD").
+   */
+  private static String level(
+      String key, String column, String from, String to, List<String> vocabulary) {
+    if (vocabulary.isEmpty()) {
+      return to;
+    }
+    for (String level : vocabulary) {
+      if (level.equalsIgnoreCase(to.trim())) {
+        return level;
+      }
+    }
+    throw new InvalidSettingsException(
+        String.format(
+            "%s.\"%s\" = \"%s\" is not a level of %s (%s)%s",
+            key,
+            from,
+            to,
+            column,
+            String.join(", ", vocabulary),
+            Names.closest(to.trim(), vocabulary)
+                .map(level -> ": did you mean \"" + level + "\"?")
+                .orElse("")));
   }
 
   private static String singleChar(Config csv, String key, String local) {
@@ -192,6 +241,9 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
       Map<String, String> values = new TreeMap<>();
       ((ConfigObject) e.getValue())
           .forEach((from, to) -> values.put(from, String.valueOf(to.unwrapped())));
+      List<String> vocabulary =
+          extra != null ? extra.levels() : CustomerSchema.vocabulary(e.getKey());
+      values.replaceAll((from, to) -> level(key, e.getKey(), from, to, vocabulary));
       categories.put(e.getKey(), values);
     }
     return new ColumnMapping(mapping.getString("name"), columns, categories, Map.copyOf(extras));
@@ -224,10 +276,7 @@ public record InputSettings(String path, String format, CsvOptions csv, ColumnMa
     if (type.equals("ordinal")) {
       levels = Checks.read(c, key + ".levels", () -> c.getStringList("levels"));
       if (levels.size() < 2
-          || levels.stream()
-                  .map(l -> l.trim().toLowerCase(java.util.Locale.ROOT))
-                  .distinct()
-                  .count()
+          || levels.stream().map(l -> l.trim().toLowerCase(Locale.ROOT)).distinct().count()
               != levels.size()) {
         throw new InvalidSettingsException(
             key

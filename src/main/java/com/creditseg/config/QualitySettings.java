@@ -9,7 +9,10 @@ import java.util.TreeMap;
  * {@code quality.*}: per-column plausible ranges and repair policies, and the failure threshold.
  */
 public record QualitySettings(
-    double maxQuarantinedShare, int medianSampleRows, Map<String, ColumnRule> columns) {
+    double maxQuarantinedShare,
+    double warnImputedShare,
+    int medianSampleRows,
+    Map<String, ColumnRule> columns) {
 
   /**
    * The largest quality.median-sample-rows: the sample's usable values are collected to the driver
@@ -97,6 +100,7 @@ public record QualitySettings(
     }
     return new QualitySettings(
         Checks.doubleIn(config, "quality.max-quarantined-share", 0, 1),
+        Checks.doubleIn(config, "quality.warn-imputed-share", 0, 1),
         Checks.intIn(config, "quality.median-sample-rows", 1000, MAX_MEDIAN_SAMPLE_ROWS),
         Map.copyOf(rules));
   }

@@ -10,7 +10,12 @@ import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.schema.Names;
 import com.creditseg.schema.ReasonCode;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +27,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
@@ -172,7 +178,8 @@ public final class CustomerReader {
       DataType rawType;
       Column expressionError = null;
       if (from != null && from.expression() != null) {
-        Evaluated evaluated = evaluate(source, key, canonical, type, categories, from);
+        Evaluated evaluated =
+            evaluate(source, sourceColumns, key, canonical, type, categories, from);
         raw = evaluated.value();
         rawType = evaluated.type();
         expressionError = evaluated.error();
@@ -187,9 +194,16 @@ public final class CustomerReader {
             throw new InputContractException(
                 String.format(
                     "%s names source column '%s', which the input does not"
-                        + " have (mapping '%s', input %s, columns found: %s)",
+                        + " have%s (mapping '%s', input %s, columns found: %s)",
                     key,
                     from.source(),
+                    Names.closest(
+                            lettersAndDigits(from.source()),
+                            sourceColumns,
+                            CustomerReader::lettersAndDigits,
+                            Math.max(2, lettersAndDigits(from.source()).length() / 4))
+                        .map(c -> "; did you mean '" + c + "'?")
+                        .orElse(""),
                     settings.mapping().name(),
                     settings.path(),
                     listed(sourceColumns)));
@@ -203,7 +217,11 @@ public final class CustomerReader {
       // A CSV column's text is already normalised; an expression's result is not.
       boolean csvText = settings.format().equals("csv") && expressionError == null;
       Converted converted = convert(canonical, type, categories, raw, rawType, from, csvText);
-      mapped.add(converted.value().as(canonical));
+      Column value = converted.value();
+      if (canonical.equals(CustomerSchema.CUSTOMER_ID)) {
+        value = withoutPlaceholders(value);
+      }
+      mapped.add(value.as(canonical));
       parseErrors.add(
           expressionError == null
               ? converted.error()
@@ -242,12 +260,91 @@ public final class CustomerReader {
     order.add(CustomerSchema.PARSE_ERRORS);
     order.add(CustomerSchema.SOURCE_RECORD);
     Dataset<Row> ordered = customers.select(order.stream().map(c -> col(c)).toArray(Column[]::new));
-    if (keepOnDisk) {
-      Dataset<Row> kept = ordered.persist(StorageLevel.DISK_ONLY());
-      return new Input(kept, kept.count(), derivedId);
+    if (!settings.format().equals("csv")) {
+      // Counting the source, not the mapped rows: Parquet answers from its footers.
+      return new Input(ordered, file.count(), derivedId);
     }
-    // Counting the source, not the mapped rows: Parquet answers from its footers.
-    return new Input(ordered, file.count(), derivedId);
+    Dataset<Row> counted = keepOnDisk ? ordered.persist(StorageLevel.DISK_ONLY()) : ordered;
+    List<Column> rawTexts = new ArrayList<>();
+    sourceColumns.forEach(c -> rawTexts.add(col(CustomerSchema.SOURCE_RECORD).getField(c)));
+    if (malformedLines) {
+      rawTexts.add(col(CustomerSchema.SOURCE_RECORD).getField(CORRUPT));
+    }
+    Row counts = counted.agg(count(lit(1)), max(holdsReplacementCharacter(rawTexts))).first();
+    if (!counts.isNullAt(1) && counts.getBoolean(1)) {
+      checkDecodes(file, sourceColumns);
+    }
+    return new Input(counted, counts.getLong(0), derivedId);
+  }
+
+  /**
+   * The id, or null where it is one of input.placeholder-ids ("(blank)", "unknown", ...): such a
+   * row is quarantined as missing_id instead of becoming one customer that holds every row without
+   * an id.
+   */
+  private Column withoutPlaceholders(Column id) {
+    if (settings.placeholderIds().isEmpty()) {
+      return id;
+    }
+    Column key = lower(trim(id.cast(DataTypes.StringType)));
+    return when(key.isin(settings.placeholderIds().toArray()), lit(null)).otherwise(id);
+  }
+
+  /** Whether any of the texts holds U+FFFD, what a decoder puts where bytes are not text. */
+  private static Column holdsReplacementCharacter(List<Column> texts) {
+    Column any = lit(false);
+    for (Column t : texts) {
+      any = any.or(coalesce(t.contains("\uFFFD"), lit(false)));
+    }
+    return any;
+  }
+
+  /**
+   * Fails, naming the file and line, when a CSV's bytes are not text in input.csv.encoding (Latin-1
+   * "é" read as UTF-8): Spark's reader turns each such byte into U+FFFD without a word, which would
+   * merge distinct ids and rewrite values. Called only when some value holds U+FFFD: finds the
+   * first file that has one and decodes it on the driver, strictly, up to the first bad line. A
+   * file that decodes cleanly holds U+FFFD as a character of its own, and passes.
+   */
+  private void checkDecodes(Dataset<Row> file, List<String> sourceColumns) {
+    List<Column> texts = new ArrayList<>();
+    sourceColumns.forEach(c -> texts.add(col(quoted(c))));
+    if (List.of(file.columns()).contains(CORRUPT)) {
+      texts.add(col(CORRUPT));
+    }
+    List<Row> suspects =
+        file.filter(holdsReplacementCharacter(texts))
+            .select(input_file_name())
+            .distinct()
+            .limit(20)
+            .collectAsList();
+    Charset charset = Charset.forName(settings.csv().encoding());
+    for (Row suspect : suspects) {
+      Path path = new Path(suspect.getString(0));
+      long line = 0;
+      try (BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(
+                  path.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(path),
+                  charset
+                      .newDecoder()
+                      .onMalformedInput(CodingErrorAction.REPORT)
+                      .onUnmappableCharacter(CodingErrorAction.REPORT)))) {
+        while (in.readLine() != null) {
+          line++;
+        }
+      } catch (CharacterCodingException e) {
+        throw new InputContractException(
+            String.format(
+                "Input %s is not %s text: line %d holds bytes that are not %s (a Latin-1 or"
+                    + " Windows-1252 file, say): set input.csv.encoding to the file's encoding,"
+                    + " e.g. ISO-8859-1 or windows-1252",
+                path, settings.csv().encoding(), line + 1, settings.csv().encoding()),
+            e);
+      } catch (IOException e) {
+        throw new InputContractException("Cannot read input file " + path + ": " + e, e);
+      }
+    }
   }
 
   /**
@@ -270,7 +367,7 @@ public final class CustomerReader {
     }
     if (!settings.format().equals("csv")) {
       try {
-        return spark.read().parquet(settings.path());
+        return ParquetFiles.read(spark, settings.path());
       } catch (RuntimeException e) {
         throw new InputContractException(
             "Cannot read Parquet from " + settings.path() + ": " + firstLine(e), e);
@@ -332,6 +429,8 @@ public final class CustomerReader {
         .option("header", csv.header())
         .option("sep", csv.delimiter())
         .option("quote", csv.quote())
+        .option("escape", csv.escape())
+        .option("multiLine", csv.multiLine())
         .option("encoding", csv.encoding());
   }
 
@@ -393,21 +492,33 @@ public final class CustomerReader {
       number = number.minus(r[0]).divide(r[1] - r[0]).multiply(r[3] - r[2]).plus(r[2]);
     }
     Column value = number;
+    Column error = null;
     boolean plain = from == null || (from.multiply() == 1.0 && !from.isRescaled());
     if (DataTypes.IntegerType.equals(type) && plain && rawType instanceof IntegralType) {
-      // Already whole numbers: no rounding (an overflowing long becomes not_a_number).
+      // Already whole numbers: no rounding; a long beyond an int's range is out_of_range.
       value = raw.try_cast(DataTypes.IntegerType);
+      error = when(raw.isNotNull().and(value.isNull()), lit(ReasonCode.OUT_OF_RANGE.on(canonical)));
     } else if (DataTypes.IntegerType.equals(type)) {
       Column finite =
           not(isnan(number))
               .and(not(number.isin(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY)));
       // Half away from zero, as round() does, in double arithmetic: round() on a double goes
-      // through BigDecimal, which made it the most expensive part of reading.
+      // through BigDecimal, which made it the most expensive part of reading. Only a unit
+      // conversion's result is rounded; a source value of 3.7 late payments is not a count, and
+      // rounding it would change the data without a word. (A mapping expression's result is the
+      // user's formula, and rounded as a conversion's is.)
       Column rounded = signum(number).multiply(floor(abs(number).plus(0.5)));
       value = when(finite, rounded).try_cast(DataTypes.IntegerType);
+      Column beyond = finite.and(abs(rounded).gt(Integer.MAX_VALUE)).and(text.isNotNull());
+      error = when(beyond, lit(ReasonCode.OUT_OF_RANGE.on(canonical)));
+      if (from == null || (from.expression() == null && from.dateFormat() == null && plain)) {
+        error =
+            error.when(
+                finite.and(number.notEqual(rounded)), lit(ReasonCode.NOT_AN_INTEGER.on(canonical)));
+      }
     }
-    Column error = when(text.isNotNull().and(value.isNull()), lit(failure.on(canonical)));
-    return new Converted(value, error);
+    Column failed = when(text.isNotNull().and(value.isNull()), lit(failure.on(canonical)));
+    return new Converted(value, error == null ? failed : coalesce(error, failed));
   }
 
   /** Null for the configured missing-value markers. */
@@ -441,37 +552,44 @@ public final class CustomerReader {
 
   /**
    * Evaluates a mapping expression so that no row's value can stop the run. An expression that
-   * throws on a row (an ANSI cast of "20,000", a division by zero) gives that row {@code
+   * throws on a row (an ANSI cast of "20,000", a division by zero, a bad date, an index out of
+   * range, a failing function), wherever in its tree, gives that row {@code
    * expression_error:column}; an expression that yields null while one of the source columns it
    * reads holds a value that is not a number gives {@code not_a_number:column} for a numeric column
    * (a TRY_CAST of a malformed number), so that a present but unreadable value is never imputed as
-   * if it were missing. A null from present numbers (NULLIF(limit, 0)) stays missing.
+   * if it were missing. A null from present numbers (NULLIF(limit, 0)) stays missing. An expression
+   * that does not compile is an {@link InputContractException} naming the key (see {@link
+   * #notCompiling}).
    *
    * <p>Spark SQL has no function for "this expression, or null if it throws"; {@link TryEval} is
    * the Catalyst expression behind its try_* functions. Wrapping the value in a struct tells a
-   * failure (null struct) from a null value (struct holding null).
+   * failure (null struct) from a null value (struct holding null). TryEval alone is not enough:
+   * common subexpression elimination evaluates a subexpression that occurs twice (NULLIF(x, 0)
+   * reads x twice) once, before the projection, outside TryEval's catch. It does not look inside a
+   * lambda function's body, so the expression is evaluated as the body of a one-element {@code
+   * transform}, where nothing of it can be hoisted out.
    */
   private Evaluated evaluate(
       Dataset<Row> source,
+      List<String> sourceColumns,
       String key,
       String canonical,
       DataType type,
       Map<String, String> categories,
       ColumnSource from) {
-    Column user = expr(from.expression());
+    Column user;
     Dataset<Row> probe;
     try {
+      user = expr(from.expression());
       probe = source.select(user);
-    } catch (RuntimeException e) {
-      throw new InputContractException(
-          String.format(
-              "%s: %s does not resolve against the input (mapping '%s'): %s",
-              key, from.describe(), settings.mapping().name(), firstLine(e)),
-          e);
+    } catch (Exception e) {
+      // Spark 4's AnalysisException (parse errors too) is a checked exception Scala throws
+      // undeclared; anything else here is a compile error of the expression as well.
+      throw notCompiling(key, from, sourceColumns, e);
     }
     DataType resultType = probe.schema().fields()[0].dataType();
-    Column attempt =
-        ExpressionUtils.column(new TryEval(ExpressionUtils.expression(struct(user.as("value")))));
+    Column isolated = element_at(transform(array(lit(0)), ignored -> struct(user.as("value"))), 1);
+    Column attempt = ExpressionUtils.column(new TryEval(ExpressionUtils.expression(isolated)));
     Column value = attempt.getField("value");
     Column error = when(attempt.isNull(), lit(ReasonCode.EXPRESSION_ERROR.on(canonical)));
     if (CustomerSchema.isNumeric(type) && categories == null) {
@@ -490,6 +608,54 @@ public final class CustomerReader {
               when(value.isNull().and(unreadable), lit(ReasonCode.NOT_A_NUMBER.on(canonical))));
     }
     return new Evaluated(value, resultType, error);
+  }
+
+  /**
+   * The configuration error for a mapping expression that does not compile against the input: one
+   * line naming the key, the expression and what is wrong: a column the input does not have (with
+   * the closest one it has), a function Spark SQL does not know, a syntax error or a type error.
+   */
+  private InputContractException notCompiling(
+      String key, ColumnSource from, List<String> sourceColumns, Exception e) {
+    String expression = "expression \"" + from.expression() + "\"";
+    String what;
+    if (e instanceof AnalysisException a && a.getCondition() != null) {
+      Map<String, String> parameters = a.getMessageParameters();
+      String condition = a.getCondition();
+      if (condition.startsWith("UNRESOLVED_COLUMN") || condition.startsWith("UNRESOLVED_FIELD")) {
+        String name = unquoted(parameters.getOrDefault("objectName", "?"));
+        what =
+            "reads "
+                + name
+                + ", which the input does not have"
+                + Names.closest(
+                        lettersAndDigits(name),
+                        sourceColumns,
+                        CustomerReader::lettersAndDigits,
+                        Math.max(2, lettersAndDigits(name).length() / 4))
+                    .map(c -> "; did you mean " + c + "?")
+                    .orElse(" (columns found: " + listed(sourceColumns) + ")");
+      } else if (condition.startsWith("UNRESOLVED_ROUTINE")) {
+        what =
+            "calls "
+                + unquoted(parameters.getOrDefault("routineName", "?"))
+                + ", which is not a Spark SQL function";
+      } else if (condition.startsWith("PARSE_SYNTAX_ERROR")) {
+        what = "is not valid Spark SQL: " + firstLine(e).replaceAll("^\\[[A-Z_.]+\\] ", "");
+      } else {
+        what = "does not compile: " + firstLine(e).replaceAll("^\\[[A-Z_.]+\\] ", "");
+      }
+    } else {
+      what = "does not compile: " + firstLine(e);
+    }
+    return new InputContractException(
+        String.format("%s: %s %s (mapping '%s')", key, expression, what, settings.mapping().name()),
+        e);
+  }
+
+  /** "`LIMT_BAL`" or "`t`.`x`" as a user wrote it. */
+  private static String unquoted(String name) {
+    return name.replace("`", "");
   }
 
   /**

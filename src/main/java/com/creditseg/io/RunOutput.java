@@ -1,5 +1,10 @@
 package com.creditseg.io;
 
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.when;
+
 import com.creditseg.model.RunModel;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
@@ -11,16 +16,21 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 
 /**
  * The output directory of one run date, written atomically: everything goes to a staging directory
@@ -142,13 +152,23 @@ public final class RunOutput {
 
   /**
    * A small table (a few thousand rows at most) as Parquet under {@code name} and as one CSV file
-   * {@code name.csv} beside it, with a header.
+   * {@code name.csv} beside it, with a header. The CSV is RFC 4180 (a quote inside a field is
+   * doubled, as spreadsheets read it) and safe to open in one: a text cell that starts with =, +,
+   * -, @, a tab or a carriage return, and is not a plain number, is written with a leading
+   * apostrophe (OWASP's advice against CSV formula injection), since category values and labels
+   * come from the input. The Parquet keeps the values as they are.
    */
   public void writeTable(String name, Dataset<Row> table) {
     table.write().mode(SaveMode.Overwrite).parquet(child(name));
     Path csv = new Path(staging, name + ".csv");
     String csvDir = new Path(csv.getParent(), "_" + csv.getName() + "_parts").toString();
-    table.coalesce(1).write().mode(SaveMode.Overwrite).option("header", true).csv(csvDir);
+    spreadsheetSafe(table)
+        .coalesce(1)
+        .write()
+        .mode(SaveMode.Overwrite)
+        .option("header", true)
+        .option("escape", "\"")
+        .csv(csvDir);
     try {
       for (FileStatus part : fs.listStatus(new Path(csvDir), p -> p.getName().endsWith(".csv"))) {
         fs.rename(part.getPath(), csv);
@@ -157,6 +177,22 @@ public final class RunOutput {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + csv, e);
     }
+  }
+
+  /** The table with its text cells neutralised for spreadsheets (see {@link #writeTable}). */
+  static Dataset<Row> spreadsheetSafe(Dataset<Row> table) {
+    List<Column> columns = new ArrayList<>();
+    for (StructField f : table.schema().fields()) {
+      Column c = functions.col("`" + f.name().replace("`", "``") + "`");
+      if (DataTypes.StringType.equals(f.dataType())) {
+        Column formula =
+            c.rlike("^[=+\\-@\t\r]")
+                .and(not(c.rlike("^[+-]?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?$")));
+        c = when(formula, concat(lit("'"), c)).otherwise(c);
+      }
+      columns.add(c.as(f.name()));
+    }
+    return table.select(columns.toArray(Column[]::new));
   }
 
   /** A supervised challenger model, under model/challengers/{@code name} (MLlib's layout). */

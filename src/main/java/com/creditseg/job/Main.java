@@ -1,6 +1,7 @@
 package com.creditseg.job;
 
 import com.creditseg.config.InvalidSettingsException;
+import com.creditseg.io.ParquetFiles;
 import com.creditseg.schema.InputContractException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -56,7 +57,9 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main());
     boolean verbose = List.of(args).contains("--verbose");
     cli.setExecutionExceptionHandler(
-        (e, commandLine, parseResult) -> {
+        (thrown, commandLine, parseResult) -> {
+          // A failure Spark met in an input file's contents is the input's, not ours.
+          Exception e = ParquetFiles.explain(thrown).<Exception>map(x -> x).orElse(thrown);
           int code = exitCode(e);
           PrintWriter err = commandLine.getErr();
           if (verbose || code == ExitCode.FAILURE) {

@@ -15,6 +15,7 @@ import com.creditseg.config.InvalidSettingsException;
 import com.creditseg.config.RfmRunSettings;
 import com.creditseg.config.RfmSettings;
 import com.creditseg.io.RunOutput;
+import com.creditseg.metrics.Platform;
 import com.creditseg.metrics.RfmMetrics;
 import com.creditseg.metrics.RunMetrics;
 import com.creditseg.metrics.StageTimer;
@@ -416,6 +417,7 @@ public final class RfmJob {
         kmeans,
         loyalty,
         timer.stages(),
-        location);
+        location,
+        Platform.of(spark));
   }
 }

@@ -52,25 +52,53 @@ final class ScoreCommand implements Callable<Integer> {
     return Main.exitCode(outcome, spec.commandLine().getErr());
   }
 
-  /** DIR itself when it holds a model, else DIR/model. */
+  /**
+   * DIR itself when it holds a model, else DIR/model; either way the model of a committed run: its
+   * run directory has {@code _SUCCESS} and lies in no {@code _staging}, {@code _failed} or {@code
+   * _trash} directory. A run killed before its commit leaves a complete-looking model under
+   * _staging/ that was never published; scoring with it would commit output from it.
+   */
   static String modelDirectory(SparkSession spark, String dir) {
     Path path = new Path(dir);
+    Path found = null;
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (fs.exists(new Path(path, "segments.json"))) {
-        return path.toString();
+        found = path;
+      } else if (fs.exists(new Path(path, "model/segments.json"))) {
+        found = new Path(path, "model");
       }
-      Path nested = new Path(path, "model");
-      if (fs.exists(new Path(nested, "segments.json"))) {
-        return nested.toString();
+      if (found == null) {
+        throw new InputContractException(
+            "--model "
+                + dir
+                + " is neither a committed run directory (with model/) nor a model directory (with"
+                + " segments.json)");
+      }
+      Path run = found.getParent();
+      for (Path p = run; p != null; p = p.getParent()) {
+        if (p.getName().startsWith("_")) {
+          throw new InputContractException(
+              "--model "
+                  + dir
+                  + " is inside "
+                  + p.getName()
+                  + "/, the output of a run that did not commit (killed or failed): use a"
+                  + " committed run directory, <output.path>/run_date=YYYY-MM-DD");
+        }
+      }
+      if (run == null || !fs.exists(new Path(run, "_SUCCESS"))) {
+        throw new InputContractException(
+            "--model "
+                + dir
+                + " is not the model of a committed run: "
+                + run
+                + " has no _SUCCESS; use a committed run directory,"
+                + " <output.path>/run_date=YYYY-MM-DD");
       }
     } catch (IOException e) {
       throw new InputContractException("Cannot read --model " + dir + ": " + e, e);
     }
-    throw new InputContractException(
-        "--model "
-            + dir
-            + " is neither a committed run directory (with model/) nor a model directory (with"
-            + " segments.json)");
+    return found.toString();
   }
 }

@@ -5,6 +5,7 @@ import com.creditseg.config.Settings;
 import com.creditseg.config.SupervisedSettings;
 import com.creditseg.io.CustomerReader;
 import com.creditseg.io.RunOutput;
+import com.creditseg.metrics.Platform;
 import com.creditseg.metrics.RunMetrics;
 import com.creditseg.metrics.StageTimer;
 import com.creditseg.model.ModelManifest;
@@ -18,6 +19,7 @@ import com.creditseg.report.HtmlReport;
 import com.creditseg.sample.IdHashSample;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
+import com.creditseg.schema.Repair;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.score.ScoreCard;
 import com.creditseg.segment.RiskOrder;
@@ -31,10 +33,13 @@ import com.creditseg.supervised.HoldoutSplit;
 import com.creditseg.supervised.ModelTables;
 import com.creditseg.supervised.RiskModels;
 import com.creditseg.supervised.ScorecardModel;
+import com.creditseg.supervised.UnusableLabelException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -77,6 +82,9 @@ public final class SegmentationJob {
 
   /** Set by {@code score}: the model applied instead of fitting one. */
   private final RunModel applied;
+
+  /** What the run tells its reader beside the results: logged, in metrics.json and the report. */
+  private final List<String> warnings = new ArrayList<>();
 
   public SegmentationJob(SparkSession spark, Settings settings) {
     this(spark, settings, null);
@@ -176,6 +184,7 @@ public final class SegmentationJob {
               : null;
       validated = validate(timer, input, validator, output, supervisedSample);
       QualityReport quality = validated.quality();
+      warnAboutImputation(quality);
       if (!quality.passed()) {
         RunMetrics metrics =
             metrics(
@@ -198,7 +207,7 @@ public final class SegmentationJob {
       riskFitting =
           supervisedSample == null
               ? null
-              : fitRiskModels(timer, validated, validator, scorer, supervisedSample);
+              : fitRiskModelsIfUsable(timer, validated, validator, scorer, supervisedSample);
       boolean riskModels = riskFitting != null;
       ScorecardModel scorecard =
           applied != null
@@ -475,6 +484,68 @@ public final class SegmentationJob {
         yield true;
       }
     };
+  }
+
+  /**
+   * {@link #fitRiskModels}, except that with model.supervised.enabled = auto a label the models
+   * cannot learn from (one class only, too few of a class to hold out) skips them with a warning
+   * and the run goes on to segment: auto means "when it can". With enabled = true it stops the run
+   * (exit 2).
+   */
+  private RiskFitting fitRiskModelsIfUsable(
+      StageTimer timer,
+      Validated validated,
+      CustomerValidator validator,
+      CreditScorer scorer,
+      IdHashSample sample) {
+    try {
+      return fitRiskModels(timer, validated, validator, scorer, sample);
+    } catch (UnusableLabelException e) {
+      if (settings.supervised().enabled() != SupervisedSettings.Enabled.AUTO) {
+        throw e;
+      }
+      warn(
+          e.getMessage()
+              + "; the supervised models were skipped (model.supervised.enabled = auto)");
+      return null;
+    }
+  }
+
+  /**
+   * Names each column of which more than quality.warn-imputed-share of the valid rows were imputed:
+   * past some share, the median stands for most of a column and changes what it means (a missing
+   * "no account" imputed as the median account).
+   */
+  private void warnAboutImputation(QualityReport quality) {
+    long rows = quality.rowsValid();
+    if (rows == 0) {
+      return;
+    }
+    String prefix = Repair.IMPUTED.on("");
+    quality
+        .repairsByColumn()
+        .forEach(
+            (token, count) -> {
+              double share = (double) count / rows;
+              if (token.startsWith(prefix) && share > settings.quality().warnImputedShare()) {
+                String column = token.substring(prefix.length());
+                warn(
+                    String.format(
+                        Locale.ROOT,
+                        "%s: %.1f %% of the rows (%,d) had no usable value and were imputed,"
+                            + " above quality.warn-imputed-share = %s; if a missing value means"
+                            + " something (no account, none), map it to that value instead",
+                        column,
+                        100 * share,
+                        count,
+                        settings.quality().warnImputedShare()));
+              }
+            });
+  }
+
+  private void warn(String warning) {
+    LOG.warn(warning);
+    warnings.add(warning);
   }
 
   /**
@@ -918,6 +989,8 @@ public final class SegmentationJob {
         location,
         stability,
         supervised,
-        riskOrder);
+        riskOrder,
+        List.copyOf(warnings),
+        Platform.of(spark));
   }
 }

@@ -34,7 +34,8 @@ public record RfmMetrics(
     KMeans kmeans,
     LoyaltyModel.Report loyalty,
     List<StageTimer.Stage> stages,
-    String output) {
+    String output,
+    Platform platform) {
 
   /**
    * {@code in = used + quarantined}; {@code cancellations} are among the used rows (netted); {@code

@@ -35,7 +35,9 @@ public record RunMetrics(
     String output,
     RunComparison.Report stability,
     RiskModels.Report supervised,
-    RiskOrder riskOrder) {
+    RiskOrder riskOrder,
+    List<String> warnings,
+    Platform platform) {
 
   /** How the run ended. */
   public enum Status {

@@ -51,7 +51,8 @@ public record ReportData(
       int scoreMax,
       Map<String, Double> factorWeights,
       List<String> droppedFactors,
-      List<String> features) {}
+      List<String> features,
+      List<String> warnings) {}
 
   /** One row of the profile table (profiles/), riskiest first. */
   public record Segment(

@@ -51,7 +51,8 @@ final class RunSummary {
         score.max(),
         Collections.unmodifiableMap(new LinkedHashMap<>(orEmpty(score.factorWeights()))),
         List.copyOf(orEmpty(score.droppedFactors())),
-        metrics.segments() == null ? List.of() : List.copyOf(metrics.segments().features()));
+        metrics.segments() == null ? List.of() : List.copyOf(metrics.segments().features()),
+        List.copyOf(orEmpty(metrics.warnings())));
   }
 
   static ReportData.KChoice kChoice(RunMetrics metrics) {

@@ -63,10 +63,11 @@ public record IdHashSample(long rows, long target) {
    * one partition per {@value #ROWS_PER_PARTITION} customers (1 to 64) and sorted by id within
    * each: the same rows in the same partitions and order on every run, whatever the input's
    * partitioning and however many cores run it. What is fitted on a bounded sample reads it this
-   * way: KMeans' initialisation and the random forest's bootstrap draw per partition, and sums over
-   * partitions add in partition order, so this is what makes reruns identical. Few partitions also
-   * keep down what every task of an iterative fit pays (its closure deserialised, its cached block
-   * sized), which for hundreds of small jobs is most of their cost.
+   * way: KMeans' initialisation and the random forest's bootstrap draw per partition, so this is
+   * what makes reruns identical (with one caveat: a fit whose floating-point sums are merged on the
+   * driver as tasks finish, as MLlib's regressions do, must read one partition for that). Few
+   * partitions also keep down what every task of an iterative fit pays (its closure deserialised,
+   * its cached block sized), which for hundreds of small jobs is most of their cost.
    */
   public static Dataset<Row> stableLayout(Dataset<Row> sample, long rows) {
     Column id = col(CustomerSchema.CUSTOMER_ID);

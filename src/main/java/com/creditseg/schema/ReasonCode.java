@@ -13,8 +13,13 @@ public enum ReasonCode {
   NOT_A_NUMBER,
   /** A numeric value is +/-Infinity. */
   INFINITE,
-  /** A value lies outside the column's configured [min, max] (or a label is not 0/1). */
+  /**
+   * A value lies outside the column's configured [min, max] (or a label is not 0/1), or outside
+   * what its type holds (2147483648 in an int column).
+   */
   OUT_OF_RANGE,
+  /** A value with a fraction (3.7) in a whole-number column: read as it is, never rounded. */
+  NOT_AN_INTEGER,
   /** Two or more different rows share one customer id; none of them can be trusted. */
   DUPLICATE_ID,
   /** A CSV line that does not parse: wrong number of fields, broken quoting. */

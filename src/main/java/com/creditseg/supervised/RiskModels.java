@@ -241,7 +241,7 @@ public final class RiskModels {
       long[] trainCounts = counts(train);
       long[] validCounts = counts(valid);
       if (trainCounts[1] == 0 || trainCounts[1] == trainCounts[0]) {
-        throw new InputContractException(
+        throw new UnusableLabelException(
             String.format(
                 "Cannot fit supervised models: the %d training customers have %d defaulters on"
                     + " the label '%s'; both classes are needed (model.supervised.enabled = false"
@@ -249,7 +249,7 @@ public final class RiskModels {
                 trainCounts[0], trainCounts[1], settings.label()));
       }
       if (validCounts[1] == 0 || validCounts[1] == validCounts[0]) {
-        throw new InputContractException(
+        throw new UnusableLabelException(
             String.format(
                 "Cannot validate supervised models: the %d held-out customers have %d defaulters"
                     + " on the label '%s'; both classes are needed",
@@ -604,9 +604,14 @@ public final class RiskModels {
 
   /** The scorecard fitted on {@code train} with the configured balance. */
   private Card card(WoeBinningModel binning, Dataset<Row> train) {
+    // One partition: the regression's gradient sums are merged on the driver in the order its
+    // tasks finish, so over several partitions (the oversampled copies are a second one) two runs
+    // of the same input could differ in the last bits of every probability. The sample is
+    // bounded, and each iteration is a small job either way.
     return timed(
         "scorecard regression",
-        () -> scorecard(binning, balanced(binning.transform(train), settings.balance())));
+        () ->
+            scorecard(binning, balanced(binning.transform(train), settings.balance()).coalesce(1)));
   }
 
   /** The scorecard's regression and the features it kept. */

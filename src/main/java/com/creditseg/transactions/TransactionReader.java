@@ -94,7 +94,8 @@ public final class TransactionReader {
             base.format(),
             base.csv(),
             new InputSettings.ColumnMapping(
-                settings.mappingName(), customerColumns, Map.of(), Map.copyOf(extras)));
+                settings.mappingName(), customerColumns, Map.of(), Map.copyOf(extras)),
+            base.placeholderIds());
     Map<String, String> required = new LinkedHashMap<>();
     required.put(
         TransactionSchema.TRANSACTION_ID,

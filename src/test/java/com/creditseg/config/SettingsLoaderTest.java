@@ -147,6 +147,50 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void categoryTargetsAreLevelsOfTheColumn() {
+    assertEquals(
+        "input.mapping.categories.education_level.\"2\" = \"University\" is not a level of"
+            + " education_level (High School, Bachelor, Master, PhD, Other)",
+        error("input.mapping.categories.education_level={\"1\"=Master, \"2\"=University}"));
+    assertEquals(
+        "input.mapping.categories.employment_status.\"E3\" = \"Self Employed\" is not a level"
+            + " of employment_status (Employed, Self-Employed, Unemployed, Other): did you mean"
+            + " \"Self-Employed\"?",
+        error("input.mapping.categories.employment_status={E3=\"Self Employed\"}"));
+    // The level's own spelling, whatever the case written.
+    assertEquals(
+        Map.of("D", "PhD"),
+        load("input.mapping.categories.education_level={D=phd}")
+            .input()
+            .mapping()
+            .categories()
+            .get("education_level"));
+    // An extra column's declared levels are its vocabulary; a label's values are numbers.
+    assertEquals(
+        Map.of("yes", "1", "no", "0"),
+        load("input.mapping.categories.defaulted={yes=1, no=0}")
+            .input()
+            .mapping()
+            .categories()
+            .get("defaulted"));
+  }
+
+  @Test
+  void placeholderIdsAreComparedInLowerCase() {
+    assertEquals(
+        List.of("(blank)", "unknown"),
+        load("input.placeholder-ids=[\"(Blank)\", \" UNKNOWN \"]").input().placeholderIds());
+    assertTrue(load().input().placeholderIds().contains("(blank)"));
+    assertTrue(
+        new SettingsLoader()
+            .loadRfm(List.of(), List.of(), TODAY)
+            .transactions()
+            .input()
+            .placeholderIds()
+            .contains("unknown"));
+  }
+
+  @Test
   void protectedAttributesCannotBeScoreInputs() {
     assertEquals(
         "score.factors.youth.inputs uses protected attribute 'age':"

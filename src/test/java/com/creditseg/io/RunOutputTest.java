@@ -57,6 +57,49 @@ class RunOutputTest {
   }
 
   @Test
+  void tablesAsCsvAreRfc4180AndCannotRunFormulasInASpreadsheet() throws Exception {
+    var spark = SharedSpark.spark();
+    var table =
+        spark.createDataFrame(
+            List.of(
+                org.apache.spark.sql.RowFactory.create("=1+1", -5.0),
+                org.apache.spark.sql.RowFactory.create("@SUM(1+1)*cmd|x", 1.0),
+                org.apache.spark.sql.RowFactory.create("=HYPERLINK(\"http://x\")", 2.0),
+                org.apache.spark.sql.RowFactory.create("+44 20", 3.0),
+                org.apache.spark.sql.RowFactory.create("-12.5", 4.0),
+                org.apache.spark.sql.RowFactory.create("Say \"hi\", then", 5.0),
+                org.apache.spark.sql.RowFactory.create("\tcmd", 6.0)),
+            new org.apache.spark.sql.types.StructType()
+                .add("label", "string")
+                .add("value", "double"));
+    RunOutput output = open();
+    output.writeTable("profiles", table);
+    output.commit();
+
+    List<String> lines = Files.readAllLines(committed().resolve("profiles.csv"));
+    assertEquals(
+        List.of(
+            "label,value",
+            "'=1+1,-5.0",
+            "'@SUM(1+1)*cmd|x,1.0",
+            "\"'=HYPERLINK(\"\"http://x\"\")\",2.0",
+            "'+44 20,3.0",
+            "-12.5,4.0",
+            "\"Say \"\"hi\"\", then\",5.0",
+            "'\tcmd,6.0"),
+        lines);
+    // The Parquet keeps the values as they are.
+    assertEquals(
+        "=1+1",
+        spark
+            .read()
+            .parquet(committed().resolve("profiles").toString())
+            .filter("value = -5")
+            .first()
+            .getString(0));
+  }
+
+  @Test
   void aSecondRunOfTheDateReplacesTheFirstWhole() throws Exception {
     RunOutput first = open();
     first.writeJson("only-in-first.json", Map.of("run", 1));

@@ -98,6 +98,48 @@ class ExitCodeTest {
   }
 
   @Test
+  void scoreRefusesTheModelOfARunThatDidNotCommit() throws Exception {
+    CommandLine.Outcome ran = run(clean, "--set", "output.path=" + tmp.resolve("out-uncommitted"));
+    assertEquals(ExitCode.SUCCESS, ran.code(), ran.describe());
+    Path committed = tmp.resolve("out-uncommitted/run_date=2026-01-31");
+    // What a run killed just before its commit leaves: the whole result, under _staging/.
+    Path staged = tmp.resolve("out-uncommitted/_staging/run_date=2026-01-31-0b5e");
+    Files.createDirectories(staged.getParent());
+    Files.move(committed, staged);
+    List<String> scoring =
+        List.of(
+            "--set",
+            "input.path=" + clean,
+            "--set",
+            "output.path=" + tmp.resolve("out-from-staging"),
+            "--set",
+            "run.date=2026-02-28");
+    for (Path model : List.of(staged, staged.resolve("model"))) {
+      List<String> args = new ArrayList<>(List.of("score", "--model", model.toString()));
+      args.addAll(scoring);
+      CommandLine.Outcome o = CommandLine.execute(args);
+      assertEquals(ExitCode.USAGE, o.code(), o.describe());
+      assertEquals(
+          "creditseg: --model "
+              + model
+              + " is inside _staging/, the output of a run that did not commit (killed or"
+              + " failed): use a committed run directory, <output.path>/run_date=YYYY-MM-DD",
+          o.lastLine());
+    }
+    // A run directory without _SUCCESS is no committed run either.
+    Path copied = tmp.resolve("copied-run");
+    Files.move(staged, copied);
+    Files.delete(copied.resolve("_SUCCESS"));
+    List<String> args = new ArrayList<>(List.of("score", "--model", copied.toString()));
+    args.addAll(scoring);
+    CommandLine.Outcome o = CommandLine.execute(args);
+    assertEquals(ExitCode.USAGE, o.code(), o.describe());
+    assertTrue(
+        o.lastLine().contains(" has no _SUCCESS; use a committed run directory"), o.lastLine());
+    assertFalse(Files.exists(tmp.resolve("out-from-staging/run_date=2026-02-28")));
+  }
+
+  @Test
   void unknownSubcommandIsUsage() {
     CommandLine.Outcome o = CommandLine.execute("frobnicate");
     assertEquals(ExitCode.USAGE, o.code(), o.describe());

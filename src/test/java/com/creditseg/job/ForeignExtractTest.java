@@ -117,7 +117,7 @@ class ForeignExtractTest {
     assertEquals(4.0 / 6, first.<Double>getAs("payment_history"), 1e-12);
     assertEquals(3913.0 / 20000, first.<Double>getAs("credit_utilization_ratio"), 1e-12);
     assertEquals("Female", first.getAs("gender"));
-    assertEquals("University", first.getAs("education_level"));
+    assertEquals("Bachelor", first.getAs("education_level")); // "2", university
     assertEquals(1, first.<Integer>getAs("defaulted"));
   }
 

@@ -110,7 +110,10 @@ class HostileInputTest {
             "v4,50000,0.3,1.7,1,60,1,3,Employed,0", // out_of_range
             "v5,50000,0.3,0.9,1,60,1,3,Retired,0", // unmappable_category
             "v6,50000,0.3,0.9,1,60,1,3", // malformed_line (too few fields)
-            "v7,50000,0.3,0.9,1,60,1,3,Employed,0,extra,more")); // malformed_line (too many)
+            "v7,50000,0.3,0.9,1,60,1,3,Employed,0,extra,more", // malformed_line (too many)
+            "v8,50000,0.3,0.9,3.7,60,1,3,Employed,0", // not_an_integer, never rounded to 4
+            "v9,50000,0.3,0.9,1,2147483648,1,3,Employed,0", // out_of_range of an int
+            "v10,50000,0.3,0.9,2.0,60,1,3,Employed,0")); // a whole number written 2.0 is 2
     Outcome o =
         run(
             csv("reasons.csv", lines),
@@ -118,7 +121,7 @@ class HostileInputTest {
             "quality.columns.credit_utilization_ratio.missing=reject");
     assertEquals(0, o.exitCode(), o.stderr());
     o.assertReconciled();
-    assertEquals(52, o.rows("in"));
+    assertEquals(55, o.rows("in"));
     assertEquals(1, o.rows("deduplicated"));
     assertEquals(
         Set.of(
@@ -126,6 +129,7 @@ class HostileInputTest {
             "duplicate_id",
             "missing_value",
             "not_a_number",
+            "not_an_integer",
             "infinite",
             "out_of_range",
             "unmappable_category",
@@ -138,7 +142,17 @@ class HostileInputTest {
         o.metrics()
             .at("/quality/quarantinedByReasonAndColumn/not_a_number:annual_income")
             .asLong());
-    assertEquals(41, o.rows("out")); // 40 good + one copy of c1
+    assertEquals(
+        1,
+        o.metrics()
+            .at("/quality/quarantinedByReasonAndColumn/not_an_integer:late_payments_24m")
+            .asLong());
+    assertEquals(
+        1,
+        o.metrics()
+            .at("/quality/quarantinedByReasonAndColumn/out_of_range:credit_history_months")
+            .asLong());
+    assertEquals(42, o.rows("out")); // 40 good + one copy of c1 + v10
   }
 
   @Test
@@ -218,6 +232,22 @@ class HostileInputTest {
     assertEquals(29, o.rows("out"));
     assertEquals(2, o.metrics().at("/quality/quarantinedByReason/missing_id").asLong());
     o.assertReconciled();
+
+    // Placeholders that extracts write for an unknown id are no id: never one customer holding
+    // every such row. Twice "(blank)" would otherwise be a duplicate id; here all are missing_id.
+    List<String> placeholders = new ArrayList<>(List.of(HEADER));
+    placeholders.addAll(CustomerCsv.goodLines(30));
+    for (String id : List.of("(blank)", "(blank)", " Unknown ", "n/a", "-", "NONE")) {
+      placeholders.add(CustomerCsv.good(id, 7));
+    }
+    Outcome p = run(csv("placeholders.csv", placeholders));
+    assertEquals(0, p.exitCode(), p.stderr());
+    assertEquals(6, p.metrics().at("/quality/quarantinedByReason/missing_id").asLong());
+    assertEquals(30, p.rows("out"));
+    p.assertReconciled();
+    // A user's own list replaces the default one.
+    Outcome own = run(csv("own-placeholders.csv", placeholders), "input.placeholder-ids=[\"-\"]");
+    assertEquals(1, own.metrics().at("/quality/quarantinedByReason/missing_id").asLong());
   }
 
   @Test
@@ -261,6 +291,60 @@ class HostileInputTest {
                     + " source column 'Salary', which the input does not have"),
         mapping.lastLine());
 
+    Outcome nearMiss = run(input, "input.mapping.columns.annual_income=annual_incme");
+    assertEquals(2, nearMiss.exitCode());
+    assertTrue(
+        nearMiss
+            .lastLine()
+            .startsWith(
+                "creditseg: input.mapping.columns.annual_income names source column"
+                    + " 'annual_incme', which the input does not have; did you mean"
+                    + " 'annual_income'?"),
+        nearMiss.lastLine());
+
+    // An expression that does not compile: the key, the expression and what is wrong, one line.
+    String key = "input.mapping.columns.credit_utilization_ratio";
+    Outcome unresolved =
+        run(input, key + "={expression=\"CAST(annual_incom AS DOUBLE) / 100000\"}");
+    assertEquals(2, unresolved.exitCode(), unresolved.stderr());
+    assertEquals(
+        "creditseg: "
+            + key
+            + ": expression \"CAST(annual_incom AS DOUBLE) / 100000\" reads annual_incom, which"
+            + " the input does not have; did you mean annual_income? (mapping 'canonical')",
+        unresolved.lastLine());
+    Outcome function = run(input, key + "={expression=\"NULLIFF(annual_income, 0)\"}");
+    assertEquals(2, function.exitCode(), function.stderr());
+    assertEquals(
+        "creditseg: "
+            + key
+            + ": expression \"NULLIFF(annual_income, 0)\" calls NULLIFF, which is not a Spark SQL"
+            + " function (mapping 'canonical')",
+        function.lastLine());
+    Outcome syntax = run(input, key + "={expression=\"CAST(annual_income AS DOUBLE\"}");
+    assertEquals(2, syntax.exitCode(), syntax.stderr());
+    assertTrue(
+        syntax
+            .lastLine()
+            .startsWith(
+                "creditseg: "
+                    + key
+                    + ": expression \"CAST(annual_income AS DOUBLE\" is not valid Spark SQL:"),
+        syntax.lastLine());
+    Outcome types = run(input, key + "={expression=\"annual_income / array(1)\"}");
+    assertEquals(2, types.exitCode(), types.stderr());
+    assertTrue(
+        types
+            .lastLine()
+            .startsWith(
+                "creditseg: "
+                    + key
+                    + ": expression \"annual_income / array(1)\" does not compile:"),
+        types.lastLine());
+    for (Outcome o : List.of(unresolved, function, syntax, types)) {
+      assertFalse(o.stderr().contains("\tat "), o.stderr());
+    }
+
     Outcome tooMany =
         run(
             csv(
@@ -287,6 +371,113 @@ class HostileInputTest {
             .startsWith("creditseg: Cannot write to output.path " + file.resolve("out")),
         unwritable.lastLine());
     assertFalse(unwritable.stderr().contains("\tat "));
+  }
+
+  @Test
+  void aLabelTheModelsCannotUseSkipsThemUnderAutoAndStopsThemUnderTrue() throws Exception {
+    List<String> lines = new ArrayList<>(List.of(HEADER));
+    CustomerCsv.goodLines(200).forEach(l -> lines.add(l.replaceFirst(",1$", ",0")));
+    Path input = csv("one-class.csv", lines);
+
+    Outcome auto = run(input, "model.supervised.enabled=auto");
+    assertEquals(0, auto.exitCode(), auto.stderr());
+    assertEquals(200, auto.rows("out"));
+    String warning = auto.metrics().at("/warnings/0").asText();
+    assertTrue(
+        warning.startsWith("Cannot fit supervised models: the ")
+            && warning.endsWith(
+                "; the supervised models were skipped (model.supervised.enabled = auto)"),
+        warning);
+    assertTrue(auto.metrics().at("/supervised").isNull(), auto.metrics().toString());
+
+    Outcome on = run(csv("one-class-on.csv", lines), "model.supervised.enabled=true");
+    assertEquals(2, on.exitCode(), on.stderr());
+    assertTrue(on.lastLine().startsWith("creditseg: Cannot fit supervised models"), on.lastLine());
+    assertFalse(on.stderr().contains("RejectedExecutionException"), on.stderr());
+  }
+
+  @Test
+  void aColumnMostlyImputedIsNamedInTheWarnings() throws Exception {
+    List<String> lines = new ArrayList<>(List.of(HEADER));
+    List<String> good = CustomerCsv.goodLines(100);
+    for (int i = 0; i < good.size(); i++) {
+      // annual_income missing in 20 of 100 rows: imputed, above the default 10 %.
+      lines.add(i % 5 == 0 ? good.get(i).replaceFirst("^(g\\d+),\\d+,", "$1,,") : good.get(i));
+    }
+    Outcome o = run(csv("imputed.csv", lines));
+    assertEquals(0, o.exitCode(), o.stderr());
+    assertEquals(
+        "annual_income: 20.0 % of the rows (20) had no usable value and were imputed, above"
+            + " quality.warn-imputed-share = 0.1; if a missing value means something (no account,"
+            + " none), map it to that value instead",
+        o.metrics().at("/warnings/0").asText());
+    assertEquals(1, o.metrics().at("/warnings").size());
+    Outcome quiet = run(csv("imputed-quiet.csv", lines), "quality.warn-imputed-share=0.25");
+    assertEquals(0, quiet.metrics().at("/warnings").size());
+  }
+
+  /** Writes the CSV lines as a Parquet directory of {@code files} part files, types inferred. */
+  Path parquet(String name, List<String> lines, int files) throws Exception {
+    Path dir = tmp.resolve(name);
+    SharedSpark.spark()
+        .read()
+        .option("header", true)
+        .option("inferSchema", true)
+        .csv(csv(name + ".csv", lines).toString())
+        .repartition(files)
+        .write()
+        .parquet(dir.toString());
+    return dir;
+  }
+
+  @Test
+  void parquetDirectoriesAsUsersLeaveThem() throws Exception {
+    List<String> lines = new ArrayList<>(List.of(HEADER));
+    lines.addAll(CustomerCsv.goodLines(40));
+
+    // A README and a spreadsheet beside the part files are skipped, and the rows all read.
+    Path withStray = parquet("stray", lines, 2);
+    Files.writeString(withStray.resolve("README.txt"), "Customers extract, see the wiki.\n");
+    Files.writeString(withStray.resolve("extract.xlsx"), "PK not a parquet file");
+    Outcome stray = run(withStray, "input.format=parquet");
+    assertEquals(0, stray.exitCode(), stray.stderr());
+    assertEquals(40, stray.rows("in"));
+    stray.assertReconciled();
+    assertTrue(stray.stderr().contains("skipping 2 file(s) that are not Parquet"), stray.stderr());
+
+    // A corrupt part file is named.
+    Path corrupt = parquet("corrupt", lines, 2);
+    Path part;
+    try (var files = Files.list(corrupt)) {
+      part = files.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().get();
+    }
+    byte[] bytes = Files.readAllBytes(part);
+    Arrays.fill(bytes, 4, bytes.length - 8, (byte) 7);
+    Files.write(part, bytes);
+    Files.deleteIfExists(part.resolveSibling("." + part.getFileName() + ".crc"));
+    Outcome broken = run(corrupt, "input.format=parquet");
+    assertEquals(2, broken.exitCode(), broken.stderr());
+    assertTrue(
+        broken.lastLine().startsWith("creditseg: Cannot read the input: "), broken.lastLine());
+    assertTrue(broken.lastLine().contains(part.getFileName().toString()), broken.lastLine());
+    assertFalse(broken.stderr().contains("\tat "));
+
+    // One file with annual_income as int, another as double: named, with both types.
+    Path mixed = parquet("mixed", lines.subList(0, 21), 1);
+    List<String> doubles = new ArrayList<>(List.of(HEADER));
+    lines.subList(21, 41).forEach(l -> doubles.add(l.replaceFirst(",(\\d+),", ",$1.5,")));
+    SharedSpark.spark()
+        .read()
+        .option("header", true)
+        .option("inferSchema", true)
+        .csv(csv("mixed-doubles.csv", doubles).toString())
+        .write()
+        .mode("append")
+        .parquet(mixed.toString());
+    Outcome types = run(mixed, "input.format=parquet");
+    assertEquals(2, types.exitCode(), types.stderr());
+    assertTrue(types.lastLine().contains("annual_income"), types.lastLine());
+    assertTrue(types.lastLine().contains("rewrite them with one type"), types.lastLine());
   }
 
   /**
@@ -355,6 +546,48 @@ class HostileInputTest {
     assertTrue(
         quarantine.filter("reason = 'expression_error'").count() > 0,
         "some corruptions fail inside an expression");
+
+    // And inside the functions the shipped examples use: a CAST nested in NULLIF (which reads its
+    // argument twice, so Spark evaluates it once, ahead of the rest), CASE WHEN, COALESCE,
+    // arithmetic, to_date on text built from the cell. A row that fails anywhere in the tree is
+    // quarantined; none stops the run.
+    Path nested = csv("random-nested.csv", lines);
+    Set<String> viaNested =
+        runAndCheckNothingIsLost(
+            nested,
+            untouched,
+            "input.mapping.columns.credit_utilization_ratio={expression=\"CAST("
+                + "credit_utilization_ratio AS DOUBLE) * CAST(annual_income AS DOUBLE)"
+                + " / NULLIF(CAST(annual_income AS DOUBLE), 0)\"}",
+            "input.mapping.columns.late_payments_24m={expression=\"CASE WHEN"
+                + " CAST(late_payments_24m AS INT) > 0 THEN CAST(late_payments_24m AS INT) ELSE 0"
+                + " END\"}",
+            "input.mapping.columns.payment_history={expression=\"COALESCE(CAST(payment_history"
+                + " AS DOUBLE) * 2 / 2, NULL)\"}",
+            "input.mapping.columns.recent_inquiries={expression=\"DAYOFMONTH(to_date(CONCAT("
+                + "'2026-01-1', recent_inquiries))) - 10\"}");
+    Dataset<Row> nestedQuarantine =
+        SharedSpark.spark()
+            .read()
+            .parquet(
+                tmp.resolve("out-random-nested.csv/run_date=2026-02-01/quarantine").toString());
+    Set<String> failed = new TreeSet<>();
+    nestedQuarantine
+        .filter("reason = 'expression_error'")
+        .select("reason_column")
+        .collectAsList()
+        .forEach(r -> failed.add("expression_error:" + r.getString(0)));
+    assertEquals(
+        Set.of(
+            "expression_error:credit_utilization_ratio",
+            "expression_error:late_payments_24m",
+            "expression_error:payment_history",
+            "expression_error:recent_inquiries"),
+        failed,
+        "each nested expression quarantines the rows it fails on");
+    Set<String> lostToNesting = new TreeSet<>(plain);
+    lostToNesting.removeAll(viaNested);
+    assertEquals(Set.of(), lostToNesting, "a row the plain mapping keeps is kept");
   }
 
   /** Runs the job on the input; checks reconciliation and that no untouched row is lost. */

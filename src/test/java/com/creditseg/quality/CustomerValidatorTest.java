@@ -44,6 +44,7 @@ class CustomerValidatorTest {
   static final QualitySettings SETTINGS =
       new QualitySettings(
           0.5,
+          0.1,
           1000,
           Map.of(
               "annual_income",
