@@ -12,6 +12,8 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -59,6 +61,10 @@ public final class SettingsLoader {
   private Config merge(List<File> files, List<String> overrides) {
     Config user = ConfigFactory.empty();
     for (File file : files) {
+      if (file.isDirectory()) {
+        throw new InvalidSettingsException(
+            "--config " + file + " is a directory; name a config file (.conf) in it");
+      }
       if (!file.isFile()) {
         throw new InvalidSettingsException("Config file not found: " + file);
       }
@@ -68,7 +74,7 @@ public final class SettingsLoader {
                 .withFallback(user);
       } catch (ConfigException e) {
         throw new InvalidSettingsException(
-            "Cannot read config file " + file + ": " + e.getMessage(), e);
+            "Cannot read config file " + file + ": " + includeProblem(e), e);
       }
     }
     for (String override : overrides) {
@@ -92,8 +98,29 @@ public final class SettingsLoader {
   }
 
   /**
+   * What went wrong reading a config file, in a user's words: an include of a file that is not
+   * there reaches Typesafe Config's classpath fallback last, whose message speaks of the classpath
+   * and drops the path's leading slash.
+   */
+  private static String includeProblem(ConfigException e) {
+    String message = String.valueOf(e.getMessage());
+    Matcher m = Pattern.compile("resource not found on classpath: (\\S+)").matcher(message);
+    if (e instanceof ConfigException.IO && m.find()) {
+      return "it includes '"
+          + m.group(1)
+          + "' (or '/"
+          + m.group(1)
+          + "'), which is no file (relative to the including file, or absolute) and no resource;"
+          + " check the path in its include";
+    }
+    return message;
+  }
+
+  /**
    * {@code key=value}. A value starting with {@code [} or {@code {} is parsed as HOCON (lists and
-   * objects); anything else is taken literally, so paths such as {@code s3a://bucket/x} survive.
+   * objects), and so is a quoted one ({@code "3"} is the text 3, which a number setting takes, as
+   * Typesafe Config's getters do); anything else is taken literally, so paths such as {@code
+   * s3a://bucket/x} survive.
    */
   static Config parseOverride(String override) {
     int eq = override.indexOf('=');
@@ -105,7 +132,8 @@ public final class SettingsLoader {
     String value = override.substring(eq + 1).trim();
     try {
       ConfigValue parsed;
-      if (value.startsWith("[") || value.startsWith("{")) {
+      boolean quoted = value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"");
+      if (value.startsWith("[") || value.startsWith("{") || quoted) {
         parsed = ConfigFactory.parseString("v = " + value).getValue("v");
       } else {
         parsed = ConfigValueFactory.fromAnyRef(value, "--set " + key);

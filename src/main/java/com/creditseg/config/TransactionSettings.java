@@ -32,6 +32,7 @@ public record TransactionSettings(
     List<String> timeFormats,
     String cancellationIdPattern,
     double maxQuarantinedShare,
+    double maxIdShare,
     Generate generate) {
 
   /** {@code transactions.generate.*}; see reference.conf. */
@@ -121,6 +122,7 @@ public record TransactionSettings(
         List.copyOf(formats),
         pattern,
         Checks.doubleIn(config, "transactions.max-quarantined-share", 0, 1),
+        Checks.doubleIn(config, "transactions.max-id-share", 0, 1),
         generate(config));
   }
 

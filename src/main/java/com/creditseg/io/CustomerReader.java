@@ -10,14 +10,18 @@ import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.schema.Names;
 import com.creditseg.schema.ReasonCode;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -84,7 +88,8 @@ public final class CustomerReader {
    * What reading produced: the mapped customers (lazy, or kept on disk by {@link #readParsedOnce}),
    * how many rows the source has, and whether their ids were derived.
    */
-  public record Input(Dataset<Row> customers, long rows, boolean customerIdDerived) {
+  public record Input(
+      Dataset<Row> customers, long rows, boolean customerIdDerived, List<String> warnings) {
     /** Drops what {@link #readParsedOnce} kept; nothing to do for a lazy read. */
     public void release() {
       customers.unpersist();
@@ -120,7 +125,12 @@ public final class CustomerReader {
   }
 
   private Input read(Map<String, String> required, boolean keepOnDisk) {
-    Dataset<Row> file = readSource();
+    return read(required, keepOnDisk, settings.csv().multiLine());
+  }
+
+  private Input read(Map<String, String> required, boolean keepOnDisk, boolean multiLine) {
+    List<String> warnings = new ArrayList<>();
+    Dataset<Row> file = readSource(multiLine, warnings);
     List<String> sourceColumns = new ArrayList<>();
     for (String c : file.columns()) {
       if (!c.equals(CORRUPT)) {
@@ -160,6 +170,7 @@ public final class CustomerReader {
 
     List<Column> mapped = new ArrayList<>();
     List<Column> parseErrors = new ArrayList<>();
+    Map<String, Column> attempts = new LinkedHashMap<>();
     Set<String> found = new TreeSet<>();
     List<String> targets = new ArrayList<>(CustomerSchema.columns());
     targets.addAll(settings.mapping().extraColumns().keySet());
@@ -180,6 +191,7 @@ public final class CustomerReader {
       if (from != null && from.expression() != null) {
         Evaluated evaluated =
             evaluate(source, sourceColumns, key, canonical, type, categories, from);
+        attempts.put(evaluated.attemptName(), evaluated.attempt());
         raw = evaluated.value();
         rawType = evaluated.type();
         expressionError = evaluated.error();
@@ -254,7 +266,9 @@ public final class CustomerReader {
     }
     mapped.add(ColumnArrays.nonNull(parseErrors).as(CustomerSchema.PARSE_ERRORS));
     mapped.add(col(CustomerSchema.SOURCE_RECORD));
-    Dataset<Row> customers = source.select(mapped.toArray(Column[]::new));
+    Dataset<Row> customers =
+        (attempts.isEmpty() ? source : source.withColumns(attempts))
+            .select(mapped.toArray(Column[]::new));
     List<String> order = new ArrayList<>(CustomerSchema.presentIn(customers));
     order.addAll(settings.mapping().extraColumns().keySet());
     order.add(CustomerSchema.PARSE_ERRORS);
@@ -262,7 +276,7 @@ public final class CustomerReader {
     Dataset<Row> ordered = customers.select(order.stream().map(c -> col(c)).toArray(Column[]::new));
     if (!settings.format().equals("csv")) {
       // Counting the source, not the mapped rows: Parquet answers from its footers.
-      return new Input(ordered, file.count(), derivedId);
+      return new Input(ordered, file.count(), derivedId, List.copyOf(warnings));
     }
     Dataset<Row> counted = keepOnDisk ? ordered.persist(StorageLevel.DISK_ONLY()) : ordered;
     List<Column> rawTexts = new ArrayList<>();
@@ -270,11 +284,32 @@ public final class CustomerReader {
     if (malformedLines) {
       rawTexts.add(col(CustomerSchema.SOURCE_RECORD).getField(CORRUPT));
     }
-    Row counts = counted.agg(count(lit(1)), max(holdsReplacementCharacter(rawTexts))).first();
+    Column derailed = lit(false);
+    if (multiLine) {
+      derailed = derailed(sourceColumns, malformedLines);
+    }
+    Row counts =
+        counted.agg(count(lit(1)), max(holdsReplacementCharacter(rawTexts)), max(derailed)).first();
     if (!counts.isNullAt(1) && counts.getBoolean(1)) {
       checkDecodes(file, sourceColumns);
     }
-    return new Input(counted, counts.getLong(0), derivedId);
+    if (multiLine && !counts.isNullAt(2) && counts.getBoolean(2)) {
+      // A quote that opens a field and never closes makes a multi-line parse read on, across
+      // record after record, to the next quote: one malformed record swallowing many. Line by
+      // line, the damage stays on its own line.
+      counted.unpersist();
+      Input lines = read(required, keepOnDisk, false);
+      List<String> all = new ArrayList<>(lines.warnings());
+      all.add(
+          "Input "
+              + settings.path()
+              + ": a quoted field opens and does not close before the next line (a stray quote);"
+              + " read line by line instead (as input.csv.multi-line = false), so that it costs its"
+              + " own line only, and a field with a line break in it reads as malformed lines");
+      return new Input(
+          lines.customers(), lines.rows(), lines.customerIdDerived(), List.copyOf(all));
+    }
+    return new Input(counted, counts.getLong(0), derivedId, List.copyOf(warnings));
   }
 
   /**
@@ -288,6 +323,32 @@ public final class CustomerReader {
     }
     Column key = lower(trim(id.cast(DataTypes.StringType)));
     return when(key.isin(settings.placeholderIds().toArray()), lit(null)).otherwise(id);
+  }
+
+  /**
+   * Whether a multi-line parse ran over a stray quote: a quote that opens a field and does not
+   * close reads on to the next quote, however many records later, so that one record swallows the
+   * lines between. Its sign: a malformed record whose text spans lines (a valid file has none), or,
+   * in a file of five columns or more, a field spanning lines one of which holds as many fields as
+   * a record (a free-text field with a line break in it holds prose, not a record's worth of
+   * delimiters).
+   */
+  private Column derailed(List<String> sourceColumns, boolean malformedLines) {
+    Column record = col(CustomerSchema.SOURCE_RECORD);
+    String delimiter = Pattern.quote(settings.csv().delimiter());
+    int fields = sourceColumns.size();
+    Column any = lit(false);
+    if (malformedLines) {
+      any = any.or(coalesce(record.getField(CORRUPT).contains("\n"), lit(false)));
+    }
+    // Below five columns a line of prose may well hold as many delimiters as a record has.
+    for (String c : fields < 5 ? List.<String>of() : sourceColumns) {
+      Column text = record.getField(c);
+      Column holdsRecord =
+          exists(split(text, "\n"), line -> size(split(line, delimiter)).geq(fields));
+      any = any.or(when(text.contains("\n"), holdsRecord).otherwise(lit(false)));
+    }
+    return any;
   }
 
   /** Whether any of the texts holds U+FFFD, what a decoder puts where bytes are not text. */
@@ -321,28 +382,66 @@ public final class CustomerReader {
     Charset charset = Charset.forName(settings.csv().encoding());
     for (Row suspect : suspects) {
       Path path = new Path(suspect.getString(0));
-      long line = 0;
-      try (BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(
-                  path.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(path),
-                  charset
-                      .newDecoder()
-                      .onMalformedInput(CodingErrorAction.REPORT)
-                      .onUnmappableCharacter(CodingErrorAction.REPORT)))) {
-        while (in.readLine() != null) {
-          line++;
-        }
-      } catch (CharacterCodingException e) {
-        throw new InputContractException(
-            String.format(
-                "Input %s is not %s text: line %d holds bytes that are not %s (a Latin-1 or"
-                    + " Windows-1252 file, say): set input.csv.encoding to the file's encoding,"
-                    + " e.g. ISO-8859-1 or windows-1252",
-                path, settings.csv().encoding(), line + 1, settings.csv().encoding()),
-            e);
+      long line;
+      try (InputStream in =
+          new BufferedInputStream(
+              path.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(path))) {
+        line = firstUndecodableLine(in, charset);
       } catch (IOException e) {
         throw new InputContractException("Cannot read input file " + path + ": " + e, e);
+      }
+      if (line != 0) {
+        throw new InputContractException(
+            String.format(
+                "Input %s is not %s text: %s holds bytes that are not %s (a Latin-1 or"
+                    + " Windows-1252 file, say): set input.csv.encoding to the file's encoding,"
+                    + " e.g. ISO-8859-1 or windows-1252",
+                path,
+                settings.csv().encoding(),
+                line > 0 ? "line " + line : "it",
+                settings.csv().encoding()));
+      }
+    }
+  }
+
+  /**
+   * The number (from 1) of the first line of {@code in} that does not decode strictly in {@code
+   * charset}, or 0 when all do; -1 for a charset whose line break is not the byte 0x0A (UTF-16,
+   * UTF-32), which is decoded whole. Lines are split at the byte 0x0A, so that a bad byte is found
+   * on its own line, not in a buffer of many.
+   */
+  static long firstUndecodableLine(InputStream in, Charset charset) throws IOException {
+    CharsetDecoder decoder =
+        charset
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    if (!Arrays.equals("\n".getBytes(charset), new byte[] {'\n'})) {
+      try {
+        decoder.decode(ByteBuffer.wrap(in.readAllBytes()));
+        return 0;
+      } catch (CharacterCodingException e) {
+        return -1;
+      }
+    }
+    ByteArrayOutputStream current = new ByteArrayOutputStream();
+    long line = 1;
+    int b;
+    while (true) {
+      b = in.read();
+      if (b == '\n' || b < 0) {
+        try {
+          decoder.reset().decode(ByteBuffer.wrap(current.toByteArray()));
+        } catch (CharacterCodingException e) {
+          return line;
+        }
+        if (b < 0) {
+          return 0;
+        }
+        current.reset();
+        line++;
+      } else {
+        current.write(b);
       }
     }
   }
@@ -352,10 +451,12 @@ public final class CustomerReader {
    * line only). Lets a reader of another canonical schema decide which columns to map.
    */
   public List<String> sourceColumns() {
-    return List.of(readSource().columns()).stream().filter(c -> !c.equals(CORRUPT)).toList();
+    return List.of(readSource(settings.csv().multiLine(), new ArrayList<>()).columns()).stream()
+        .filter(c -> !c.equals(CORRUPT))
+        .toList();
   }
 
-  private Dataset<Row> readSource() {
+  private Dataset<Row> readSource(boolean multiLine, List<String> warnings) {
     Path path = new Path(settings.path());
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -367,7 +468,7 @@ public final class CustomerReader {
     }
     if (!settings.format().equals("csv")) {
       try {
-        return ParquetFiles.read(spark, settings.path());
+        return ParquetFiles.read(spark, settings.path(), warnings);
       } catch (RuntimeException e) {
         throw new InputContractException(
             "Cannot read Parquet from " + settings.path() + ": " + firstLine(e), e);
@@ -376,7 +477,8 @@ public final class CustomerReader {
     InputSettings.CsvOptions csv = settings.csv();
     // Every column as text, read once for the header alone, so that a line with the wrong
     // number of fields lands in _corrupt_record instead of being padded or cut silently.
-    StructType header = csvReader(csv).option("inferSchema", false).csv(settings.path()).schema();
+    StructType header =
+        csvReader(csv, multiLine).option("inferSchema", false).csv(settings.path()).schema();
     if (header.fields().length == 0) {
       throw new InputContractException(
           "Input " + settings.path() + " is empty: no header line and no rows");
@@ -398,7 +500,7 @@ public final class CustomerReader {
       fields.add(DataTypes.createStructField(f.name(), DataTypes.StringType, true));
     }
     fields.add(DataTypes.createStructField(CORRUPT, DataTypes.StringType, true));
-    return csvReader(csv)
+    return csvReader(csv, multiLine)
         .schema(DataTypes.createStructType(fields))
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", CORRUPT)
@@ -415,7 +517,7 @@ public final class CustomerReader {
       return to_json(record);
     }
     Column[] parsed =
-        java.util.Arrays.stream(fields.fieldNames())
+        Arrays.stream(fields.fieldNames())
             .filter(f -> !f.equals(CORRUPT))
             .map(f -> record.getField(f).as(f))
             .toArray(Column[]::new);
@@ -423,14 +525,14 @@ public final class CustomerReader {
   }
 
   /** Spark's CSV reader with the options every read of the source shares. */
-  private DataFrameReader csvReader(InputSettings.CsvOptions csv) {
+  private DataFrameReader csvReader(InputSettings.CsvOptions csv, boolean multiLine) {
     return spark
         .read()
         .option("header", csv.header())
         .option("sep", csv.delimiter())
         .option("quote", csv.quote())
         .option("escape", csv.escape())
-        .option("multiLine", csv.multiLine())
+        .option("multiLine", multiLine)
         .option("encoding", csv.encoding());
   }
 
@@ -548,7 +650,8 @@ public final class CustomerReader {
   }
 
   /** A mapping expression's value, its type, and the reason to quarantine a row it failed on. */
-  private record Evaluated(Column value, DataType type, Column error) {}
+  private record Evaluated(
+      Column value, DataType type, Column error, String attemptName, Column attempt) {}
 
   /**
    * Evaluates a mapping expression so that no row's value can stop the run. An expression that
@@ -567,7 +670,11 @@ public final class CustomerReader {
    * common subexpression elimination evaluates a subexpression that occurs twice (NULLIF(x, 0)
    * reads x twice) once, before the projection, outside TryEval's catch. It does not look inside a
    * lambda function's body, so the expression is evaluated as the body of a one-element {@code
-   * transform}, where nothing of it can be hoisted out.
+   * transform}, where nothing of it can be hoisted out. That attempt is its own column ({@code
+   * attemptName}, added to the source before the mapping's projection), which the value and the
+   * error read: a lambda's body is resolved late, and in the same projection as the mapped column
+   * of the same name, Spark resolved a source column it reads as that mapped column (a lateral
+   * column alias), so that the error tested the result instead of the source.
    */
   private Evaluated evaluate(
       Dataset<Row> source,
@@ -589,7 +696,8 @@ public final class CustomerReader {
     }
     DataType resultType = probe.schema().fields()[0].dataType();
     Column isolated = element_at(transform(array(lit(0)), ignored -> struct(user.as("value"))), 1);
-    Column attempt = ExpressionUtils.column(new TryEval(ExpressionUtils.expression(isolated)));
+    String attemptName = "_expression_" + canonical;
+    Column attempt = col(attemptName);
     Column value = attempt.getField("value");
     Column error = when(attempt.isNull(), lit(ReasonCode.EXPRESSION_ERROR.on(canonical)));
     if (CustomerSchema.isNumeric(type) && categories == null) {
@@ -607,7 +715,12 @@ public final class CustomerReader {
               error,
               when(value.isNull().and(unreadable), lit(ReasonCode.NOT_A_NUMBER.on(canonical))));
     }
-    return new Evaluated(value, resultType, error);
+    return new Evaluated(
+        value,
+        resultType,
+        error,
+        attemptName,
+        ExpressionUtils.column(new TryEval(ExpressionUtils.expression(isolated))));
   }
 
   /**
@@ -659,12 +772,16 @@ public final class CustomerReader {
   }
 
   /**
-   * CSV text as the mapping sees it: trimmed, the configured missing-value markers as null, and a
-   * number written with the configured grouping and decimal separators ("20,000", "1.234,56")
-   * rewritten plainly ("20000", "1234.56"). Text that is not such a number is left as it is.
+   * CSV text as the mapping sees it: trimmed (of blanks, tabs and line breaks), the configured
+   * missing-value markers as null, and a number written with the configured grouping and decimal
+   * separators ("20,000", "1.234,56") rewritten plainly ("20000", "1234.56"). Text that is not such
+   * a number is left as it is.
    */
   private Column normalisedText(Column raw) {
-    Column text = nullified(trim(raw));
+    // Blanks, tabs and line-break characters: a multi-line parse takes the file's first line end
+    // as its line separator, so in a file with both (edited on Windows and elsewhere) a \r is left
+    // at the end of a record's last field.
+    Column text = nullified(trim(raw, " \t\r\n"));
     InputSettings.CsvOptions csv = settings.csv();
     String grouping = csv.groupingSeparator();
     String decimal = csv.decimalSeparator();

@@ -35,9 +35,10 @@ public final class ParquetFiles {
 
   /**
    * Reads the Parquet at {@code path}: the directory as it is when every file in it is Parquet (or
-   * hidden), else its Parquet files with the directory as the partition base.
+   * hidden), else its Parquet files with the directory as the partition base, and a warning for
+   * {@code warnings} naming the files skipped.
    */
-  static Dataset<Row> read(SparkSession spark, String path) {
+  static Dataset<Row> read(SparkSession spark, String path, List<String> warnings) {
     Path root = new Path(path);
     List<String> data = new ArrayList<>();
     List<String> stray = new ArrayList<>();
@@ -69,11 +70,15 @@ public final class ParquetFiles {
               + (stray.size() > 5 ? " and " + (stray.size() - 5) + " more" : "")
               + "): check input.path and input.format");
     }
-    LOG.warn(
-        "Input {}: skipping {} file(s) that are not Parquet: {}",
-        path,
-        stray.size(),
-        String.join(", ", stray.stream().limit(10).toList()));
+    String warning =
+        String.format(
+            "Input %s: skipped %d file(s) that are not Parquet: %s%s",
+            path,
+            stray.size(),
+            String.join(", ", stray.stream().limit(10).toList()),
+            stray.size() > 10 ? " and " + (stray.size() - 10) + " more" : "");
+    LOG.warn(warning);
+    warnings.add(warning);
     return spark.read().option("basePath", path).parquet(data.toArray(String[]::new));
   }
 

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,29 +59,44 @@ public final class RunOutput {
   private final Path root;
   private final Path finalDir;
   private final Path staging;
+  private final RunLock lock;
 
-  public RunOutput(SparkSession spark, String root, LocalDate date) {
+  /**
+   * Opens the run of {@code date} under {@code root}: takes the date's lock (see {@link RunLock}; a
+   * lock older than {@code lockTimeout} is stale), cleans up after a run of the date that died, and
+   * creates this run's staging directory. {@link #commit}, {@link #keepAsFailed} and {@link
+   * #abandon} give the lock up.
+   */
+  public RunOutput(SparkSession spark, String root, LocalDate date, Duration lockTimeout) {
     this.spark = spark;
     this.root = new Path(root);
     String name = "run_date=" + date;
     this.finalDir = new Path(this.root, name);
     this.staging = new Path(new Path(this.root, "_staging"), name + "-" + UUID.randomUUID());
+    RunLock taken = null;
     try {
       this.fs = this.root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      taken = RunLock.take(fs, this.root, name, lockTimeout);
       recover(name);
       if (!fs.mkdirs(staging)) {
         throw new IOException("cannot create " + staging);
       }
+    } catch (InputContractException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
+      if (taken != null) {
+        taken.release();
+      }
       throw new InputContractException(
           "Cannot write to output.path " + root + ": " + e.getMessage(), e);
     }
+    this.lock = taken;
   }
 
   /**
    * Cleans up after a run of the same date that died: its staging directories go, and a previous
-   * result that a commit had moved aside but not replaced is moved back. Runs of one date are
-   * assumed not to overlap (Airflow runs a date at a time).
+   * result that a commit had moved aside but not replaced is moved back. Runs of one date never
+   * overlap here: the caller holds the date's lock.
    */
   private void recover(String name) throws IOException {
     Path trashDir = new Path(root, "_trash");
@@ -258,6 +274,8 @@ public final class RunOutput {
       deleteIfEmpty(staging.getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot commit the run to " + finalDir, e);
+    } finally {
+      lock.release();
     }
   }
 
@@ -272,6 +290,8 @@ public final class RunOutput {
       return fs.makeQualified(failed).toString();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot keep the failed run under " + failed, e);
+    } finally {
+      lock.release();
     }
   }
 
@@ -282,6 +302,8 @@ public final class RunOutput {
       deleteIfEmpty(staging.getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot remove " + staging, e);
+    } finally {
+      lock.release();
     }
   }
 

@@ -6,6 +6,8 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log1p;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.percentile_approx;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sum;
@@ -36,6 +38,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -69,6 +72,10 @@ public final class RfmJob {
   private static final Logger LOG = LoggerFactory.getLogger(RfmJob.class);
 
   private final SparkSession spark;
+
+  /** What the run tells its reader beside the results: logged, in metrics.json and the report. */
+  private final List<String> warnings = new ArrayList<>();
+
   private final RfmRunSettings settings;
 
   /** How the run ended: its metrics and, for a run stopped at the quality gate, where it is. */
@@ -79,15 +86,61 @@ public final class RfmJob {
 
     public String reason() {
       RfmMetrics.Rows r = metrics.rows();
+      List<String> top =
+          metrics.quarantineReasons().entrySet().stream()
+              .sorted(
+                  Map.Entry.<String, Long>comparingByValue()
+                      .reversed()
+                      .thenComparing(Map.Entry.comparingByKey()))
+              .limit(3)
+              .map(e -> String.format("%s %,d", e.getKey(), e.getValue()))
+              .toList();
       return String.format(
-          "%,d of %,d transactions (%.1f%%) quarantined%s; quarantine and metrics written to %s",
+          "%,d of %,d transactions (%.1f%%) quarantined%s%s; quarantine and metrics written to %s",
           r.quarantined(),
           r.in(),
           100 * r.quarantinedShare(),
           r.used() == 0
               ? ", none left to aggregate"
               : ", above transactions.max-quarantined-share = " + metrics.maxQuarantinedShare(),
+          top.isEmpty() ? "" : "; top reasons: " + String.join("; ", top),
           failedLocation);
+    }
+  }
+
+  /**
+   * Names the customer id with the most transactions when it holds more than
+   * transactions.max-id-share of them: most often a placeholder for "unknown" that placeholder-ids
+   * does not list, which would otherwise head every ranking unremarked. One small job over the
+   * persisted per-customer aggregate.
+   */
+  private void warnAboutCommonestId(Dataset<Row> aggregated) {
+    Row top =
+        aggregated
+            .agg(
+                max_by(col(TransactionSchema.CUSTOMER_ID), col(RfmCalculator.FREQUENCY)).as("id"),
+                max(col(RfmCalculator.FREQUENCY)).as("most"),
+                sum(col(RfmCalculator.FREQUENCY)).as("all"))
+            .first();
+    if (top.isNullAt(1) || top.isNullAt(2) || top.getAs("all").equals(0L)) {
+      return;
+    }
+    double share =
+        ((Number) top.getAs("most")).doubleValue() / ((Number) top.getAs("all")).doubleValue();
+    if (share > settings.transactions().maxIdShare()) {
+      String warning =
+          String.format(
+              Locale.ROOT,
+              "customer_id '%s' holds %.1f %% of the purchases (%,d of %,d), above"
+                  + " transactions.max-id-share = %s: if it stands for an unknown customer, add it"
+                  + " to transactions.input.placeholder-ids",
+              top.<Object>getAs("id"),
+              100 * share,
+              ((Number) top.getAs("most")).longValue(),
+              ((Number) top.getAs("all")).longValue(),
+              settings.transactions().maxIdShare());
+      LOG.warn(warning);
+      warnings.add(warning);
     }
   }
 
@@ -102,7 +155,9 @@ public final class RfmJob {
     LocalDate runDate = settings.base().run().date();
     RfmSettings rfmSettings = settings.rfm();
     StageTimer timer = new StageTimer();
-    RunOutput output = new RunOutput(spark, settings.base().output().path(), runDate);
+    RunOutput output =
+        new RunOutput(
+            spark, settings.base().output().path(), runDate, settings.base().run().lockTimeout());
     Dataset<Row> rfm = null;
     try {
       TransactionReader.Input input =
@@ -110,6 +165,7 @@ public final class RfmJob {
               "read",
               () -> new TransactionReader(spark, settings.transactions(), runDate).read(),
               TransactionReader.Input::rows);
+      warnings.addAll(input.warnings());
       if (input.rows() == 0) {
         throw new InputContractException(
             "Input " + settings.transactions().input().path() + " has no rows");
@@ -196,6 +252,7 @@ public final class RfmJob {
               .persist(StorageLevel.MEMORY_AND_DISK());
       rfm = aggregated;
       long customers = timer.time("aggregate", aggregated::count, n -> used);
+      warnAboutCommonestId(aggregated);
 
       RfmSegmentMap map = new RfmSegmentMap(rfmSettings.segments());
       RfmScorer.Scored scored =
@@ -418,6 +475,7 @@ public final class RfmJob {
         loyalty,
         timer.stages(),
         location,
+        List.copyOf(warnings),
         Platform.of(spark));
   }
 }

@@ -29,6 +29,7 @@ import com.creditseg.segment.Segmenter;
 import com.creditseg.stability.PreviousRun;
 import com.creditseg.stability.RunComparison;
 import com.creditseg.stability.SegmentContinuity;
+import com.creditseg.supervised.FairnessCheck;
 import com.creditseg.supervised.HoldoutSplit;
 import com.creditseg.supervised.ModelTables;
 import com.creditseg.supervised.RiskModels;
@@ -168,13 +169,16 @@ public final class SegmentationJob {
     String startedAt = Instant.now().toString();
     StageTimer timer = new StageTimer();
     // The output is opened first so that an output path that cannot be written fails at once.
-    RunOutput output = new RunOutput(spark, settings.output().path(), settings.run().date());
+    RunOutput output =
+        new RunOutput(
+            spark, settings.output().path(), settings.run().date(), settings.run().lockTimeout());
     CustomerReader.Input input = null;
     Validated validated = null;
     Dataset<Row> scoredSample = null;
     RiskFitting riskFitting = null;
     try {
       input = read(timer);
+      input.warnings().forEach(warnings::add);
       ScoreCard card = applied != null ? applied.scoreCard() : scoreCard(input.customers());
       CustomerValidator validator =
           new CustomerValidator(settings.quality(), required(), settings.run().date().toString());
@@ -543,6 +547,27 @@ public final class SegmentationJob {
             });
   }
 
+  /** Names each protected attribute whose adverse impact ratio is below four fifths. */
+  private void warnAboutFairness(FairnessCheck.Report fairness) {
+    if (fairness == null) {
+      return;
+    }
+    for (FairnessCheck.Attribute a : fairness.attributes()) {
+      if (a.belowFourFifths()) {
+        warn(
+            String.format(
+                Locale.ROOT,
+                "%s: the scorecard approves group '%s' at %.2f times the rate of group '%s' at its"
+                    + " cutoff, below the four-fifths rule (held-out customers; the report's"
+                    + " fairness table has every group)",
+                a.attribute(),
+                a.lowestGroup(),
+                a.adverseImpactRatio(),
+                a.highestGroup()));
+      }
+    }
+  }
+
   private void warn(String warning) {
     LOG.warn(warning);
     warnings.add(warning);
@@ -622,6 +647,7 @@ public final class SegmentationJob {
               String.format("%.4f", r.scorecard().ks()),
               r.validationRows(),
               fitted.scorecard().features().stream().map(f -> f.feature()).toList());
+          warnAboutFairness(r.fairness());
           output.writeTable("models/woe_bins", ModelTables.bins(spark, fitted));
           output.writeTable("models/scorecard", ModelTables.scorecard(spark, fitted.scorecard()));
           output.writeJson("models/validation.json", r);

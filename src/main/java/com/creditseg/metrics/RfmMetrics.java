@@ -35,6 +35,7 @@ public record RfmMetrics(
     LoyaltyModel.Report loyalty,
     List<StageTimer.Stage> stages,
     String output,
+    List<String> warnings,
     Platform platform) {
 
   /**

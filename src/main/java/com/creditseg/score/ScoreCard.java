@@ -3,6 +3,7 @@ package com.creditseg.score;
 import com.creditseg.config.ScoreSettings;
 import com.creditseg.config.ScoreSettings.FactorInput;
 import com.creditseg.config.ScoreSettings.ScoreFactor;
+import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * The score factors that apply to one input: the configured factors restricted to the columns the
@@ -39,7 +41,13 @@ public record ScoreCard(
           "Cannot score customers: no score factor has its columns in the input (factors read: "
               + settings.inputColumns()
               + "; have: "
-              + new TreeSet<>(available)
+              + available.stream()
+                  .filter(
+                      c ->
+                          !c.equals(CustomerSchema.PARSE_ERRORS)
+                              && !c.equals(CustomerSchema.SOURCE_RECORD)
+                              && !c.startsWith("_"))
+                  .collect(Collectors.toCollection(TreeSet::new))
               + ")");
     }
     return new ScoreCard(

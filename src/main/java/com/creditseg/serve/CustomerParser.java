@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Reads one customer's JSON object into typed values (Integer, Double, String or null) the way the
@@ -25,9 +26,10 @@ import java.util.TreeMap;
  *       batch job, and so is an absent optional column the model reads;
  *   <li>numbers: JSON numbers; NaN and ±Infinity as the bare tokens or as the strings {@code
  *       "NaN"}, {@code "Infinity"}, {@code "-Infinity"} (JSON itself cannot write them); any other
- *       text is {@code not_a_number}. An int column rounds a fraction half away from zero, and a
- *       value it cannot hold (NaN, infinite, beyond the int range) is {@code not_a_number}, as the
- *       reader does;
+ *       number written as text ({@code "50000"}) is that number, as in a CSV; other text is {@code
+ *       not_a_number}. In an int column a fraction is {@code not_an_integer} and a value beyond the
+ *       int range {@code out_of_range}, as the reader has them; NaN and infinities go to the
+ *       quality rules, as in the batch job;
  *   <li>text is trimmed, blank is null; a column with a canonical vocabulary ({@link
  *       CanonicalColumns#vocabulary}) takes its values ignoring case, in their canonical spelling,
  *       and anything else is {@code unmappable_category};
@@ -111,23 +113,33 @@ final class CustomerParser {
     if (!type.equals("int")) {
       return number;
     }
-    if (node.isIntegralNumber()) {
-      if (node.canConvertToInt()) {
-        return node.intValue();
-      }
-    } else if (Double.isFinite(number)) {
-      double rounded = Math.signum(number) * Math.floor(Math.abs(number) + 0.5);
-      if (rounded >= Integer.MIN_VALUE && rounded <= Integer.MAX_VALUE) {
-        return (int) rounded;
-      }
+    if (node.isIntegralNumber() && node.canConvertToInt()) {
+      return node.intValue();
+    }
+    if (node.isIntegralNumber()
+        || (Double.isFinite(number) && Math.abs(number) > Integer.MAX_VALUE)) {
+      problems.add(
+          Problem.of(
+              ReasonCode.OUT_OF_RANGE, name, name + " = " + node + " is beyond an int's range"));
+      return null;
+    }
+    if (Double.isFinite(number) && number != Math.rint(number)) {
+      problems.add(
+          Problem.of(
+              ReasonCode.NOT_AN_INTEGER, name, name + " = " + node + " is not a whole number"));
+      return null;
+    }
+    if (Double.isFinite(number)) {
+      return (int) number.doubleValue();
     }
     problems.add(
-        Problem.of(
-            ReasonCode.NOT_A_NUMBER,
-            name,
-            name + " = " + node + " is not a whole number in range"));
+        Problem.of(ReasonCode.NOT_A_NUMBER, name, name + " = " + node + " is not a whole number"));
     return null;
   }
+
+  /** A number written as text, as the batch job's CSV reader takes it: "50000", " 5e4 ", "-0.5". */
+  private static final Pattern NUMBER_TEXT =
+      Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
   /** A JSON number, or a non-finite one spelled as text; null for anything else. */
   private static Double number(JsonNode node) {
@@ -141,7 +153,10 @@ final class CustomerParser {
       case "nan" -> Double.NaN;
       case "infinity", "+infinity", "inf", "+inf" -> Double.POSITIVE_INFINITY;
       case "-infinity", "-inf" -> Double.NEGATIVE_INFINITY;
-      default -> null;
+      default ->
+          NUMBER_TEXT.matcher(node.asText().trim()).matches()
+              ? Double.valueOf(node.asText().trim())
+              : null;
     };
   }
 

@@ -49,7 +49,8 @@ public final class TransactionReader {
   private final LocalDate runDate;
 
   /** The mapped transactions (lazy) and how many rows the source has. */
-  public record Input(Dataset<Row> transactions, long rows) {}
+  /** The mapped transactions, how many the source holds, and what reading them warned about. */
+  public record Input(Dataset<Row> transactions, long rows, List<String> warnings) {}
 
   public TransactionReader(SparkSession spark, TransactionSettings settings, LocalDate runDate) {
     this.spark = spark;
@@ -160,7 +161,7 @@ public final class TransactionReader {
     }
     out.add(errors.as(CustomerSchema.PARSE_ERRORS));
     out.add(col(CustomerSchema.SOURCE_RECORD));
-    return new Input(rows.select(out.toArray(Column[]::new)), read.rows());
+    return new Input(rows.select(out.toArray(Column[]::new)), read.rows(), read.warnings());
   }
 
   /** The source column a canonical column is read from when the mapping does not name one. */

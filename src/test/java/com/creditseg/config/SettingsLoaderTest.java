@@ -224,4 +224,34 @@ class SettingsLoaderTest {
             () -> new SettingsLoader().load(List.of(new File("/nope.conf")), List.of(), TODAY));
     assertEquals("Config file not found: /nope.conf", e.getMessage());
   }
+
+  @Test
+  void aDirectoryOrAMissingIncludeIsNamedForWhatItIs(@TempDir Path dir) throws Exception {
+    InvalidSettingsException directory =
+        assertThrows(
+            InvalidSettingsException.class,
+            () -> new SettingsLoader().load(List.of(dir.toFile()), List.of(), TODAY));
+    assertEquals(
+        "--config " + dir + " is a directory; name a config file (.conf) in it",
+        directory.getMessage());
+
+    Path including = Files.writeString(dir.resolve("a.conf"), "include required(\"/no/x.conf\")\n");
+    InvalidSettingsException include =
+        assertThrows(
+            InvalidSettingsException.class,
+            () -> new SettingsLoader().load(List.of(including.toFile()), List.of(), TODAY));
+    assertEquals(
+        "Cannot read config file "
+            + including
+            + ": it includes 'no/x.conf' (or '/no/x.conf'), which is no file (relative to the"
+            + " including file, or absolute) and no resource; check the path in its include",
+        include.getMessage());
+  }
+
+  @Test
+  void aQuotedNumberIsANumber() {
+    assertEquals(3, load("segment.k=\"3\"").segment().k());
+    assertEquals(
+        0.2, load("quality.max-quarantined-share=\"0.2\"").quality().maxQuarantinedShare());
+  }
 }

@@ -147,6 +147,35 @@ class CsvDialectTest {
   }
 
   @Test
+  void aStrayQuoteCostsItsOwnLineNotTheRecordsAfterIt() throws Exception {
+    StringBuilder text = new StringBuilder(HEADER + "\n");
+    for (int i = 0; i < 20; i++) {
+      // Line 5 opens a quoted field that never closes: a multi-line parse would read on to the
+      // next quote, at the end of the file, taking every record in between with it.
+      text.append("c").append(i).append(i == 5 ? ",\"5000," : ",5000,").append("Auto\n");
+    }
+    text.append("c20,5000,\"Car\"\n");
+    Path file = Files.writeString(tmp.resolve("stray.csv"), text);
+    CustomerReader.Input input =
+        CustomerReaderTest.read(CustomerReaderTest.csvSettings(file), "customer_id");
+    assertEquals(21, input.rows());
+    assertEquals(1, input.customers().filter("size(parse_errors) > 0").count());
+    assertEquals(
+        20,
+        input
+            .customers()
+            .filter("size(parse_errors) = 0")
+            .select("customer_id")
+            .distinct()
+            .count());
+    assertEquals(1, input.warnings().size(), input.warnings().toString());
+    assertTrue(
+        input.warnings().get(0).contains("a quoted field opens and does not close"),
+        input.warnings().get(0));
+    input.release();
+  }
+
+  @Test
   void withoutMultiLineAQuotedLineBreakIsMalformedNotSilentlyMisread() throws Exception {
     Path file =
         Files.writeString(

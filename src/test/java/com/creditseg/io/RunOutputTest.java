@@ -10,6 +10,7 @@ import com.creditseg.schema.InputContractException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ class RunOutputTest {
   @TempDir Path root;
 
   RunOutput open() {
-    return new RunOutput(SharedSpark.spark(), root.toString(), DATE);
+    return new RunOutput(SharedSpark.spark(), root.toString(), DATE, Duration.ofHours(1));
   }
 
   Path committed() {
@@ -100,6 +101,50 @@ class RunOutputTest {
   }
 
   @Test
+  void aRunOfADateInProgressKeepsASecondOneOutButNotOtherDates() throws Exception {
+    RunOutput first = open();
+    first.writeJson("metrics.json", Map.of("run", 1));
+    InputContractException e = assertThrows(InputContractException.class, this::open);
+    assertTrue(
+        e.getMessage().startsWith("another run of this date is in progress (host "),
+        e.getMessage());
+    assertTrue(
+        e.getMessage().contains(", process " + ProcessHandle.current().pid() + ", started "),
+        e.getMessage());
+    assertTrue(
+        Files.exists(Path.of(java.net.URI.create(first.stagingLocation()))),
+        "the first run's staging directory is left alone");
+    RunOutput otherDate =
+        new RunOutput(SharedSpark.spark(), root.toString(), DATE.plusDays(1), Duration.ofHours(1));
+    otherDate.abandon();
+    first.commit();
+    assertEquals(List.of("run_date=2026-01-31"), entries(), "the lock is gone with the run");
+    open().abandon();
+  }
+
+  @Test
+  void aLockWhoseRunIsGoneOrTooOldIsTakenOver() throws Exception {
+    Path lock = root.resolve("_locks/run_date=2026-01-31");
+    Files.createDirectories(lock.getParent());
+    // A process of this host that has ended: pid 2^22 + 1 is above Linux's pid_max default.
+    String host = java.net.InetAddress.getLocalHost().getHostName();
+    Files.writeString(
+        lock, "{\"host\":\"" + host + "\",\"pid\":4194305,\"startedAt\":\"2026-01-31T00:00:00Z\"}");
+    open().abandon();
+    assertFalse(Files.exists(lock));
+
+    // Another host's lock is respected while it is young, and taken over when older than the
+    // timeout.
+    Files.createDirectories(lock.getParent());
+    Files.writeString(lock, "{\"host\":\"elsewhere\",\"pid\":1,\"startedAt\":\"now\"}");
+    assertThrows(InputContractException.class, this::open);
+    Files.setLastModifiedTime(
+        lock, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(7200)));
+    open().abandon();
+    assertEquals(List.of(), entries());
+  }
+
+  @Test
   void aSecondRunOfTheDateReplacesTheFirstWhole() throws Exception {
     RunOutput first = open();
     first.writeJson("only-in-first.json", Map.of("run", 1));
@@ -166,7 +211,12 @@ class RunOutputTest {
     InputContractException e =
         assertThrows(
             InputContractException.class,
-            () -> new RunOutput(SharedSpark.spark(), file.resolve("out").toString(), DATE));
+            () ->
+                new RunOutput(
+                    SharedSpark.spark(),
+                    file.resolve("out").toString(),
+                    DATE,
+                    Duration.ofHours(1)));
     assertTrue(e.getMessage().startsWith("Cannot write to output.path " + file), e.getMessage());
   }
 }

@@ -443,7 +443,11 @@ class HostileInputTest {
     assertEquals(0, stray.exitCode(), stray.stderr());
     assertEquals(40, stray.rows("in"));
     stray.assertReconciled();
-    assertTrue(stray.stderr().contains("skipping 2 file(s) that are not Parquet"), stray.stderr());
+    String skipped = stray.metrics().at("/warnings/0").asText();
+    assertTrue(
+        skipped.startsWith("Input " + withStray + ": skipped 2 file(s) that are not Parquet: "),
+        skipped);
+    assertTrue(skipped.contains("README.txt") && skipped.contains("extract.xlsx"), skipped);
 
     // A corrupt part file is named.
     Path corrupt = parquet("corrupt", lines, 2);
@@ -462,22 +466,29 @@ class HostileInputTest {
     assertTrue(broken.lastLine().contains(part.getFileName().toString()), broken.lastLine());
     assertFalse(broken.stderr().contains("\tat "));
 
-    // One file with annual_income as int, another as double: named, with both types.
+    // As text in one file and a number in another: named, with the fix.
     Path mixed = parquet("mixed", lines.subList(0, 21), 1);
-    List<String> doubles = new ArrayList<>(List.of(HEADER));
-    lines.subList(21, 41).forEach(l -> doubles.add(l.replaceFirst(",(\\d+),", ",$1.5,")));
+    appendParquet(mixed, lines.subList(21, 41), ",k$1,");
+    Outcome types = run(mixed, "input.format=parquet");
+    assertEquals(2, types.exitCode(), types.stderr());
+    assertTrue(types.lastLine().startsWith("creditseg: Cannot read the input: "), types.lastLine());
+    assertTrue(types.lastLine().contains("annual_income"), types.lastLine());
+    assertTrue(types.lastLine().contains("rewrite them with one type"), types.lastLine());
+    assertFalse(types.stderr().contains("\tat "));
+  }
+
+  /** Appends the lines, annual_income rewritten by {@code replacement}, as one more file. */
+  private void appendParquet(Path dir, List<String> lines, String replacement) throws Exception {
+    List<String> changed = new ArrayList<>(List.of(HEADER));
+    lines.forEach(l -> changed.add(l.replaceFirst(",(\\d+),", replacement)));
     SharedSpark.spark()
         .read()
         .option("header", true)
         .option("inferSchema", true)
-        .csv(csv("mixed-doubles.csv", doubles).toString())
+        .csv(csv(dir.getFileName() + "-more.csv", changed).toString())
         .write()
         .mode("append")
-        .parquet(mixed.toString());
-    Outcome types = run(mixed, "input.format=parquet");
-    assertEquals(2, types.exitCode(), types.stderr());
-    assertTrue(types.lastLine().contains("annual_income"), types.lastLine());
-    assertTrue(types.lastLine().contains("rewrite them with one type"), types.lastLine());
+        .parquet(dir.toString());
   }
 
   /**

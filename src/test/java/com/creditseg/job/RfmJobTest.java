@@ -104,6 +104,64 @@ class RfmJobTest {
   }
 
   @Test
+  void placeholderIdsAreNoCustomerAndAnIdHoldingMostPurchasesIsNamed() throws Exception {
+    String generatedPath = dir.resolve("clean").toString();
+    CommandLine.Outcome generated =
+        CommandLine.execute(
+            "generate", "--kind", "transactions", "--customers", "300", "--output", generatedPath);
+    assertEquals(0, generated.code(), generated.describe());
+    var spark = com.creditseg.SharedSpark.spark();
+    var clean = spark.read().parquet(generatedPath);
+    long cleanRows = clean.count();
+    // A shop's walk-in till: one id on many purchases; and an extract's "(blank)" for no id.
+    var walkIn =
+        clean
+            .limit(400)
+            .withColumn("customer_id", org.apache.spark.sql.functions.lit("WALK-IN"))
+            .withColumn(
+                "transaction_id",
+                org.apache.spark.sql.functions.concat(
+                    org.apache.spark.sql.functions.lit("W"),
+                    org.apache.spark.sql.functions.col("transaction_id")));
+    var blank =
+        clean
+            .limit(50)
+            .withColumn("customer_id", org.apache.spark.sql.functions.lit("(blank)"))
+            .withColumn(
+                "transaction_id",
+                org.apache.spark.sql.functions.concat(
+                    org.apache.spark.sql.functions.lit("B"),
+                    org.apache.spark.sql.functions.col("transaction_id")));
+    String input = dir.resolve("with-placeholders").toString();
+    clean.unionByName(walkIn).unionByName(blank).write().parquet(input);
+    String output = dir.resolve("out-placeholders").toString();
+    CommandLine.Outcome run =
+        CommandLine.execute(
+            "rfm",
+            "--set",
+            "transactions.input.path=" + input,
+            "--set",
+            "output.path=" + output,
+            "--set",
+            "run.date=2026-01-31",
+            "--set",
+            "transactions.max-quarantined-share=1",
+            "--set",
+            "rfm.loyalty.enabled=false");
+    assertEquals(0, run.code(), run.describe());
+    RfmMetrics m =
+        RunOutput.JSON.readValue(
+            Path.of(output, "run_date=2026-01-31", "metrics.json").toFile(), RfmMetrics.class);
+    assertEquals(cleanRows + 450, m.rows().in());
+    assertEquals(50L, m.quarantineReasons().get("missing_id:customer_id"));
+    assertEquals(1, m.warnings().size(), m.warnings().toString());
+    assertTrue(m.warnings().get(0).startsWith("customer_id 'WALK-IN' holds "), m.warnings().get(0));
+    assertTrue(
+        m.warnings().get(0).endsWith("add it to transactions.input.placeholder-ids"),
+        m.warnings().get(0));
+  }
+
+  @Test
   void tooManyBadTransactionsStopTheRunWithExitCodeThree() {
     String input = dir.resolve("faulty").toString();
     String output = dir.resolve("out-faulty").toString();
@@ -131,6 +189,10 @@ class RfmJobTest {
     assertEquals(ExitCode.QUALITY, run.code(), run.describe());
     assertTrue(
         run.lastLine().contains("above transactions.max-quarantined-share = 0.05"), run.lastLine());
+    // The reasons by count come before where to look.
+    assertTrue(
+        run.lastLine().matches(".*; top reasons: [a-z_]+:[a-z_]+ [0-9,]+.*; quarantine and.*"),
+        run.lastLine());
     assertTrue(Files.exists(Path.of(output, "_failed", "run_date=2026-01-31", "metrics.json")));
     assertFalse(Files.exists(Path.of(output, "run_date=2026-01-31")));
   }

@@ -399,10 +399,25 @@ class ScoringServerTest {
     ObjectNode spelled = base.deepCopy();
     spelled.put(
         "employment_status", "  " + base.get("employment_status").asText().toUpperCase() + " ");
-    spelled.put("credit_history_months", base.get("credit_history_months").asInt() + 0.2);
+    spelled.put("credit_history_months", base.get("credit_history_months").asInt() + 0.0);
+    // Numbers written as text, as a CSV has them.
+    spelled.put("annual_income", " " + base.get("annual_income").asText() + " ");
+    spelled.put("recent_inquiries", String.valueOf(base.get("recent_inquiries").asInt()));
     Answer same = post(server, spelled.toString());
     assertEquals(200, same.status(), same.body().toString());
     assertEquals(plain.body(), same.body());
+
+    // A fraction in a whole-number column is refused, as the batch job quarantines it; never
+    // rounded.
+    ObjectNode fraction =
+        base.deepCopy()
+            .put("credit_history_months", base.get("credit_history_months").asInt() + 0.2);
+    assertError(
+        post(server, fraction.toString()), 400, "is not a whole number", "(not_an_integer)");
+    assertError(
+        post(server, base.deepCopy().put("credit_history_months", 2147483648L).toString()),
+        400,
+        "(out_of_range)");
 
     ObjectNode blank = base.deepCopy().put("recent_inquiries", "");
     Answer imputed = post(server, blank.toString());

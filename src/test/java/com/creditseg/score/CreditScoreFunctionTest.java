@@ -94,8 +94,13 @@ class CreditScoreFunctionTest {
     assertEquals(575, score(card, 0.1, 0.9, 0.0).score());
     InputContractException e =
         assertThrows(
-            InputContractException.class, () -> ScoreCard.forColumns(SETTINGS, List.of("age")));
+            InputContractException.class,
+            () ->
+                ScoreCard.forColumns(
+                    SETTINGS, List.of("age", "parse_errors", "source_record", "_line")));
     assertTrue(e.getMessage().startsWith("Cannot score customers: no score factor"));
+    // The input's columns only, not the reader's own.
+    assertTrue(e.getMessage().endsWith("; have: [age])"), e.getMessage());
   }
 
   @Test

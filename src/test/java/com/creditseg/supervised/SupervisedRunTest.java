@@ -103,6 +103,16 @@ class SupervisedRunTest {
         List.of("age", "gender"),
         fairness.attributes().stream().map(FairnessCheck.Attribute::attribute).sorted().toList());
     assertEquals(model(RiskModels.SCORECARD).decision().cutoff(), fairness.cutoff(), 0.0);
+    // An attribute below the four-fifths rule is a warning of the run, not only a report table.
+    for (FairnessCheck.Attribute a : fairness.attributes()) {
+      boolean warned =
+          metrics.warnings().stream()
+              .anyMatch(
+                  w ->
+                      w.startsWith(a.attribute() + ": the scorecard approves group '")
+                          && w.contains("below the four-fifths rule"));
+      assertEquals(a.belowFourFifths(), warned, a + " / " + metrics.warnings());
+    }
   }
 
   @Test
