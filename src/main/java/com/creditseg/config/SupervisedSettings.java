@@ -82,7 +82,8 @@ public record SupervisedSettings(
       Trend trend,
       List<Double> specialValues,
       double minIv,
-      double smoothing) {}
+      double smoothing,
+      double maxIv) {}
 
   /** The default rate's direction across a numeric feature's bins. */
   public enum Trend {
@@ -140,7 +141,18 @@ public record SupervisedSettings(
                     .toUpperCase(java.util.Locale.ROOT)),
             List.copyOf(special),
             Checks.doubleIn(config, p + "binning.min-iv", 0, 10),
-            Checks.doubleIn(config, p + "binning.smoothing", 1e-6, 10));
+            Checks.doubleIn(config, p + "binning.smoothing", 1e-6, 10),
+            Checks.doubleIn(config, p + "max-iv", 0, 1000));
+    if (binning.maxIv() <= binning.minIv()) {
+      throw new InvalidSettingsException(
+          p
+              + "max-iv = "
+              + binning.maxIv()
+              + " is not valid: it must be above "
+              + p
+              + "binning.min-iv = "
+              + binning.minIv());
+    }
     Points points =
         new Points(
             Checks.doubleIn(config, p + "scorecard.points", -1e6, 1e6),

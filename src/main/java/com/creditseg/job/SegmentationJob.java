@@ -648,6 +648,20 @@ public final class SegmentationJob {
               r.validationRows(),
               fitted.scorecard().features().stream().map(f -> f.feature()).toList());
           warnAboutFairness(r.fairness());
+          r.features().stream()
+              .filter(f -> f.status().equals("suspected_leak"))
+              .forEach(
+                  f ->
+                      warn(
+                          String.format(
+                              Locale.ROOT,
+                              "%s: dropped from every supervised model as a suspected leak of the"
+                                  + " label (information value %.2f, above"
+                                  + " model.supervised.max-iv = %s): a copy of the label or a"
+                                  + " column written after the outcome",
+                              f.feature(),
+                              f.iv(),
+                              settings.supervised().binning().maxIv())));
           output.writeTable("models/woe_bins", ModelTables.bins(spark, fitted));
           output.writeTable("models/scorecard", ModelTables.scorecard(spark, fitted.scorecard()));
           output.writeJson("models/validation.json", r);

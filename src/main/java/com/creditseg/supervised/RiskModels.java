@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -89,6 +90,13 @@ public final class RiskModels {
       List<String> all = new ArrayList<>(numeric);
       all.addAll(categorical);
       return all;
+    }
+
+    /** These features without {@code dropped}. */
+    public Features without(Set<String> dropped) {
+      return new Features(
+          numeric.stream().filter(f -> !dropped.contains(f)).toList(),
+          categorical.stream().filter(f -> !dropped.contains(f)).toList());
     }
   }
 
@@ -191,8 +199,8 @@ public final class RiskModels {
   }
 
   /**
-   * One feature: {@code status} is kept, low_iv (below min-iv) or wrong_sign (dropped from the
-   * regression).
+   * One feature: {@code status} is kept, low_iv (below min-iv), suspected_leak (above max-iv:
+   * dropped from every model) or wrong_sign (dropped from the regression).
    */
   public record FeatureIv(String feature, double iv, String status, double coefficient) {}
 
@@ -273,8 +281,22 @@ public final class RiskModels {
               lit(1.0),
               greatest(
                   lit(0.0), lit((double) scoreMax).minus(col(CreditScorer.SCORE)).divide(range)));
+      // Binned first: a feature that gives the label away (suspected_leak) is dropped from the
+      // challengers too, which would otherwise score it perfectly.
+      WoeBinningModel binning = binning(train, features);
+      Set<String> leaks = new TreeSet<>();
+      binning.leaks().forEach(t -> leaks.add(t.feature()));
+      if (!leaks.isEmpty()) {
+        LOG.warn(
+            "Supervised: {} dropped from every model as suspected leaks of the label: information"
+                + " value above model.supervised.max-iv = {}",
+            leaks,
+            settings.binning().maxIv());
+      }
+      Features modelled = features.without(leaks);
       Map<Challenger, Future<ChallengerFit>> challengerFits = new LinkedHashMap<>();
-      for (Challenger c : settings.challengers()) {
+      for (Challenger c :
+          modelled.all().isEmpty() ? List.<Challenger>of() : settings.challengers()) {
         challengerFits.put(
             c,
             fitting.submit(
@@ -283,8 +305,8 @@ public final class RiskModels {
                       timed(
                           c.key(),
                           () ->
-                              challenger(c, features)
-                                  .fit(balanced(raw(train, features), settings.balance()))
+                              challenger(c, modelled)
+                                  .fit(balanced(raw(train, modelled), settings.balance()))
                                   // A copy drops the training summary, which holds the session
                                   // (not serializable).
                                   .copy(new org.apache.spark.ml.param.ParamMap()));
@@ -292,7 +314,7 @@ public final class RiskModels {
                       model,
                       timed(
                           c.key() + " validation",
-                          () -> validation.validate(probability(model, raw(valid, features)))));
+                          () -> validation.validate(probability(model, raw(valid, modelled)))));
                 }));
       }
       Future<CrossValidation> crossValidation =
@@ -306,7 +328,6 @@ public final class RiskModels {
                       "rule score validation",
                       () -> validation.validate(valid.withColumn(PD, rulePd))));
 
-      WoeBinningModel binning = binning(train, features);
       Card card = card(binning, train);
       Dataset<Row> validWoe = binning.transform(valid);
       Dataset<Row> validScored = validWoe.withColumn(PD, card.scorecard().probability());
@@ -330,7 +351,7 @@ public final class RiskModels {
           binning,
           card,
           trainCounts[0] + validCounts[0],
-          () -> collect(binning, card, features, trainCounts, validCounts, concurrent));
+          () -> collect(binning, card, modelled, trainCounts, validCounts, concurrent));
       return fitting;
     } catch (RuntimeException e) {
       fitting.close();
@@ -379,7 +400,9 @@ public final class RiskModels {
       String status =
           t.iv() < binning.minIv()
               ? "low_iv"
-              : card.kept().contains(t.feature()) ? "kept" : "wrong_sign";
+              : t.iv() > binning.maxIv()
+                  ? "suspected_leak"
+                  : card.kept().contains(t.feature()) ? "kept" : "wrong_sign";
       double coefficient =
           card.scorecard().features().stream()
               .filter(f -> f.feature().equals(t.feature()))

@@ -104,7 +104,8 @@ public record ScorecardModel(
   /** Adds the scorecard's columns to {@code customers}. */
   public Dataset<Row> score(Dataset<Row> customers) {
     WoeBinningModel binning =
-        new WoeBinningModel("woeBinning_bundle", bins, Double.NEGATIVE_INFINITY);
+        new WoeBinningModel(
+            "woeBinning_bundle", bins, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
     return scorecard
         .apply(binning.transform(customers), maxReasonCodes)
         .drop(bins.stream().map(FeatureBins::woeColumn).toArray(String[]::new));

@@ -196,7 +196,7 @@ public final class WoeBinning extends Estimator<WoeBinningModel> {
     for (String f : categorical) {
       tables.add(categoricalBins(f, byFeature.get(f), minCount, total, events));
     }
-    return new WoeBinningModel(uid, tables, settings.minIv());
+    return new WoeBinningModel(uid, tables, settings.minIv(), settings.maxIv());
   }
 
   /** Counts a label value that is neither 0 nor 1 (non-zero fails the fit). */

@@ -28,11 +28,13 @@ public final class WoeBinningModel extends Model<WoeBinningModel> {
   private final String uid;
   private final List<FeatureBins> tables;
   private final double minIv;
+  private final double maxIv;
 
-  public WoeBinningModel(String uid, List<FeatureBins> tables, double minIv) {
+  public WoeBinningModel(String uid, List<FeatureBins> tables, double minIv, double maxIv) {
     this.uid = uid;
     this.tables = List.copyOf(tables);
     this.minIv = minIv;
+    this.maxIv = maxIv;
   }
 
   @Override
@@ -45,9 +47,9 @@ public final class WoeBinningModel extends Model<WoeBinningModel> {
     return tables;
   }
 
-  /** The features with a WoE column: information value at least min-iv. */
+  /** The features with a WoE column: information value at least min-iv and at most max-iv. */
   public List<FeatureBins> kept() {
-    return tables.stream().filter(t -> t.iv() >= minIv).toList();
+    return tables.stream().filter(t -> t.iv() >= minIv && !(t.iv() > maxIv)).toList();
   }
 
   /** The features dropped for an information value below min-iv. */
@@ -55,8 +57,17 @@ public final class WoeBinningModel extends Model<WoeBinningModel> {
     return tables.stream().filter(t -> t.iv() < minIv).toList();
   }
 
+  /** The features dropped as suspected leaks of the label: information value above max-iv. */
+  public List<FeatureBins> leaks() {
+    return tables.stream().filter(t -> t.iv() > maxIv).toList();
+  }
+
   public double minIv() {
     return minIv;
+  }
+
+  public double maxIv() {
+    return maxIv;
   }
 
   /** The same binning with only {@code features} kept (in that order). */
@@ -65,12 +76,12 @@ public final class WoeBinningModel extends Model<WoeBinningModel> {
         features.stream()
             .map(f -> tables.stream().filter(t -> t.feature().equals(f)).findFirst().orElseThrow())
             .toList();
-    return new WoeBinningModel(uid, kept, Double.NEGATIVE_INFINITY);
+    return new WoeBinningModel(uid, kept, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
   }
 
   @Override
   public WoeBinningModel copy(ParamMap extra) {
-    return copyValues(new WoeBinningModel(uid, tables, minIv), extra);
+    return copyValues(new WoeBinningModel(uid, tables, minIv, maxIv), extra);
   }
 
   @Override

@@ -397,6 +397,38 @@ class HostileInputTest {
   }
 
   @Test
+  void aFeatureThatIsTheLabelIsDroppedAsASuspectedLeak() throws Exception {
+    List<String> lines = new ArrayList<>(List.of(HEADER));
+    lines.addAll(CustomerCsv.goodLines(300));
+    Outcome o =
+        run(
+            csv("leak.csv", lines),
+            "model.supervised.enabled=true",
+            "input.mapping.extra-columns.leaky={expression=\"CAST(defaulted AS DOUBLE)\","
+                + " type=double}");
+    assertEquals(0, o.exitCode(), o.stderr());
+    JsonNode leaky = null;
+    for (JsonNode f : o.metrics().at("/supervised/features")) {
+      if (f.get("feature").asText().equals("leaky")) {
+        leaky = f;
+      }
+    }
+    assertTrue(leaky != null, o.metrics().at("/supervised/features").toString());
+    assertEquals("suspected_leak", leaky.get("status").asText());
+    assertTrue(leaky.get("iv").asDouble() > 2, leaky.toString());
+    assertEquals(0.0, leaky.get("coefficient").asDouble());
+    String warning = o.metrics().at("/warnings/0").asText();
+    assertTrue(
+        warning.startsWith(
+            "leaky: dropped from every supervised model as a suspected leak of the label"),
+        warning);
+    // No model saw it: none separates the held-out classes perfectly.
+    for (JsonNode m : o.metrics().at("/supervised/models")) {
+      assertTrue(m.at("/validation/rocAuc").asDouble() < 0.999, m.toString());
+    }
+  }
+
+  @Test
   void aColumnMostlyImputedIsNamedInTheWarnings() throws Exception {
     List<String> lines = new ArrayList<>(List.of(HEADER));
     List<String> good = CustomerCsv.goodLines(100);

@@ -29,7 +29,7 @@ class WoeBinningTest {
           .add("defaulted", DataTypes.IntegerType);
 
   private static final SupervisedSettings.Binning BINNING =
-      new SupervisedSettings.Binning(5, 0.1, Trend.AUTO, List.of(-1.0), 0.02, 0.5);
+      new SupervisedSettings.Binning(5, 0.1, Trend.AUTO, List.of(-1.0), 0.02, 0.5, 2.0);
 
   /**
    * 100 customers: x = 1..10, ten each; of the ten with value v, the first (5,4,4,3,3,2,2,1,1,0)[v]
@@ -134,7 +134,7 @@ class WoeBinningTest {
   @Test
   void featuresBelowTheIvThresholdAreDroppedAndListed() {
     SupervisedSettings.Binning strict =
-        new SupervisedSettings.Binning(5, 0.1, Trend.AUTO, List.of(-1.0), 0.3, 0.5);
+        new SupervisedSettings.Binning(5, 0.1, Trend.AUTO, List.of(-1.0), 0.3, 0.5, 2.0);
     WoeBinningModel model =
         new WoeBinning("defaulted", List.of("x"), List.of("cat"), strict).fit(fixture());
     assertEquals(List.of("x"), model.kept().stream().map(FeatureBins::feature).toList());
