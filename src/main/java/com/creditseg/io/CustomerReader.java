@@ -470,8 +470,11 @@ public final class CustomerReader {
       try {
         return ParquetFiles.read(spark, settings.path(), warnings);
       } catch (RuntimeException e) {
-        throw new InputContractException(
-            "Cannot read Parquet from " + settings.path() + ": " + firstLine(e), e);
+        throw ParquetFiles.explain(e)
+            .orElseGet(
+                () ->
+                    new InputContractException(
+                        "Cannot read Parquet from " + settings.path() + ": " + firstLine(e), e));
       }
     }
     InputSettings.CsvOptions csv = settings.csv();

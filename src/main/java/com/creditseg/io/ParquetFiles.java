@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -114,6 +115,18 @@ public final class ParquetFiles {
    * {@code e} is one: the file and what is wrong with it, in Spark's words, on one line.
    */
   public static Optional<InputContractException> explain(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ChecksumException) {
+        return Optional.of(
+            new InputContractException(
+                "Cannot read the input: "
+                    + String.valueOf(t.getMessage()).replaceAll("\\s*\\R.*", "")
+                    + ": its checksum sidecar (the .crc file beside it) does not match its bytes,"
+                    + " so the file was changed after it was written; if its data is right, delete"
+                    + " the .crc file",
+                e));
+      }
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SparkThrowable s && s.getCondition() != null) {
         String condition = s.getCondition();

@@ -60,6 +60,7 @@ public final class RunOutput {
   private final Path finalDir;
   private final Path staging;
   private final RunLock lock;
+  private final boolean rootExisted;
 
   /**
    * Opens the run of {@code date} under {@code root}: takes the date's lock (see {@link RunLock}; a
@@ -74,8 +75,10 @@ public final class RunOutput {
     this.finalDir = new Path(this.root, name);
     this.staging = new Path(new Path(this.root, "_staging"), name + "-" + UUID.randomUUID());
     RunLock taken = null;
+    boolean existed = true;
     try {
       this.fs = this.root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      existed = fs.exists(this.root);
       taken = RunLock.take(fs, this.root, name, lockTimeout);
       recover(name);
       if (!fs.mkdirs(staging)) {
@@ -91,6 +94,7 @@ public final class RunOutput {
           "Cannot write to output.path " + root + ": " + e.getMessage(), e);
     }
     this.lock = taken;
+    this.rootExisted = existed;
   }
 
   /**
@@ -295,11 +299,18 @@ public final class RunOutput {
     }
   }
 
-  /** Removes the staging directory of a run that will not be committed. */
+  /**
+   * Removes the staging directory of a run that will not be committed, and the output path itself
+   * when this run created it and nothing else is in it.
+   */
   public void abandon() {
     try {
       fs.delete(staging, true);
       deleteIfEmpty(staging.getParent());
+      lock.release();
+      if (!rootExisted) {
+        deleteIfEmpty(root);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot remove " + staging, e);
     } finally {

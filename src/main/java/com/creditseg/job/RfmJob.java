@@ -370,7 +370,10 @@ public final class RfmJob {
         .withColumn(f.get(2), log1p(greatest(col(RfmCalculator.MONETARY), lit(0.0))));
   }
 
-  /** Size, value and spend quartiles of each named segment, in the map's order. */
+  /**
+   * Size, value and spend quartiles of each named segment, in the map's order, then {@value
+   * RfmScorer#RETURNS_ONLY} when there are such customers.
+   */
   static List<RfmMetrics.NamedSegment> namedSegments(Dataset<Row> customers, RfmSegmentMap map) {
     boolean hasP = List.of(customers.columns()).contains(LoyaltyModel.P_LOYAL);
     Map<String, Row> bySegment = new HashMap<>();
@@ -390,7 +393,11 @@ public final class RfmJob {
     long all = bySegment.values().stream().mapToLong(r -> r.getLong(1)).sum();
     double value = bySegment.values().stream().mapToDouble(r -> r.getDouble(2)).sum();
     List<RfmMetrics.NamedSegment> out = new ArrayList<>();
-    for (String name : map.names()) {
+    List<String> names = new ArrayList<>(map.names());
+    if (bySegment.containsKey(RfmScorer.RETURNS_ONLY)) {
+      names.add(RfmScorer.RETURNS_ONLY);
+    }
+    for (String name : names) {
       Row r = bySegment.get(name);
       if (r == null) {
         out.add(new RfmMetrics.NamedSegment(name, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null));
@@ -415,10 +422,13 @@ public final class RfmJob {
     return List.copyOf(out);
   }
 
-  /** The 25 cells of the R × F grid, empty ones included. */
+  /**
+   * The 25 cells of the R × F grid, empty ones included; customers without a purchase are in none.
+   */
   static List<RfmMetrics.GridCell> grid(Dataset<Row> customers, RfmSegmentMap map) {
     Map<String, Row> cells = new HashMap<>();
     customers
+        .filter(col(RfmScorer.SEGMENT).notEqual(RfmScorer.RETURNS_ONLY))
         .groupBy(RfmScorer.R_SCORE, RfmScorer.F_SCORE)
         .agg(count(lit(1)), avg(RfmCalculator.MONETARY))
         .collectAsList()

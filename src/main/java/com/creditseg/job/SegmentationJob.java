@@ -350,7 +350,7 @@ public final class SegmentationJob {
             "read",
             () ->
                 new CustomerReader(spark, settings.input(), settings.run().date())
-                    .readParsedOnce(requiredBecause()),
+                    .readParsedOnce(presentBecause()),
             CustomerReader.Input::rows);
     if (input.rows() == 0) {
       input.release();
@@ -982,6 +982,31 @@ public final class SegmentationJob {
                     "a clustering feature: map a source column to it (input.mapping.columns."
                         + f
                         + ") or remove it from segment.features"));
+    return required;
+  }
+
+  /**
+   * The columns the input must have, checked with its header before any row is read: {@link
+   * #requiredBecause}, and with an applied model ({@code score}) the columns its credit score and
+   * scorecard read, which it was fitted on and cannot do without. (Only these must be present; the
+   * validator's required columns, whose nulls it rejects, stay {@link #requiredBecause}.)
+   */
+  Map<String, String> presentBecause() {
+    Map<String, String> required = requiredBecause();
+    if (applied != null) {
+      String why =
+          "read by the applied model's %s: map a source column to it (input.mapping.columns.%s)";
+      applied
+          .scoreCard()
+          .inputColumns()
+          .forEach(c -> required.putIfAbsent(c, String.format(why, "credit score", c)));
+      if (applied.scorecard() != null) {
+        applied
+            .scorecard()
+            .inputColumns()
+            .forEach(c -> required.putIfAbsent(c, String.format(why, "scorecard", c)));
+      }
+    }
     return required;
   }
 

@@ -27,6 +27,9 @@ final class Sessions {
     // sort. And an input of few large files is read in at least four splits per core, so that the
     // last split does not leave cores idle (10M generated customers came in 2 files, 5 splits).
     setUnlessSet(spark, "spark.sql.maxConcurrentOutputFileWriters", "16");
+    // pandas writes Parquet timestamps in nanoseconds, which Spark cannot read as timestamps and
+    // otherwise refuses: read as longs, they are turned into times by the transaction reader.
+    setUnlessSet(spark, "spark.sql.legacy.parquet.nanosAsLong", "true");
     setUnlessSet(
         spark,
         "spark.sql.files.minPartitionNum",

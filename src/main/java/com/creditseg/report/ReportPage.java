@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,24 +31,28 @@ final class ReportPage {
         "report.js",
         "Credit risk segments, run " + data.run().runDate(),
         data,
+        data.run().warnings(),
         plotlyFile,
         plotlyVersion);
   }
 
   /**
    * Renders another page in the same frame: {@code template} and {@code script} are resources
-   * beside this class, with the same placeholders and the same style sheet.
+   * beside this class, with the same placeholders and the same style sheet. The run's {@code
+   * warnings} go at the top of the page, before any script runs.
    */
   static String render(
       String template,
       String script,
       String title,
       Object data,
+      List<String> warnings,
       String plotlyFile,
       String plotlyVersion) {
     Map<String, String> values =
         Map.of(
             "title", escapeHtml(title),
+            "warnings", warningsBlock(warnings),
             "style", resource("report.css"),
             "script", resource(script),
             "plotly", escapeHtml(plotlyFile),
@@ -65,6 +70,18 @@ final class ReportPage {
     }
     m.appendTail(page);
     return page.toString();
+  }
+
+  /** The warnings as a notice with one list item each; nothing when there are none. */
+  static String warningsBlock(List<String> warnings) {
+    if (warnings == null || warnings.isEmpty()) {
+      return "";
+    }
+    StringBuilder block =
+        new StringBuilder(
+            "<div class=\"notice warning\" id=\"run-warnings\"><strong>Warnings</strong><ul>");
+    warnings.forEach(w -> block.append("<li>").append(escapeHtml(w)).append("</li>"));
+    return block.append("</ul></div>").toString();
   }
 
   /** Text safe in HTML element content and in quoted attribute values. */

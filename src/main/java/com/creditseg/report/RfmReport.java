@@ -59,6 +59,7 @@ public final class RfmReport {
                   "rfm.js",
                   "RFM segments, run " + metrics.runDate(),
                   new Data(metrics, profiles),
+                  metrics.warnings(),
                   PlotlyBundle.FILE,
                   plotly.version())
               .getBytes(StandardCharsets.UTF_8);

@@ -22,7 +22,8 @@ import org.apache.spark.sql.Row;
  * score, and some scores can then be empty.
  *
  * <p>Adds {@code r_score}, {@code f_score}, {@code m_score} (int), {@code rfm_cell} ("545"), {@code
- * rfm_score} (R + F + M, 3 to 15) and {@code rfm_segment}.
+ * rfm_score} (R + F + M, 3 to 15) and {@code rfm_segment}: the R × F map's name, or {@value
+ * #RETURNS_ONLY} for a customer without a purchase.
  */
 public final class RfmScorer {
   public static final String R_SCORE = "r_score";
@@ -31,6 +32,13 @@ public final class RfmScorer {
   public static final String CELL = "rfm_cell";
   public static final String SCORE = "rfm_score";
   public static final String SEGMENT = "rfm_segment";
+
+  /**
+   * The segment of a customer who only returned goods in the period (no purchase: frequency 0). The
+   * R × F map names customers by how recently and how often they buy; one who never bought is none
+   * of its segments ("About to Sleep" with frequency 0 said nothing true).
+   */
+  public static final String RETURNS_ONLY = "Returns only";
 
   private static final double[] QUINTILES = {0.2, 0.4, 0.6, 0.8};
 
@@ -70,7 +78,9 @@ public final class RfmScorer {
                 col(F_SCORE).cast("string"),
                 col(M_SCORE).cast("string")))
         .withColumn(SCORE, col(R_SCORE).plus(col(F_SCORE)).plus(col(M_SCORE)))
-        .withColumn(SEGMENT, map.name());
+        .withColumn(
+            SEGMENT,
+            when(col(RfmCalculator.FREQUENCY).equalTo(0), lit(RETURNS_ONLY)).otherwise(map.name()));
   }
 
   /** How many of the boundaries lie strictly below the value (0 to 4); null stays null. */

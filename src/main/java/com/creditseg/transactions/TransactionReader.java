@@ -3,7 +3,11 @@ package com.creditseg.transactions;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pow;
+import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.try_to_timestamp;
 import static org.apache.spark.sql.functions.when;
 
@@ -139,6 +143,7 @@ public final class TransactionReader {
           // ISO forms and the text of a Parquet timestamp or date column.
           attempts.add(text.try_cast(DataTypes.TimestampType));
         }
+        attempts.add(epoch(text));
         Column time = coalesce(attempts.toArray(Column[]::new));
         out.add(time.as(c));
         errors =
@@ -162,6 +167,19 @@ public final class TransactionReader {
     out.add(errors.as(CustomerSchema.PARSE_ERRORS));
     out.add(col(CustomerSchema.SOURCE_RECORD));
     return new Input(rows.select(out.toArray(Column[]::new)), read.rows(), read.warnings());
+  }
+
+  /**
+   * A time written as a count since 1970 (10 to 19 digits: seconds, milliseconds, microseconds or
+   * nanoseconds, told apart by their digits; a pandas Parquet timestamp in nanoseconds reads as
+   * such a number), else null.
+   */
+  static Column epoch(Column text) {
+    Column digits = length(text);
+    Column divisor = pow(lit(10.0), floor(digits.minus(10).divide(3)).multiply(3));
+    return when(
+        text.rlike("^[0-9]{10,19}$"),
+        timestamp_seconds(text.cast(DataTypes.DoubleType).divide(divisor)));
   }
 
   /** The source column a canonical column is read from when the mapping does not name one. */

@@ -180,15 +180,6 @@
       " deduplicated  "));
     rec.appendChild(element("span", run.reconciled ? "ok" : "bad",
       run.reconciled ? "✓ reconciled" : "✗ does not reconcile"));
-    var warnings = run.warnings || [];
-    if (warnings.length) {
-      var box = document.getElementById("run-warnings");
-      box.appendChild(element("strong", null, "Warnings"));
-      var list = element("ul");
-      warnings.forEach(function (w) { list.appendChild(element("li", null, w)); });
-      box.appendChild(list);
-      box.hidden = false;
-    }
   }
 
   // ---- Profile table -------------------------------------------------------------------------

@@ -71,15 +71,6 @@
     rec.appendChild(document.createTextNode("rows in " + integer.format(m.rows.in) + " = used " +
       integer.format(m.rows.used) + " + quarantined " + integer.format(m.rows.quarantined) + " "));
     rec.appendChild(element("span", m.rows.reconciled ? "ok" : "bad", m.rows.reconciled ? "reconciled" : "does not reconcile"));
-    var warnings = m.warnings || [];
-    if (warnings.length) {
-      var box = document.getElementById("run-warnings");
-      box.appendChild(element("strong", null, "Warnings"));
-      var list = element("ul");
-      warnings.forEach(function (w) { list.appendChild(element("li", null, w)); });
-      box.appendChild(list);
-      box.hidden = false;
-    }
   }
 
   function segments() {

@@ -498,6 +498,37 @@ class HostileInputTest {
     assertTrue(broken.lastLine().contains(part.getFileName().toString()), broken.lastLine());
     assertFalse(broken.stderr().contains("\tat "));
 
+    // A part file changed after it was written, its .crc sidecar left as it was: named, with
+    // what to do.
+    Path stale = parquet("stale-crc", lines, 1);
+    Path staleFile;
+    try (var files = Files.list(stale)) {
+      staleFile =
+          files.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().get();
+    }
+    Path crc = staleFile.resolveSibling("." + staleFile.getFileName() + ".crc");
+    assertTrue(Files.exists(crc), "Spark wrote a checksum sidecar");
+    byte[] crcBytes = Files.readAllBytes(crc);
+    SharedSpark.spark()
+        .read()
+        .parquet(stale.toString())
+        .limit(39)
+        .coalesce(1)
+        .write()
+        .parquet(tmp.resolve("stale-rewritten").toString());
+    try (var files = Files.list(tmp.resolve("stale-rewritten"))) {
+      Files.copy(
+          files.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().get(),
+          staleFile,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    Files.write(crc, crcBytes);
+    Outcome staleRun = run(stale, "input.format=parquet");
+    assertEquals(2, staleRun.exitCode(), staleRun.stderr());
+    assertTrue(
+        staleRun.lastLine().contains(staleFile.getFileName().toString()), staleRun.lastLine());
+    assertTrue(staleRun.lastLine().contains("delete the .crc file"), staleRun.lastLine());
+
     // As text in one file and a number in another: named, with the fix.
     Path mixed = parquet("mixed", lines.subList(0, 21), 1);
     appendParquet(mixed, lines.subList(21, 41), ",k$1,");

@@ -12,6 +12,12 @@ import com.creditseg.rfm.LoyaltyModel;
 import com.creditseg.rfm.RfmScorer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -159,6 +165,65 @@ class RfmJobTest {
     assertTrue(
         m.warnings().get(0).endsWith("add it to transactions.input.placeholder-ids"),
         m.warnings().get(0));
+  }
+
+  @Test
+  void pandasParquetWithNanosecondTimestampsIsRead() throws Exception {
+    // What pandas writes: transaction times as INT64 TIMESTAMP(NANOS), which Spark cannot read
+    // as timestamps.
+    MessageType schema =
+        MessageTypeParser.parseMessageType(
+            "message transactions { required binary customer_id (STRING);"
+                + " required binary transaction_id (STRING);"
+                + " required int64 transaction_time (TIMESTAMP(NANOS,true));"
+                + " required double amount; }");
+    Path pandas = dir.resolve("pandas");
+    Files.createDirectories(pandas);
+    SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+    long day = 86_400L * 1_000_000_000L;
+    long start = java.time.Instant.parse("2025-06-01T10:00:00Z").getEpochSecond() * 1_000_000_000L;
+    int lines = 0;
+    try (ParquetWriter<Group> writer =
+        ExampleParquetWriter.builder(
+                new org.apache.hadoop.fs.Path(pandas.resolve("part-0.parquet").toString()))
+            .withType(schema)
+            .build()) {
+      for (int c = 0; c < 40; c++) {
+        for (int t = 0; t <= c % 4; t++) {
+          writer.write(
+              groups
+                  .newGroup()
+                  .append("customer_id", "c" + c)
+                  .append("transaction_id", "t" + c + "-" + t)
+                  .append("transaction_time", start + (c * 3L + t * 20L) * day)
+                  .append("amount", 10.0 + c));
+          lines++;
+        }
+      }
+    }
+    String output = dir.resolve("out-pandas").toString();
+    CommandLine.Outcome run =
+        CommandLine.execute(
+            "rfm",
+            "--set",
+            "transactions.input.path=" + pandas,
+            "--set",
+            "output.path=" + output,
+            "--set",
+            "run.date=2026-01-31",
+            "--set",
+            "rfm.kmeans.k=2",
+            "--set",
+            "rfm.loyalty.enabled=false");
+    assertEquals(0, run.code(), run.describe());
+    RfmMetrics m =
+        RunOutput.JSON.readValue(
+            Path.of(output, "run_date=2026-01-31", "metrics.json").toFile(), RfmMetrics.class);
+    assertEquals(lines, m.rows().in());
+    assertEquals(0, m.rows().quarantined(), m.quarantineReasons().toString());
+    assertEquals(40, m.customers());
+    // The last purchase: customer 39, its 4th line, 39 * 3 + 3 * 20 days after the start.
+    assertEquals("2025-11-25T10:00", m.lastTransaction().substring(0, 16).replace(' ', 'T'));
   }
 
   @Test

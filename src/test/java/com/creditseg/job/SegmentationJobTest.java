@@ -3,6 +3,7 @@ package com.creditseg.job;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SharedSpark;
@@ -11,6 +12,7 @@ import com.creditseg.config.Settings;
 import com.creditseg.config.SettingsLoader;
 import com.creditseg.io.RunOutput;
 import com.creditseg.metrics.RunMetrics;
+import com.creditseg.model.RunModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
@@ -221,6 +223,44 @@ class SegmentationJobTest {
             .rocAuc();
     assertTrue(scorecard >= rules, "scorecard " + scorecard + " vs rule score " + rules);
     assertTrue(metrics.riskOrder().monotone(), metrics.riskOrder().toString());
+  }
+
+  @Test
+  void scoringAnInputWithoutAColumnTheModelReadsStopsBeforeReadingIt() {
+    SparkSession spark = SharedSpark.spark();
+    RunModel model = RunModel.load(spark, runDir.resolve("model").toString());
+    List<String> onlyTheScorecard = new ArrayList<>(model.scorecard().inputColumns());
+    onlyTheScorecard.removeAll(metrics.segments().features());
+    String missing = onlyTheScorecard.get(0);
+    String input = tmp.resolve("customers-without-" + missing).toString();
+    spark.read().parquet(tmp.resolve("customers").toString()).drop(missing).write().parquet(input);
+    Path output = tmp.resolve("out-scored-without");
+    CommandLine.Outcome scored =
+        CommandLine.execute(
+            List.of(
+                "score",
+                "--model",
+                runDir.toString(),
+                "--set",
+                "input.path=" + input,
+                "--set",
+                "output.path=" + output,
+                "--set",
+                "run.date=2026-02-28"));
+    assertEquals(ExitCode.USAGE, scored.code(), scored.describe());
+    assertTrue(
+        scored
+            .lastLine()
+            .startsWith(
+                "creditseg: Required column "
+                    + missing
+                    + " not found in "
+                    + input
+                    + ": "
+                    + missing
+                    + " is read by the applied model's scorecard: map a source column to it"),
+        scored.lastLine());
+    assertFalse(Files.exists(output), "no empty output directory is left");
   }
 
   @Test

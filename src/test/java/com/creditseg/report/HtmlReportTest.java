@@ -296,6 +296,15 @@ class HtmlReportTest {
   }
 
   @Test
+  void theRunsWarningsLeadThePageEscaped() {
+    assertEquals("", ReportPage.warningsBlock(List.of()));
+    assertEquals(
+        "<div class=\"notice warning\" id=\"run-warnings\"><strong>Warnings</strong><ul>"
+            + "<li>customer_id &#39;&lt;b&gt;&#39; holds 14.5 %</li></ul></div>",
+        ReportPage.warningsBlock(List.of("customer_id '<b>' holds 14.5 %")));
+  }
+
+  @Test
   void scorecardTableHasTheRowsOfModelsScorecardCsv() {
     List<Row> csv =
         SharedSpark.spark()
