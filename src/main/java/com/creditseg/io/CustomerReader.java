@@ -670,8 +670,9 @@ public final class CustomerReader {
    * <p>Spark SQL has no function for "this expression, or null if it throws"; {@link TryEval} is
    * the Catalyst expression behind its try_* functions. Wrapping the value in a struct tells a
    * failure (null struct) from a null value (struct holding null). TryEval alone is not enough:
-   * common subexpression elimination evaluates a subexpression that occurs twice (NULLIF(x, 0)
-   * reads x twice) once, before the projection, outside TryEval's catch. It does not look inside a
+   * Spark computes the common part of a WITH (NULLIF's argument) in a projection of its own, and
+   * common subexpression elimination evaluates a subexpression that occurs twice once, before the
+   * projection, both outside TryEval's catch; see the setting made below. It does not look inside a
    * lambda function's body, so the expression is evaluated as the body of a one-element {@code
    * transform}, where nothing of it can be hoisted out. That attempt is its own column ({@code
    * attemptName}, added to the source before the mapping's projection), which the value and the
@@ -687,6 +688,13 @@ public final class CustomerReader {
       DataType type,
       Map<String, String> categories,
       ColumnSource from) {
+    // NULLIF, BETWEEN and their kin are rewritten by Spark 4 into a WITH expression, whose common
+    // part the optimizer then computes in a projection of its own, below and outside TryEval:
+    // NULLIF(CAST(x AS DOUBLE), 0) threw on "0.5.1" whatever wrapped it. Inlined (the setting
+    // Spark keeps as the way around WITH's troubles), the expression stays one tree, and the
+    // lambda below keeps subexpression elimination from hoisting its repeated parts. Set for the
+    // session: a lazy input is optimized again by every later pass.
+    spark.conf().set("spark.sql.alwaysInlineCommonExpr", "true");
     Column user;
     Dataset<Row> probe;
     try {
