@@ -497,6 +497,7 @@ class HostileInputTest {
         broken.lastLine().startsWith("creditseg: Cannot read the input: "), broken.lastLine());
     assertTrue(broken.lastLine().contains(part.getFileName().toString()), broken.lastLine());
     assertFalse(broken.stderr().contains("\tat "));
+    assertFalse(Files.exists(tmp.resolve("out-corrupt")), "no _staging/ or lock left behind");
 
     // A part file changed after it was written, its .crc sidecar left as it was: named, with
     // what to do.

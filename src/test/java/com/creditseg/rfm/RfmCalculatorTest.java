@@ -66,7 +66,8 @@ class RfmCalculatorTest {
     Object[][] expected = {
       {"A", 5, 4, 4, "Champions"},
       {"B", 2, 1, 3, "Hibernating"},
-      {"C", 3, 1, 1, "About to Sleep"},
+      // C only returned goods (frequency 0): no R x F segment fits one who never bought.
+      {"C", 3, 1, 1, "Returns only"},
       {"D", 2, 1, 2, "Hibernating"},
       {"E", 5, 1, 1, "New Customers"},
       {"F", 4, 4, 5, "Loyal Customers"},
