@@ -134,7 +134,9 @@ public final class TransactionReader {
     Column errors = col(CustomerSchema.PARSE_ERRORS);
     for (String c : TransactionSchema.columns()) {
       if (c.equals(TransactionSchema.TRANSACTION_TIME)) {
-        Column text = col(c);
+        // A Parquet long (pandas' nanoseconds) stays a long through the reader; as text it is the
+        // digits the epoch attempt reads.
+        Column text = col(c).cast(DataTypes.StringType);
         List<Column> attempts = new ArrayList<>();
         if (timeFormat != null) {
           attempts.add(try_to_timestamp(text, lit(timeFormat)));
