@@ -1,5 +1,8 @@
 package com.creditseg.job;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -12,6 +15,8 @@ import com.creditseg.rfm.LoyaltyModel;
 import com.creditseg.rfm.RfmScorer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -30,6 +35,25 @@ import org.junit.jupiter.api.io.TempDir;
 class RfmJobTest {
   @TempDir Path dir;
 
+  /** {@code rfm} on {@code input} into {@code output} for 2026-01-31, with {@code settings}. */
+  static CommandLine.Outcome rfm(String input, String output, String... settings) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "rfm",
+                "--set",
+                "transactions.input.path=" + input,
+                "--set",
+                "output.path=" + output,
+                "--set",
+                "run.date=2026-01-31"));
+    for (String s : settings) {
+      args.add("--set");
+      args.add(s);
+    }
+    return CommandLine.execute(args);
+  }
+
   @Test
   void rfmOnGeneratedTransactionsCommitsAndTheLoyaltyModelBeatsTheMajorityClass() throws Exception {
     String input = dir.resolve("transactions").toString();
@@ -39,18 +63,7 @@ class RfmJobTest {
             "generate", "--kind", "transactions", "--customers", "3000", "--output", input);
     assertEquals(0, generated.code(), generated.describe());
     CommandLine.Outcome run =
-        CommandLine.execute(
-            "rfm",
-            "--set",
-            "transactions.input.path=" + input,
-            "--set",
-            "output.path=" + output,
-            "--set",
-            "run.date=2026-01-31",
-            "--set",
-            "rfm.kmeans.k=4",
-            "--set",
-            "rfm.loyalty.gbt.max-iterations=20");
+        rfm(input, output, "rfm.kmeans.k=4", "rfm.loyalty.gbt.max-iterations=20");
     assertEquals(0, run.code(), run.describe());
 
     Path runDir = Path.of(output, "run_date=2026-01-31");
@@ -105,7 +118,7 @@ class RfmJobTest {
     assertEquals(1, p.getInt(3));
     assertEquals(5, p.getInt(4));
     assertFalse(
-        java.util.List.of(segments.columns()).contains("cutoff_frequency"),
+        List.of(segments.columns()).contains("cutoff_frequency"),
         "the cutoff features are internal");
   }
 
@@ -116,44 +129,25 @@ class RfmJobTest {
         CommandLine.execute(
             "generate", "--kind", "transactions", "--customers", "300", "--output", generatedPath);
     assertEquals(0, generated.code(), generated.describe());
-    var spark = com.creditseg.SharedSpark.spark();
+    var spark = SharedSpark.spark();
     var clean = spark.read().parquet(generatedPath);
     long cleanRows = clean.count();
     // A shop's walk-in till: one id on many purchases; and an extract's "(blank)" for no id.
     var walkIn =
         clean
             .limit(400)
-            .withColumn("customer_id", org.apache.spark.sql.functions.lit("WALK-IN"))
-            .withColumn(
-                "transaction_id",
-                org.apache.spark.sql.functions.concat(
-                    org.apache.spark.sql.functions.lit("W"),
-                    org.apache.spark.sql.functions.col("transaction_id")));
+            .withColumn("customer_id", lit("WALK-IN"))
+            .withColumn("transaction_id", concat(lit("W"), col("transaction_id")));
     var blank =
         clean
             .limit(50)
-            .withColumn("customer_id", org.apache.spark.sql.functions.lit("(blank)"))
-            .withColumn(
-                "transaction_id",
-                org.apache.spark.sql.functions.concat(
-                    org.apache.spark.sql.functions.lit("B"),
-                    org.apache.spark.sql.functions.col("transaction_id")));
+            .withColumn("customer_id", lit("(blank)"))
+            .withColumn("transaction_id", concat(lit("B"), col("transaction_id")));
     String input = dir.resolve("with-placeholders").toString();
     clean.unionByName(walkIn).unionByName(blank).write().parquet(input);
     String output = dir.resolve("out-placeholders").toString();
     CommandLine.Outcome run =
-        CommandLine.execute(
-            "rfm",
-            "--set",
-            "transactions.input.path=" + input,
-            "--set",
-            "output.path=" + output,
-            "--set",
-            "run.date=2026-01-31",
-            "--set",
-            "transactions.max-quarantined-share=1",
-            "--set",
-            "rfm.loyalty.enabled=false");
+        rfm(input, output, "transactions.max-quarantined-share=1", "rfm.loyalty.enabled=false");
     assertEquals(0, run.code(), run.describe());
     RfmMetrics m =
         RunOutput.JSON.readValue(
@@ -203,18 +197,7 @@ class RfmJobTest {
     }
     String output = dir.resolve("out-pandas").toString();
     CommandLine.Outcome run =
-        CommandLine.execute(
-            "rfm",
-            "--set",
-            "transactions.input.path=" + pandas,
-            "--set",
-            "output.path=" + output,
-            "--set",
-            "run.date=2026-01-31",
-            "--set",
-            "rfm.kmeans.k=2",
-            "--set",
-            "rfm.loyalty.enabled=false");
+        rfm(pandas.toString(), output, "rfm.kmeans.k=2", "rfm.loyalty.enabled=false");
     assertEquals(0, run.code(), run.describe());
     RfmMetrics m =
         RunOutput.JSON.readValue(
@@ -242,15 +225,7 @@ class RfmJobTest {
             "--set",
             "transactions.generate.fault-rate=0.2");
     assertEquals(0, generated.code(), generated.describe());
-    CommandLine.Outcome run =
-        CommandLine.execute(
-            "rfm",
-            "--set",
-            "transactions.input.path=" + input,
-            "--set",
-            "output.path=" + output,
-            "--set",
-            "run.date=2026-01-31");
+    CommandLine.Outcome run = rfm(input, output);
     assertEquals(ExitCode.QUALITY, run.code(), run.describe());
     assertTrue(
         run.lastLine().contains("above transactions.max-quarantined-share = 0.05"), run.lastLine());

@@ -225,6 +225,21 @@ class SegmentationJobTest {
     assertTrue(metrics.riskOrder().monotone(), metrics.riskOrder().toString());
   }
 
+  /** {@code score} with the shared run's model, on {@code input} into {@code output}. */
+  static CommandLine.Outcome score(String input, String output) {
+    return CommandLine.execute(
+        List.of(
+            "score",
+            "--model",
+            runDir.toString(),
+            "--set",
+            "input.path=" + input,
+            "--set",
+            "output.path=" + output,
+            "--set",
+            "run.date=2026-02-28"));
+  }
+
   @Test
   void scoringAnInputWithoutAColumnTheModelReadsStopsBeforeReadingIt() {
     SparkSession spark = SharedSpark.spark();
@@ -235,18 +250,7 @@ class SegmentationJobTest {
     String input = tmp.resolve("customers-without-" + missing).toString();
     spark.read().parquet(tmp.resolve("customers").toString()).drop(missing).write().parquet(input);
     Path output = tmp.resolve("out-scored-without");
-    CommandLine.Outcome scored =
-        CommandLine.execute(
-            List.of(
-                "score",
-                "--model",
-                runDir.toString(),
-                "--set",
-                "input.path=" + input,
-                "--set",
-                "output.path=" + output,
-                "--set",
-                "run.date=2026-02-28"));
+    CommandLine.Outcome scored = score(input, output.toString());
     assertEquals(ExitCode.USAGE, scored.code(), scored.describe());
     assertTrue(
         scored
@@ -267,18 +271,7 @@ class SegmentationJobTest {
   void scoringARunsOwnInputWithItsModelReproducesEveryCustomer() {
     String input = tmp.resolve("customers").toString();
     String output = tmp.resolve("out-scored").toString();
-    CommandLine.Outcome scored =
-        CommandLine.execute(
-            List.of(
-                "score",
-                "--model",
-                runDir.toString(),
-                "--set",
-                "input.path=" + input,
-                "--set",
-                "output.path=" + output,
-                "--set",
-                "run.date=2026-02-28"));
+    CommandLine.Outcome scored = score(input, output.toString());
     assertEquals(0, scored.code(), scored.describe());
 
     Dataset<Row> original =
