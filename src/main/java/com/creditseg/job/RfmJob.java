@@ -352,7 +352,9 @@ public final class RfmJob {
           rows.cancellations(),
           output.location());
       return new Outcome(metrics, null);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Exception, not RuntimeException: Spark throws its SparkException (checked in Java) from
+      // a failed job undeclared, and a run that failed reading a file left its staging behind.
       output.abandon();
       throw e;
     } finally {

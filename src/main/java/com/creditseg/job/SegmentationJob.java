@@ -300,7 +300,9 @@ public final class SegmentationJob {
         return new RunOutcome.Shifted(metrics, timer.stages());
       }
       return new RunOutcome.Succeeded(metrics, timer.stages());
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Exception, not RuntimeException: Spark throws its SparkException (checked in Java) from
+      // a failed job undeclared, and a run that failed reading a file left its staging behind.
       output.abandon();
       throw e;
     } finally {
