@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +28,14 @@ public record InputSettings(
 
   public static final List<String> FORMATS = List.of("parquet", "csv");
   private static final List<String> COLUMN_KEYS =
-      List.of("source", "expression", "rescale-from", "rescale-to", "multiply", "date-format");
+      List.of(
+          "source",
+          "expression",
+          "rescale-from",
+          "rescale-to",
+          "multiply",
+          "date-format",
+          "missing");
 
   /** CSV reader options; see reference.conf. */
   public record CsvOptions(
@@ -45,12 +53,18 @@ public record InputSettings(
    * Where one canonical column comes from: a source column ({@code source}) or a Spark SQL
    * expression over source columns ({@code expression}), then optionally a date parsed with {@code
    * dateFormat} and turned into whole months before the run date, a factor ({@code multiply}) and a
-   * linear rescale from {@code [rescale[0], rescale[1]]} onto {@code [rescale[2], rescale[3]]}.
+   * linear rescale from {@code [rescale[0], rescale[1]]} onto {@code [rescale[2], rescale[3]]};
+   * {@code missing} says what a missing source value means (null: the quality rules decide).
    */
   public record ColumnSource(
-      String source, String expression, double multiply, double[] rescale, String dateFormat) {
+      String source,
+      String expression,
+      double multiply,
+      double[] rescale,
+      String dateFormat,
+      Missing missing) {
     public static ColumnSource named(String source) {
-      return new ColumnSource(source, null, 1, null, null);
+      return new ColumnSource(source, null, 1, null, null, null);
     }
 
     public boolean isRescaled() {
@@ -60,6 +74,45 @@ public record InputSettings(
     /** How the mapping names this source in messages. */
     public String describe() {
       return source != null ? "source column '" + source + "'" : "expression '" + expression + "'";
+    }
+  }
+
+  /**
+   * What a missing value of one mapped column means: {@code missing = "value: X"} reads it as the
+   * value X (in the column's own units), {@code missing = "level: L"} as the source value L (a key
+   * of the column's value map or one of its levels: "no account" as the safest level, not the
+   * median). {@code missing = median} (or no key) leaves it missing, for the quality rules to
+   * impute or reject. Either way a column's values are then not imputed, and not counted so.
+   */
+  public record Missing(boolean level, String value) {
+    static Missing parse(String key, String text) {
+      String t = text.trim();
+      if (t.equalsIgnoreCase("median")) {
+        return null;
+      }
+      int colon = t.indexOf(':');
+      String kind = colon < 0 ? "" : t.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+      String value = colon < 0 ? "" : t.substring(colon + 1).trim();
+      if ((!kind.equals("value") && !kind.equals("level")) || value.isEmpty()) {
+        throw new InvalidSettingsException(
+            key
+                + " = \""
+                + text
+                + "\" is not valid: expected median, \"value: X\" or \"level: L\"");
+      }
+      return new Missing(kind.equals("level"), value);
+    }
+
+    /** The value read for a missing one, given the column's value map (source value to value). */
+    public String canonical(Map<String, String> categories) {
+      if (!level || categories == null) {
+        return value;
+      }
+      return categories.entrySet().stream()
+          .filter(e -> e.getKey().trim().equalsIgnoreCase(value))
+          .map(Map.Entry::getValue)
+          .findFirst()
+          .orElse(value);
     }
   }
 
@@ -211,7 +264,7 @@ public record InputSettings(
     for (Map.Entry<String, ConfigValue> e : mapping.getObject("extra-columns").entrySet()) {
       extras.put(e.getKey(), extraColumn("input.mapping.extra-columns." + e.getKey(), e));
     }
-    List<String> targets = new java.util.ArrayList<>(CustomerSchema.columns());
+    List<String> targets = new ArrayList<>(CustomerSchema.columns());
     targets.addAll(extras.keySet());
     Map<String, ColumnSource> columns = new TreeMap<>();
     for (Map.Entry<String, ConfigValue> e : mapping.getObject("columns").entrySet()) {
@@ -246,7 +299,69 @@ public record InputSettings(
       values.replaceAll((from, to) -> level(key, e.getKey(), from, to, vocabulary));
       categories.put(e.getKey(), values);
     }
+    columns.forEach(
+        (column, from) ->
+            checkMissing(
+                "input.mapping.columns." + column,
+                from,
+                CustomerSchema.typeOf(column),
+                categories.get(column),
+                CustomerSchema.vocabulary(column)));
+    extras.forEach(
+        (column, extra) ->
+            checkMissing(
+                "input.mapping.extra-columns." + column,
+                extra.source(),
+                extra.dataType(),
+                extra.type().equals("ordinal") ? extra.levelNumbers() : categories.get(column),
+                List.of()));
     return new ColumnMapping(mapping.getString("name"), columns, categories, Map.copyOf(extras));
+  }
+
+  /**
+   * A {@code missing} level must be a key of the column's value map (or one of its levels); a value
+   * must be of the column's type.
+   */
+  private static void checkMissing(
+      String key,
+      ColumnSource from,
+      DataType type,
+      Map<String, String> categories,
+      List<String> vocabulary) {
+    Missing missing = from.missing();
+    if (missing == null) {
+      return;
+    }
+    if (missing.level()) {
+      List<String> levels = new ArrayList<>();
+      if (categories != null) {
+        levels.addAll(categories.keySet());
+      }
+      levels.addAll(vocabulary);
+      if (levels.stream().noneMatch(l -> l.trim().equalsIgnoreCase(missing.value()))) {
+        throw new InvalidSettingsException(
+            String.format(
+                "%s.missing = \"level: %s\" is not valid: %s",
+                key,
+                missing.value(),
+                levels.isEmpty()
+                    ? "the column has no value map or levels; use \"value: X\""
+                    : "not one of its source values (" + String.join(", ", levels) + ")"));
+      }
+      return;
+    }
+    if (!DataTypes.StringType.equals(type)) {
+      try {
+        Double.parseDouble(missing.value());
+      } catch (NumberFormatException e) {
+        throw new InvalidSettingsException(
+            String.format(
+                "%s.missing = \"value: %s\" is not valid: the column is %s, the value must be a"
+                    + " number",
+                key, missing.value(), type.simpleString()),
+            e);
+      }
+    }
   }
 
   private static ExtraColumn extraColumn(String key, Map.Entry<String, ConfigValue> e) {
@@ -363,7 +478,11 @@ public record InputSettings(
         c.hasPath("expression") ? c.getString("expression") : null,
         multiply,
         rescale,
-        dateFormat);
+        dateFormat,
+        c.hasPath("missing")
+            ? Missing.parse(
+                key + ".missing", Checks.read(c, "missing", () -> c.getString("missing")))
+            : null);
   }
 
   private static List<Double> pair(Config c, String key, String local) {

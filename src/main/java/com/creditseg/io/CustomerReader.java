@@ -7,6 +7,7 @@ import com.creditseg.config.InputSettings.ColumnSource;
 import com.creditseg.config.InputSettings.ExtraColumn;
 import com.creditseg.schema.ColumnArrays;
 import com.creditseg.schema.CustomerSchema;
+import com.creditseg.schema.InputColumn;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.schema.Names;
 import com.creditseg.schema.ReasonCode;
@@ -19,6 +20,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileSystem;
@@ -89,7 +92,17 @@ public final class CustomerReader {
    * how many rows the source has, and whether their ids were derived.
    */
   public record Input(
-      Dataset<Row> customers, long rows, boolean customerIdDerived, List<String> warnings) {
+      Dataset<Row> customers,
+      long rows,
+      boolean customerIdDerived,
+      List<String> warnings,
+      Map<String, InputColumn> read,
+      List<String> sourceColumns) {
+    public Input {
+      read = Map.copyOf(read);
+      sourceColumns = List.copyOf(sourceColumns);
+    }
+
     /** Drops what {@link #readParsedOnce} kept; nothing to do for a lazy read. */
     public void release() {
       customers.unpersist();
@@ -172,6 +185,7 @@ public final class CustomerReader {
     List<Column> parseErrors = new ArrayList<>();
     Map<String, Column> attempts = new LinkedHashMap<>();
     Set<String> found = new TreeSet<>();
+    Map<String, InputColumn> read = new TreeMap<>();
     List<String> targets = new ArrayList<>(CustomerSchema.columns());
     targets.addAll(settings.mapping().extraColumns().keySet());
     for (String canonical : targets) {
@@ -187,6 +201,7 @@ public final class CustomerReader {
               : settings.mapping().categories().get(canonical);
       Column raw;
       DataType rawType;
+      String rawName = null;
       Column expressionError = null;
       if (from != null && from.expression() != null) {
         Evaluated evaluated =
@@ -224,12 +239,32 @@ public final class CustomerReader {
         }
         raw = col(quoted(name));
         rawType = source.schema().apply(name).dataType();
+        rawName = name;
       }
       found.add(canonical);
+      read.put(
+          canonical,
+          new InputColumn(
+              from != null && from.expression() != null ? null : rawName,
+              from != null && (from.expression() != null || from.dateFormat() != null),
+              categories,
+              from == null ? 1.0 : from.multiply(),
+              from == null || !from.isRescaled()
+                  ? null
+                  : Arrays.stream(from.rescale()).boxed().toList(),
+              missingAs(from, categories)));
       // A CSV column's text is already normalised; an expression's result is not.
       boolean csvText = settings.format().equals("csv") && expressionError == null;
       Converted converted = convert(canonical, type, categories, raw, rawType, from, csvText);
       Column value = converted.value();
+      String missingAs = missingAs(from, categories);
+      if (missingAs != null) {
+        Column absent =
+            rawType instanceof NumericType
+                ? raw.isNull()
+                : nullified(trim(raw.cast(DataTypes.StringType), " \t\r\n")).isNull();
+        value = when(absent, typed(missingAs, type)).otherwise(value);
+      }
       if (canonical.equals(CustomerSchema.CUSTOMER_ID)) {
         value = withoutPlaceholders(value);
       }
@@ -276,7 +311,8 @@ public final class CustomerReader {
     Dataset<Row> ordered = customers.select(order.stream().map(c -> col(c)).toArray(Column[]::new));
     if (!settings.format().equals("csv")) {
       // Counting the source, not the mapped rows: Parquet answers from its footers.
-      return new Input(ordered, file.count(), derivedId, List.copyOf(warnings));
+      return new Input(
+          ordered, file.count(), derivedId, List.copyOf(warnings), read, sourceColumns);
     }
     Dataset<Row> counted = keepOnDisk ? ordered.persist(StorageLevel.DISK_ONLY()) : ordered;
     List<Column> rawTexts = new ArrayList<>();
@@ -307,9 +343,15 @@ public final class CustomerReader {
               + " read line by line instead (as input.csv.multi-line = false), so that it costs its"
               + " own line only, and a field with a line break in it reads as malformed lines");
       return new Input(
-          lines.customers(), lines.rows(), lines.customerIdDerived(), List.copyOf(all));
+          lines.customers(),
+          lines.rows(),
+          lines.customerIdDerived(),
+          List.copyOf(all),
+          lines.read(),
+          lines.sourceColumns());
     }
-    return new Input(counted, counts.getLong(0), derivedId, List.copyOf(warnings));
+    return new Input(
+        counted, counts.getLong(0), derivedId, List.copyOf(warnings), read, sourceColumns);
   }
 
   /**
@@ -321,8 +363,20 @@ public final class CustomerReader {
     if (settings.placeholderIds().isEmpty()) {
       return id;
     }
-    Column key = lower(trim(id.cast(DataTypes.StringType)));
-    return when(key.isin(settings.placeholderIds().toArray()), lit(null)).otherwise(id);
+    // Lower-casing allocates; it is done only for an id no longer than the longest placeholder
+    // (trimmed: lower-casing keeps an ASCII text's length), so a real id costs a length test in
+    // each of the passes that read the lazy input.
+    Column trimmed = trim(id.cast(DataTypes.StringType));
+    int longest =
+        settings.placeholderIds().stream()
+            .mapToInt(p -> p.getBytes(StandardCharsets.UTF_8).length)
+            .max()
+            .orElse(0);
+    Column placeholder =
+        octet_length(trimmed)
+            .leq(longest)
+            .and(lower(trimmed).isin(settings.placeholderIds().toArray()));
+    return when(placeholder, lit(null)).otherwise(id);
   }
 
   /**
@@ -537,6 +591,16 @@ public final class CustomerReader {
         .option("escape", csv.escape())
         .option("multiLine", multiLine)
         .option("encoding", csv.encoding());
+  }
+
+  /** What a missing value of the column is read as ({@code missing} in its mapping), or null. */
+  private static String missingAs(ColumnSource from, Map<String, String> categories) {
+    return from == null || from.missing() == null ? null : from.missing().canonical(categories);
+  }
+
+  /** {@code text} as a literal of {@code type} (a number cast as a double is, for an int). */
+  private static Column typed(String text, DataType type) {
+    return DataTypes.StringType.equals(type) ? lit(text) : lit(Double.parseDouble(text)).cast(type);
   }
 
   /** A converted value and the {@code code:column} to report when conversion failed. */

@@ -2,6 +2,7 @@ package com.creditseg.job;
 
 import com.creditseg.config.ScoreSettings;
 import com.creditseg.config.Settings;
+import com.creditseg.config.StabilitySettings;
 import com.creditseg.config.SupervisedSettings;
 import com.creditseg.io.CustomerReader;
 import com.creditseg.io.RunOutput;
@@ -9,6 +10,7 @@ import com.creditseg.metrics.Platform;
 import com.creditseg.metrics.RunMetrics;
 import com.creditseg.metrics.StageTimer;
 import com.creditseg.model.ModelManifest;
+import com.creditseg.model.Population;
 import com.creditseg.model.RunModel;
 import com.creditseg.model.Versions;
 import com.creditseg.profile.SegmentProfiler;
@@ -26,6 +28,7 @@ import com.creditseg.segment.RiskOrder;
 import com.creditseg.segment.SegmentDistanceScore;
 import com.creditseg.segment.SegmentModel;
 import com.creditseg.segment.Segmenter;
+import com.creditseg.stability.PopulationStability;
 import com.creditseg.stability.PreviousRun;
 import com.creditseg.stability.RunComparison;
 import com.creditseg.stability.SegmentContinuity;
@@ -87,6 +90,9 @@ public final class SegmentationJob {
   /** What the run tells its reader beside the results: logged, in metrics.json and the report. */
   private final List<String> warnings = new ArrayList<>();
 
+  /** How the input was read (for the model bundle's record of it), once it has been. */
+  private CustomerReader.Input input;
+
   public SegmentationJob(SparkSession spark, Settings settings) {
     this(spark, settings, null);
   }
@@ -137,7 +143,7 @@ public final class SegmentationJob {
   }
 
   /** What the model bundle says about this run's model. */
-  private ModelManifest manifest(ScoreCard card, ScorecardModel scorecard) {
+  private ModelManifest manifest(ScoreCard card, ScorecardModel scorecard, Segmenter.Fit fit) {
     Map<String, String> types = new TreeMap<>();
     Set<String> columns = new TreeSet<>(required());
     columns.addAll(card.inputColumns());
@@ -157,7 +163,10 @@ public final class SegmentationJob {
         settings.score().method(),
         List.copyOf(required()),
         types,
-        settings.quality());
+        settings.quality(),
+        input.read(),
+        input.sourceColumns(),
+        applied != null ? applied.manifest().orderedBy() : orderedBy(fit));
   }
 
   /** The clustering features: the applied model's, or segment.features. */
@@ -178,6 +187,7 @@ public final class SegmentationJob {
     RiskFitting riskFitting = null;
     try {
       input = read(timer);
+      this.input = input;
       input.warnings().forEach(warnings::add);
       ScoreCard card = applied != null ? applied.scoreCard() : scoreCard(input.customers());
       CustomerValidator validator =
@@ -229,9 +239,17 @@ public final class SegmentationJob {
           applied != null
               ? new Segmenter.Fit(applied.segments(), null)
               : fit(timer, validated, scoredSample, riskModels ? RISK_EVENT : null);
+      // A score run is compared with the population its model was fitted on, unless told to
+      // compare with a run.
+      boolean againstTraining =
+          applied != null
+              && applied.population() != null
+              && settings.stability().previousRun().equals(StabilitySettings.AUTO);
       Optional<PreviousRun> previous =
-          PreviousRun.find(
-              spark, settings.stability(), settings.output().path(), settings.run().date());
+          againstTraining
+              ? Optional.empty()
+              : PreviousRun.find(
+                  spark, settings.stability(), settings.output().path(), settings.run().date());
       RunComparison.Continuity continuity = null;
       if (applied == null && previous.isPresent()) {
         SegmentContinuity.Result matched = continueSegments(previous.get(), fit.model());
@@ -253,7 +271,9 @@ public final class SegmentationJob {
               ? riskOrder(fit, output)
               : null;
       RunComparison.Report stability =
-          previous.isPresent() ? compare(timer, previous.get(), continuity, card, output) : null;
+          previous.isPresent()
+              ? compare(timer, previous.get(), continuity, card, output)
+              : againstTraining ? compareWithTraining(timer, output) : null;
       RiskModels.Fitted risk = riskModels ? finishRiskModels(timer, riskFitting, output) : null;
 
       RunMetrics metrics =
@@ -434,6 +454,10 @@ public final class SegmentationJob {
     Set<String> columns = new LinkedHashSet<>(features());
     columns.add(CreditScorer.SCORE);
     columns.add(CustomerSchema.CUSTOMER_ID);
+    if (scoring.scorecard() != null) {
+      // For the model bundle's population (the stability check's reference).
+      columns.addAll(PopulationStability.MODEL_OUTPUTS);
+    }
     List<Column> selected =
         new java.util.ArrayList<>(columns.stream().map(functions::col).toList());
     if (riskEvent) {
@@ -687,6 +711,21 @@ public final class SegmentationJob {
    * The segments' observed default rates by rank, from the profile of everyone written, checked for
    * monotonicity.
    */
+  /**
+   * What the segments are ordered by: the training default rate or the mean score, or with an
+   * applied model ({@code score}) whatever it was ordered by when it was fitted.
+   */
+  private String orderedBy(Segmenter.Fit fit) {
+    if (applied != null) {
+      String fitted = applied.manifest().orderedBy();
+      return (fitted == null ? "unrecorded" : fitted)
+          + " (the applied model's order, from its run of "
+          + applied.manifest().runDate()
+          + ")";
+    }
+    return fit.trainingDefaultRates().isEmpty() ? RiskOrder.BY_SCORE : RiskOrder.BY_DEFAULT_RATE;
+  }
+
   private RiskOrder riskOrder(Segmenter.Fit fit, RunOutput output) {
     Map<String, Double> training = new java.util.HashMap<>();
     fit.model()
@@ -715,7 +754,7 @@ public final class SegmentationJob {
                         r.isNullAt(3) ? Double.NaN : r.getDouble(3))));
     RiskOrder order =
         RiskOrder.check(
-            fit.trainingDefaultRates().isEmpty() ? RiskOrder.BY_SCORE : RiskOrder.BY_DEFAULT_RATE,
+            orderedBy(fit),
             byRank,
             "the segments' default rates do not follow their labels: cluster on the scorecard's"
                 + " probability (segment.features = [credit_score, probability_of_default, ...]),"
@@ -788,8 +827,9 @@ public final class SegmentationJob {
                   fit.model(),
                   validated.medians(),
                   scorer.card(),
-                  manifest(scorer.card(), scoring.scorecard()),
-                  scoring.scorecard()));
+                  manifest(scorer.card(), scoring.scorecard(), fit),
+                  scoring.scorecard(),
+                  population(segmented(fit, scoredSample, scorer), scorer)));
           return rowsOut;
         },
         n -> n);
@@ -937,6 +977,50 @@ public final class SegmentationJob {
         matched.segments(),
         matched.retired());
     return matched;
+  }
+
+  /**
+   * The population the model was fitted on, as the stability check bins it, for the bundle: from
+   * the id-hash fit sample, not another pass over the input. A model applied by {@code score} keeps
+   * the population it was fitted on.
+   */
+  private Population population(Dataset<Row> sample, CreditScorer scorer) {
+    if (applied != null) {
+      return applied.population();
+    }
+    List<String> variables = new ArrayList<>(features());
+    variables.addAll(PopulationStability.MODEL_OUTPUTS);
+    return new PopulationStability(settings.stability())
+        .reference(sample, scorer.card().min(), scorer.card().max(), variables);
+  }
+
+  /**
+   * stability of a {@code score} run with no previous run: the written segments against the
+   * population the applied model was fitted on (its bundle's population.json).
+   */
+  private RunComparison.Report compareWithTraining(StageTimer timer, RunOutput output) {
+    RunComparison comparison = new RunComparison(spark, settings.stability());
+    RunComparison.Report report =
+        timer.time(
+            "stability",
+            () -> {
+              RunComparison.Report r =
+                  comparison.compare(
+                      applied.population(),
+                      "the model's training population (model/population.json)",
+                      applied.manifest().runDate(),
+                      output.staged(RunOutput.SEGMENTS));
+              RunComparison.Tables tables = comparison.tables(r);
+              output.writeStability(tables.psi(), tables.migration());
+              return r;
+            },
+            r -> applied.population().customers());
+    LOG.info(
+        "Stability against the model's training population (run of {}): {} (credit_score PSI {})",
+        applied.manifest().runDate(),
+        report.verdict(),
+        String.format("%.4f", report.score().psi()));
+    return report;
   }
 
   /** stability: the written segments against the previous run's, written to stability/. */

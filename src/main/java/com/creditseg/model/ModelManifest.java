@@ -2,6 +2,7 @@ package com.creditseg.model;
 
 import com.creditseg.config.QualitySettings;
 import com.creditseg.config.ScoreSettings;
+import com.creditseg.schema.InputColumn;
 import java.util.List;
 import java.util.Map;
 
@@ -13,6 +14,12 @@ import java.util.Map;
  * @param schemaVersion {@link Versions#SCHEMA} of the creditseg that wrote it
  * @param columnTypes every column the model reads: Spark type names ({@code int}, {@code double},
  *     {@code string})
+ * @param inputs every column the run read through its mapping, by canonical (or extra) name: where
+ *     it came from, so that {@code serve} takes the source record as well as the canonical one
+ *     (empty in bundles written before it was recorded)
+ * @param sourceColumns the input's own columns, as the run read them (empty likewise)
+ * @param orderedBy what the segments were ordered by from riskiest to safest ({@code RiskOrder};
+ *     null in bundles written before it was recorded)
  */
 public record ModelManifest(
     int schemaVersion,
@@ -22,10 +29,15 @@ public record ModelManifest(
     ScoreSettings.Method scoreMethod,
     List<String> required,
     Map<String, String> columnTypes,
-    QualitySettings quality) {
+    QualitySettings quality,
+    Map<String, InputColumn> inputs,
+    List<String> sourceColumns,
+    String orderedBy) {
 
   public ModelManifest {
     required = List.copyOf(required);
     columnTypes = Map.copyOf(columnTypes);
+    inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
+    sourceColumns = sourceColumns == null ? List.of() : List.copyOf(sourceColumns);
   }
 }

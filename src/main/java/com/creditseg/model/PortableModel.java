@@ -2,6 +2,7 @@ package com.creditseg.model;
 
 import com.creditseg.config.QualitySettings.ColumnRule;
 import com.creditseg.config.ScoreSettings.ScoreFactor;
+import com.creditseg.schema.InputColumn;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
 import com.creditseg.segment.SegmentModel;
 import com.creditseg.segment.SegmentModel.FeatureRange;
@@ -31,7 +32,8 @@ import java.util.TreeMap;
  *
  * and {@code clusters} gives each cluster id its risk rank (1 = riskiest) and label. {@code
  * scorecard}, when the run fitted one, holds the supervised scorecard's bins and points (null
- * otherwise; see {@link ScorecardModel#scoreOne}).
+ * otherwise; see {@link ScorecardModel#scoreOne}). {@code inputs} and {@code sourceColumns} say how
+ * the run read its input ({@link ModelManifest}), so that a client may send the source record.
  */
 public record PortableModel(
     String format,
@@ -44,7 +46,9 @@ public record PortableModel(
     Quality quality,
     Score score,
     Segmentation segmentation,
-    ScorecardModel scorecard) {
+    ScorecardModel scorecard,
+    Map<String, InputColumn> inputs,
+    List<String> sourceColumns) {
   public static final String FORMAT = "creditseg-model";
   private static final ObjectMapper JSON =
       new ObjectMapper()
@@ -120,7 +124,9 @@ public record PortableModel(
             new TreeMap<>(s.merged()),
             new TreeMap<>(s.ids()),
             s.labels()),
-        model.scorecard());
+        model.scorecard(),
+        new TreeMap<>(m.inputs()),
+        m.sourceColumns());
   }
 
   private static Rule rule(ColumnRule r) {

@@ -26,17 +26,20 @@ import org.apache.spark.sql.SparkSession;
  * <p>Saved under one directory ({@code model/} of a run): the segmentation as {@link
  * SegmentModel#save} lays it out ({@code pipeline/}, {@code segments.json}), plus {@code
  * medians.json}, {@code score-card.json}, {@code manifest.json}, the supervised scorecard {@code
- * scorecard.json} when the run fitted one, and the portable export {@code model.json} ({@link
- * PortableModel}). A bundle of another schema version is refused with a message naming both
- * versions.
+ * scorecard.json} when the run fitted one, {@code population.json} (the customers it was fitted on,
+ * binned as the stability check bins them: {@link Population}; absent in bundles written before it
+ * was recorded), and the portable export {@code model.json} ({@link PortableModel}). A bundle of
+ * another schema version is refused with a message naming both versions.
  */
 public record RunModel(
     SegmentModel segments,
     Map<String, Double> medians,
     ScoreCard scoreCard,
     ModelManifest manifest,
-    ScorecardModel scorecard) {
+    ScorecardModel scorecard,
+    Population population) {
   static final String MEDIANS = "medians.json";
+  static final String POPULATION = "population.json";
   static final String SCORECARD = "scorecard.json";
   static final String SCORE_CARD = "score-card.json";
   static final String MANIFEST = "manifest.json";
@@ -54,7 +57,7 @@ public record RunModel(
       Map<String, Double> medians,
       ScoreCard scoreCard,
       ModelManifest manifest) {
-    this(segments, medians, scoreCard, manifest, null);
+    this(segments, medians, scoreCard, manifest, null, null);
   }
 
   public void save(SparkSession spark, String directory) {
@@ -64,6 +67,9 @@ public record RunModel(
     write(spark, new Path(directory, MANIFEST), manifest);
     if (scorecard != null) {
       write(spark, new Path(directory, SCORECARD), scorecard);
+    }
+    if (population != null) {
+      write(spark, new Path(directory, POPULATION), population);
     }
     write(spark, new Path(directory, PORTABLE), PortableModel.of(this));
   }
@@ -82,7 +88,12 @@ public record RunModel(
         exists(spark, scorecardPath)
             ? read(spark, scorecardPath, new TypeReference<ScorecardModel>() {})
             : null;
-    return new RunModel(segments, medians, card, manifest, scorecard);
+    Path populationPath = new Path(directory, POPULATION);
+    Population population =
+        exists(spark, populationPath)
+            ? read(spark, populationPath, new TypeReference<Population>() {})
+            : null;
+    return new RunModel(segments, medians, card, manifest, scorecard, population);
   }
 
   /** Fails unless a bundle of {@code schemaVersion} can be read by this creditseg. */

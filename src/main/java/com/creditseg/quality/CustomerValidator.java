@@ -91,7 +91,8 @@ public final class CustomerValidator {
 
   /**
    * Validates a small input in one call: duplicates, medians over the id-hash sample, flags
-   * (persisted) and the report. The job does the same in separate passes (see {@code job.RunJob}).
+   * (persisted) and the report. The job does the same in separate passes (see {@code
+   * job.SegmentationJob}).
    */
   public Validation validate(Dataset<Row> customers, long rows) {
     requireColumns(customers);

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import com.creditseg.config.RfmSettings.Loyalty;
+import com.creditseg.sample.IdHashSample;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.TransactionSchema;
 import java.time.LocalDate;
@@ -109,10 +110,15 @@ public final class LoyaltyModel {
     Column test =
         pmod(xxhash64(col(TransactionSchema.CUSTOMER_ID), lit(settings.seed())), lit(10_000))
             .lt(Math.round(settings.testShare() * 10_000));
+    // In a layout that depends on neither the input's partitioning nor its order: the boosted
+    // trees sample their split candidates per partition, and the regression's sums follow the
+    // order of the rows (the logistic pipeline reads one partition, see below).
     Dataset<Row> prepared =
-        assemble(history)
-            .withColumn(LABEL, col(RfmCalculator.CAME_BACK).cast("double"))
-            .withColumn("_is_test", test)
+        IdHashSample.stableLayout(
+                assemble(history)
+                    .withColumn(LABEL, col(RfmCalculator.CAME_BACK).cast("double"))
+                    .withColumn("_is_test", test),
+                history.count())
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> train = prepared.filter(col("_is_test").equalTo(false));
@@ -154,7 +160,9 @@ public final class LoyaltyModel {
                 note),
             customers.withColumn(P_LOYAL, lit(null).cast("double")));
       }
-      Column logistic = logisticProbability(logistic().fit(train));
+      // One partition: the scaler's moments and the regression's gradients are sums merged on the
+      // driver in the order tasks finish, which moves their last bits between two runs.
+      Column logistic = logisticProbability(logistic().fit(train.coalesce(1)));
       PipelineModel gbt = gbt().fit(train);
       Dataset<Row> knnTrain =
           train

@@ -23,6 +23,8 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
 
 /**
  * Recency, frequency, monetary value and tenure per customer, as of the snapshot date and, for the
@@ -51,6 +53,10 @@ public final class RfmCalculator {
   public static final String RECENCY = "recency_days";
   public static final String FREQUENCY = "frequency";
   public static final String MONETARY = "monetary";
+
+  /** Spend is summed in this type, exactly, and reported as a double. */
+  private static final DecimalType EXACT = DataTypes.createDecimalType(38, 6);
+
   public static final String TENURE = "tenure_days";
   public static final String RETURNS = "returns";
   public static final String CAME_BACK = "came_back";
@@ -106,7 +112,9 @@ public final class RfmCalculator {
                 max(when(not(cancellation), time)).as("_last_purchase_time"),
                 max(time).as("_last_time"),
                 min(time).as("_first_time"),
-                sum(col(TransactionValidator.NET_AMOUNT)).as("_net"),
+                // Summed exactly (to the millionth): double sums merged in shuffle order differ
+                // in their last bits between runs, and so would every model fitted on them.
+                sum(col(TransactionValidator.NET_AMOUNT).cast(EXACT)).as("_net"),
                 sum(when(cancellation, 1).otherwise(0)).as("_return_lines"));
     Column before = col(BEFORE);
     Column purchase = col(IS_PURCHASE).equalTo(1);
@@ -162,7 +170,7 @@ public final class RfmCalculator {
         datediff(
             day, to_date(coalesce(col(prefix + "_last_purchase"), col(prefix + "_last_any")))));
     out.put(prefix + FREQUENCY, when(present, col(prefix + "_frequency")));
-    out.put(prefix + MONETARY, when(present, col(prefix + "_monetary")));
+    out.put(prefix + MONETARY, when(present, col(prefix + "_monetary").cast("double")));
     out.put(prefix + TENURE, datediff(day, to_date(first)));
     out.put(prefix + RETURNS, when(present, col(prefix + "_returns")));
     return out;

@@ -45,7 +45,8 @@ public final class CustomerScorer {
    * A scored customer: the columns the batch job adds. {@code factorScore} is null unless {@code
    * score.method = segment-distance}; {@code creditScore}, {@code cluster}, {@code segment} and
    * {@code segmentRank} are null where the batch job's are (no score factor with a value); {@code
-   * scorecard} is null unless the model has a supervised scorecard.
+   * scorecard} is null unless the model has a supervised scorecard; {@code warnings} says what was
+   * ignored.
    */
   public record Scored(
       String customerId,
@@ -56,7 +57,8 @@ public final class CustomerScorer {
       String segment,
       Integer segmentRank,
       List<String> repairs,
-      ScorecardModel.One scorecard)
+      ScorecardModel.One scorecard,
+      List<String> warnings)
       implements Outcome {}
 
   /** A customer the batch job would quarantine (or a request it could not read), and why. */
@@ -90,7 +92,10 @@ public final class CustomerScorer {
     return model;
   }
 
-  /** Scores one customer, given as a JSON object with canonical column names. */
+  /**
+   * Scores one customer, given as a JSON object with canonical column names or the source's (see
+   * {@link CustomerParser}).
+   */
   public Outcome score(JsonNode customer) {
     CustomerParser.Parsed parsed = parser.parse(customer);
     Map<String, Object> row = new HashMap<>();
@@ -125,7 +130,18 @@ public final class CustomerScorer {
         a == null ? null : a.segment(),
         a == null ? null : a.rank(),
         List.copyOf(repairs),
-        model.scorecard() == null ? null : model.scorecard().scoreOne(repaired::get));
+        model.scorecard() == null ? null : model.scorecard().scoreOne(repaired::get),
+        parsed.ignored().isEmpty()
+            ? List.of()
+            : List.of(
+                "ignored "
+                    + String.join(", ", parsed.ignored())
+                    + ": the run read them, the model does not use them"));
+  }
+
+  /** Every field name a customer may have (see {@link CustomerParser}). */
+  public List<String> knownFields() {
+    return parser.knownFields();
   }
 
   /**

@@ -244,6 +244,9 @@ public final class ScoringServer implements AutoCloseable {
       node.put("probability_of_default", s.scorecard().probabilityOfDefault());
       s.scorecard().reasonCodes().forEach(node.putArray("scorecard_reason_codes")::add);
     }
+    if (!s.warnings().isEmpty()) {
+      s.warnings().forEach(node.putArray("warnings")::add);
+    }
     return node;
   }
 
@@ -282,6 +285,20 @@ public final class ScoringServer implements AutoCloseable {
     m.required().forEach(node.putArray("required")::add);
     ObjectNode columns = node.putObject("columns");
     m.columnTypes().forEach(columns::put);
+    // How the run read each column: a client may send the source column instead, except where
+    // the run computed the column (an expression, a date), whose value it must send computed.
+    ObjectNode inputs = node.putObject("inputs");
+    if (m.inputs() != null) {
+      m.inputs()
+          .forEach(
+              (column, input) -> {
+                ObjectNode i = inputs.putObject(column);
+                i.put("source", input.source());
+                i.put("send_computed", input.computed());
+                i.put("used", m.columnTypes().containsKey(column));
+              });
+    }
+    scorer.knownFields().forEach(node.putArray("fields")::add);
     return node;
   }
 

@@ -3,10 +3,12 @@ package com.creditseg.stability;
 import static org.apache.spark.sql.functions.*;
 
 import com.creditseg.config.StabilitySettings;
+import com.creditseg.model.Population;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.score.ScoreBands;
 import com.creditseg.segment.SegmentModel;
+import com.creditseg.supervised.Scorecard;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -18,9 +20,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * How far a run's customers moved from the previous run's: the population stability index (PSI) of
- * the credit score by score band and of every clustering feature by the previous run's deciles, and
- * the migration of customers between segments.
+ * How far a run's customers moved from the previous run's, or from the population a model was
+ * fitted on ({@link Population}): the population stability index (PSI) of the credit score by score
+ * band and of every clustering feature and the scorecard's points and probability of default by the
+ * reference's deciles, and the migration of customers between segments.
  *
  * <pre>
  *   PSI = sum over bins of (c - p) * ln(c / p)
@@ -28,7 +31,7 @@ import org.apache.spark.sql.Row;
  *
  * where p and c are the previous and the current run's shares of customers in a bin, each at least
  * {@value #FLOOR} (an empty bin would make the logarithm infinite). Customers without a value count
- * in a bin of their own. Deciles come from the previous run's segments (approximate percentiles,
+ * in a bin of their own. Deciles come from the reference's customers (approximate percentiles,
  * accuracy 10,000); repeated decile values collapse into one bin edge. Verdicts: below
  * stability.psi-investigate "stable", below stability.psi-significant "investigate", else
  * "significant". Each table is one Spark aggregation per run (the migration one join on
@@ -66,8 +69,14 @@ public final class PopulationStability {
       long customers,
       double share) {}
 
-  /** The PSI of the score (by band) and of each feature both runs have (by previous deciles). */
-  public record Shift(Psi score, List<Psi> features, String verdict) {}
+  /**
+   * The PSI of the score (by band), of each feature both runs have and of the model outputs both
+   * have ({@link #MODEL_OUTPUTS}; by the reference's deciles), and the worst verdict.
+   */
+  public record Shift(Psi score, List<Psi> features, List<Psi> models, String verdict) {}
+
+  /** The supervised scorecard's outputs, compared like the features when both runs have them. */
+  public static final List<String> MODEL_OUTPUTS = List.of(Scorecard.PROBABILITY, Scorecard.POINTS);
 
   public Shift shift(
       Dataset<Row> previous,
@@ -75,27 +84,78 @@ public final class PopulationStability {
       int scoreMin,
       int scoreMax,
       List<String> features) {
+    List<String> variables = new ArrayList<>(features);
+    MODEL_OUTPUTS.stream().filter(m -> !variables.contains(m)).forEach(variables::add);
     List<String> shared =
-        features.stream()
+        variables.stream()
             .filter(f -> has(previous, f) && has(current, f))
             .filter(f -> CustomerSchema.isNumeric(current.schema().apply(f).dataType()))
             .toList();
+    return shift(reference(previous, scoreMin, scoreMax, shared), current);
+  }
+
+  /**
+   * {@code data}'s population: the score by band, and each of {@code variables} that it has as a
+   * number by its deciles, with the customers in each bin (one aggregation for the deciles, one for
+   * the counts).
+   */
+  public Population reference(
+      Dataset<Row> data, int scoreMin, int scoreMax, List<String> variables) {
+    List<String> present =
+        variables.stream()
+            .filter(v -> !v.equals(CreditScorer.SCORE) && has(data, v))
+            .filter(v -> CustomerSchema.isNumeric(data.schema().apply(v).dataType()))
+            .toList();
     Map<String, Binning> binnings = new LinkedHashMap<>();
     binnings.put(CreditScorer.SCORE, bands(scoreMin, scoreMax));
-    binnings.putAll(deciles(previous, shared));
-    Map<String, long[]> before = counts(previous, binnings);
-    Map<String, long[]> after = counts(current, binnings);
-    List<Psi> all = new ArrayList<>();
+    Map<String, double[]> edges = deciles(data, present);
+    edges.forEach((v, e) -> binnings.put(v, byEdges(v, e)));
+    Map<String, long[]> counts = counts(data, binnings);
+    List<Population.Variable> out = new ArrayList<>();
     binnings.forEach(
-        (variable, binning) ->
-            all.add(psi(variable, binning.names(), before.get(variable), after.get(variable))));
-    Psi score = all.get(0);
-    List<Psi> featurePsi = List.copyOf(all.subList(1, all.size()));
-    String verdict = score.verdict();
-    for (Psi p : featurePsi) {
-      verdict = worse(verdict, p.verdict());
+        (v, binning) ->
+            out.add(
+                new Population.Variable(
+                    v,
+                    edges.containsKey(v) ? Arrays.stream(edges.get(v)).boxed().toList() : null,
+                    binning.names(),
+                    Arrays.stream(counts.get(v)).boxed().toList())));
+    long customers = Arrays.stream(counts.get(CreditScorer.SCORE)).sum();
+    return new Population(scoreMin, scoreMax, customers, out);
+  }
+
+  /** {@code current} against a reference population, bin for bin. */
+  public Shift shift(Population reference, Dataset<Row> current) {
+    Map<String, Binning> binnings = new LinkedHashMap<>();
+    Map<String, long[]> before = new LinkedHashMap<>();
+    for (Population.Variable v : reference.variables()) {
+      if (v.edges() == null) {
+        binnings.put(v.name(), bands(reference.scoreMin(), reference.scoreMax()));
+      } else if (has(current, v.name())) {
+        binnings.put(v.name(), byEdges(v.name(), v.edges().stream().mapToDouble(d -> d).toArray()));
+      } else {
+        continue;
+      }
+      before.put(v.name(), v.customers().stream().mapToLong(c -> c).toArray());
     }
-    return new Shift(score, featurePsi, verdict);
+    Map<String, long[]> after = counts(current, binnings);
+    Psi score = null;
+    List<Psi> features = new ArrayList<>();
+    List<Psi> models = new ArrayList<>();
+    String verdict = STABLE;
+    for (Map.Entry<String, Binning> e : binnings.entrySet()) {
+      String v = e.getKey();
+      Psi p = psi(v, e.getValue().names(), before.get(v), after.get(v));
+      verdict = worse(verdict, p.verdict());
+      if (v.equals(CreditScorer.SCORE)) {
+        score = p;
+      } else if (MODEL_OUTPUTS.contains(v)) {
+        models.add(p);
+      } else {
+        features.add(p);
+      }
+    }
+    return new Shift(score, List.copyOf(features), List.copyOf(models), verdict);
   }
 
   /** The segment-to-segment migration of customers between the runs (a full outer join by id). */
@@ -197,11 +257,11 @@ public final class PopulationStability {
     return new Binning(ScoreBands.indexOf(col(CreditScorer.SCORE), bands), names);
   }
 
-  /** Each feature's bins from the previous run's deciles, in one aggregation. */
-  private static Map<String, Binning> deciles(Dataset<Row> previous, List<String> features) {
-    Map<String, Binning> binnings = new LinkedHashMap<>();
-    if (features.isEmpty()) {
-      return binnings;
+  /** Each variable's decile edges (distinct, ascending), in one aggregation. */
+  private static Map<String, double[]> deciles(Dataset<Row> data, List<String> variables) {
+    Map<String, double[]> out = new LinkedHashMap<>();
+    if (variables.isEmpty()) {
+      return out;
     }
     Column probabilities =
         array(
@@ -209,16 +269,16 @@ public final class PopulationStability {
                 .mapToObj(p -> lit(p))
                 .toArray(Column[]::new));
     List<Column> aggregates = new ArrayList<>();
-    for (String f : features) {
+    for (String f : variables) {
       aggregates.add(percentile_approx(col(f).cast("double"), probabilities, lit(10_000)).as(f));
     }
     Row row =
-        previous
-            .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
+        data.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
             .first();
-    for (String f : features) {
+    for (String f : variables) {
       List<Double> deciles = row.getList(row.fieldIndex(f));
-      double[] edges =
+      out.put(
+          f,
           deciles == null
               ? new double[0]
               : deciles.stream()
@@ -226,27 +286,31 @@ public final class PopulationStability {
                   .mapToDouble(d -> d)
                   .distinct()
                   .sorted()
-                  .toArray();
-      Column x = col(f).cast("double");
-      Column bin = lit(0);
-      for (double e : edges) {
-        bin = bin.plus(when(x.geq(e), 1).otherwise(0));
-      }
-      List<String> names = new ArrayList<>();
-      for (int b = 0; b <= edges.length; b++) {
-        names.add(
-            edges.length == 0
-                ? "all"
-                : b == 0
-                    ? "< " + edges[0]
-                    : b == edges.length
-                        ? ">= " + edges[b - 1]
-                        : "[" + edges[b - 1] + ", " + edges[b] + ")");
-      }
-      names.add(MISSING);
-      binnings.put(f, new Binning(when(x.isNotNull(), bin), names));
+                  .toArray());
     }
-    return binnings;
+    return out;
+  }
+
+  /** A variable binned by {@code edges}: bin i holds the values with i edges at most them. */
+  private static Binning byEdges(String variable, double[] edges) {
+    Column x = col(variable).cast("double");
+    Column bin = lit(0);
+    for (double e : edges) {
+      bin = bin.plus(when(x.geq(e), 1).otherwise(0));
+    }
+    List<String> names = new ArrayList<>();
+    for (int b = 0; b <= edges.length; b++) {
+      names.add(
+          edges.length == 0
+              ? "all"
+              : b == 0
+                  ? "< " + edges[0]
+                  : b == edges.length
+                      ? ">= " + edges[b - 1]
+                      : "[" + edges[b - 1] + ", " + edges[b] + ")");
+    }
+    names.add(MISSING);
+    return new Binning(when(x.isNotNull(), bin), names);
   }
 
   /** Customers per bin of every variable, in one aggregation; the last bin counts nulls. */

@@ -1,6 +1,7 @@
 package com.creditseg.stability;
 
 import com.creditseg.config.StabilitySettings;
+import com.creditseg.model.Population;
 import com.creditseg.stability.PopulationStability.Flow;
 import com.creditseg.stability.PopulationStability.Psi;
 import com.creditseg.stability.SegmentContinuity.Continued;
@@ -14,8 +15,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Compares a run's segmented customers with the previous run's: the PSI of the score and the
- * features, the migration between segments, and (for a refit) which segments continue which. {@link
+ * Compares a run's segmented customers with the previous run's (the PSI of the score, the features
+ * and the scorecard's outputs, the migration between segments, and for a refit which segments
+ * continue which), or with the population its applied model was fitted on (the PSI only). {@link
  * #tables} turns the result into the two Parquet tables of {@code stability/}.
  */
 public final class RunComparison {
@@ -31,8 +33,9 @@ public final class RunComparison {
 
   /**
    * What {@code metrics.json} says under {@code stability}: the run compared with, the segments'
-   * continuity ({@code continuity} null for a run that applied a saved model), the PSI and
-   * verdicts, and the migration.
+   * continuity ({@code continuity} null for a run that applied a saved model), the PSI and verdicts
+   * ({@code models}: the scorecard's probability of default and points), and the migration (empty
+   * against a model's training population).
    */
   public record Report(
       String previousRun,
@@ -40,6 +43,7 @@ public final class RunComparison {
       Continuity continuity,
       Psi score,
       List<Psi> features,
+      List<Psi> models,
       String verdict,
       double psiInvestigate,
       double psiSignificant,
@@ -72,10 +76,31 @@ public final class RunComparison {
         continuity,
         shift.score(),
         shift.features(),
+        shift.models(),
         shift.verdict(),
         settings.investigate(),
         settings.significant(),
         population.migration(before, current));
+  }
+
+  /**
+   * {@code current} against the population a model was fitted on (its bundle's {@code
+   * population.json}): the PSI only; no customer-by-customer migration, no continuity.
+   */
+  public Report compare(
+      Population reference, String location, String runDate, Dataset<Row> current) {
+    PopulationStability.Shift shift = population.shift(reference, current);
+    return new Report(
+        location,
+        runDate,
+        null,
+        shift.score(),
+        shift.features(),
+        shift.models(),
+        shift.verdict(),
+        settings.investigate(),
+        settings.significant(),
+        List.of());
   }
 
   /** {@code psi}: one row per variable and bin; {@code migration}: one row per segment pair. */
@@ -86,6 +111,7 @@ public final class RunComparison {
     List<Psi> all = new ArrayList<>();
     all.add(report.score());
     all.addAll(report.features());
+    all.addAll(report.models());
     for (Psi p : all) {
       for (PopulationStability.Bin b : p.bins()) {
         psi.add(

@@ -45,7 +45,10 @@ public final class ModelTables {
           .add("woe", DataTypes.DoubleType)
           .add("points", DataTypes.DoubleType);
 
-  /** Every offered feature's bin table, with its status (kept, low_iv, wrong_sign). */
+  /**
+   * Every offered feature's bin table, with its status (kept, low_iv, suspected_leak, collinear,
+   * wrong_sign).
+   */
   public static Dataset<Row> bins(SparkSession spark, RiskModels.Fitted fitted) {
     List<Row> rows = new ArrayList<>();
     for (RiskModels.FeatureIv f : fitted.report().features()) {

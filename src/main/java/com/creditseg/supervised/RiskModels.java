@@ -31,8 +31,6 @@ import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.GBTClassifier;
-import org.apache.spark.ml.classification.LogisticRegression;
-import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.ml.classification.RandomForestClassifier;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
@@ -57,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * customers, so the validation describes exactly the models that score.
  *
  * <p>The scorecard's regression keeps only features whose coefficient has the sign the WoE implies
- * (a higher WoE, safer): a feature with a wrong sign (collinear with others) is dropped and the
- * regression refitted, the largest wrong coefficient first.
+ * (a higher WoE, safer): with a wrong sign (collinearity), the weaker by information value of the
+ * feature and its most correlated partner leaves and the regression is refitted ({@link
+ * ScorecardRegression}).
  *
  * <p>Reads {@code customer_id}, the label, {@code credit_score} and the features. Missing numeric
  * values reach the trees as {@value #MISSING}, below every real value, so a tree can split them
@@ -200,9 +199,11 @@ public final class RiskModels {
 
   /**
    * One feature: {@code status} is kept, low_iv (below min-iv), suspected_leak (above max-iv:
-   * dropped from every model) or wrong_sign (dropped from the regression).
+   * dropped from every model), collinear or wrong_sign (dropped from the regression, {@code note}
+   * says why: see {@link ScorecardRegression}).
    */
-  public record FeatureIv(String feature, double iv, String status, double coefficient) {}
+  public record FeatureIv(
+      String feature, double iv, String status, double coefficient, String note) {}
 
   /** One model's held-out validation; {@code inputs} says what it was fitted on. */
   public record ModelReport(String model, String inputs, ModelValidation.Result validation) {}
@@ -328,7 +329,7 @@ public final class RiskModels {
                       "rule score validation",
                       () -> validation.validate(valid.withColumn(PD, rulePd))));
 
-      Card card = card(binning, train);
+      ScorecardRegression.Card card = card(binning, train);
       Dataset<Row> validWoe = binning.transform(valid);
       Dataset<Row> validScored = validWoe.withColumn(PD, card.scorecard().probability());
       Future<ScorecardCheck> scorecardCheck =
@@ -370,7 +371,7 @@ public final class RiskModels {
   /** Waits for the concurrent steps and puts the fitted models and their report together. */
   private Fitted collect(
       WoeBinningModel binning,
-      Card card,
+      ScorecardRegression.Card card,
       Features features,
       long[] trainCounts,
       long[] validCounts,
@@ -397,19 +398,22 @@ public final class RiskModels {
             joined(concurrent.ruleScore())));
     List<FeatureIv> ivs = new ArrayList<>();
     for (FeatureBins t : binning.tables()) {
+      ScorecardRegression.Dropped left = card.dropped().get(t.feature());
       String status =
           t.iv() < binning.minIv()
               ? "low_iv"
               : t.iv() > binning.maxIv()
                   ? "suspected_leak"
-                  : card.kept().contains(t.feature()) ? "kept" : "wrong_sign";
+                  : card.kept().contains(t.feature()) ? "kept" : left.status();
       double coefficient =
           card.scorecard().features().stream()
               .filter(f -> f.feature().equals(t.feature()))
               .mapToDouble(Scorecard.Feature::coefficient)
               .findFirst()
               .orElse(0);
-      ivs.add(new FeatureIv(t.feature(), t.iv(), status, coefficient));
+      ivs.add(
+          new FeatureIv(
+              t.feature(), t.iv(), status, coefficient, left == null ? null : left.note()));
     }
     Report report =
         new Report(
@@ -440,7 +444,8 @@ public final class RiskModels {
     List<BalanceTrial> trials = new ArrayList<>();
     if (settings.compareBalance() && settings.balance() == Balance.NONE) {
       for (Balance b : List.of(Balance.WEIGHTS, Balance.OVERSAMPLE)) {
-        Card other = scorecard(binning, balanced(binning.transform(train), b));
+        ScorecardRegression.Card other =
+            regression().fit(binning, balanced(binning.transform(train), b).coalesce(1));
         Dataset<Row> scored = validWoe.withColumn(PD, other.scorecard().probability());
         double brier =
             scored
@@ -496,7 +501,8 @@ public final class RiskModels {
           });
     }
 
-    private void scorecard(WoeBinningModel binning, Card card, long rows, Supplier<Fitted> rest) {
+    private void scorecard(
+        WoeBinningModel binning, ScorecardRegression.Card card, long rows, Supplier<Fitted> rest) {
       this.binning = binning.keeping(card.kept());
       this.rows = rows;
       this.scorecard = card.scorecard();
@@ -625,8 +631,12 @@ public final class RiskModels {
                 .fit(train));
   }
 
+  private ScorecardRegression regression() {
+    return new ScorecardRegression(LABEL, WEIGHT, settings.points());
+  }
+
   /** The scorecard fitted on {@code train} with the configured balance. */
-  private Card card(WoeBinningModel binning, Dataset<Row> train) {
+  private ScorecardRegression.Card card(WoeBinningModel binning, Dataset<Row> train) {
     // One partition: the regression's gradient sums are merged on the driver in the order its
     // tasks finish, so over several partitions (the oversampled copies are a second one) two runs
     // of the same input could differ in the last bits of every probability. The sample is
@@ -634,54 +644,8 @@ public final class RiskModels {
     return timed(
         "scorecard regression",
         () ->
-            scorecard(binning, balanced(binning.transform(train), settings.balance()).coalesce(1)));
-  }
-
-  /** The scorecard's regression and the features it kept. */
-  private record Card(Scorecard scorecard, List<String> kept) {}
-
-  private Card scorecard(WoeBinningModel binning, Dataset<Row> train) {
-    List<String> kept = new ArrayList<>(binning.kept().stream().map(FeatureBins::feature).toList());
-    while (true) {
-      if (kept.isEmpty()) {
-        long[] c = counts(train);
-        double intercept = Math.log((double) c[1] / (c[0] - c[1]));
-        LOG.warn("No feature reaches model.supervised.binning.min-iv: the scorecard is constant");
-        return new Card(Scorecard.of(List.of(), new double[0], intercept, settings.points()), kept);
-      }
-      WoeBinningModel used = binning.keeping(kept);
-      LogisticRegression lr =
-          new LogisticRegression()
-              .setLabelCol(LABEL)
-              .setFeaturesCol("_woe_features")
-              .setRegParam(0)
-              .setMaxIter(100);
-      if (List.of(train.columns()).contains(WEIGHT)) {
-        lr.setWeightCol(WEIGHT);
-      }
-      LogisticRegressionModel model =
-          lr.fit(
-              new VectorAssembler()
-                  .setInputCols(
-                      used.tables().stream().map(FeatureBins::woeColumn).toArray(String[]::new))
-                  .setOutputCol("_woe_features")
-                  .transform(train));
-      double[] b = model.coefficients().toArray();
-      int worst = -1;
-      for (int i = 0; i < b.length; i++) {
-        if (b[i] > 0 && (worst < 0 || b[i] > b[worst])) {
-          worst = i;
-        }
-      }
-      if (worst < 0) {
-        return new Card(Scorecard.of(used.tables(), b, model.intercept(), settings.points()), kept);
-      }
-      LOG.debug(
-          "Scorecard: '{}' has a coefficient of the wrong sign ({}); dropped and refitted",
-          kept.get(worst),
-          b[worst]);
-      kept.remove(worst);
-    }
+            regression()
+                .fit(binning, balanced(binning.transform(train), settings.balance()).coalesce(1)));
   }
 
   /** The features as the tree challengers see them: missing numbers as {@value #MISSING}. */
@@ -765,7 +729,7 @@ public final class RiskModels {
       Dataset<Row> train = data.filter(fold.notEqual(k));
       Dataset<Row> test = data.filter(fold.equalTo(k));
       WoeBinningModel binning = binning(train, features);
-      Card card = card(binning, train);
+      ScorecardRegression.Card card = card(binning, train);
       aucs.add(auc(binning.transform(test).withColumn(PD, card.scorecard().probability())));
     }
     return new CrossValidation(

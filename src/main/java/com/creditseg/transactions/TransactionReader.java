@@ -83,7 +83,8 @@ public final class TransactionReader {
       if (c.equals(TransactionSchema.TRANSACTION_TIME)) {
         // Read as text; parsed here, as a timestamp rather than the customers' months-before.
         timeFormat = from.dateFormat();
-        from = new ColumnSource(from.source(), from.expression(), from.multiply(), null, null);
+        from =
+            new ColumnSource(from.source(), from.expression(), from.multiply(), null, null, null);
       }
       if (c.equals(TransactionSchema.CUSTOMER_ID)) {
         customerColumns.put(c, from);

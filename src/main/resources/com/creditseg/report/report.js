@@ -602,13 +602,17 @@
     } else if (c && c.note) {
       continuity = " Segments were not matched: " + c.note + ".";
     }
+    var against = st.migration.length
+      ? "Compared with the run of " + st.previousRunDate
+      : "Compared with the population the model was fitted on (run of " + st.previousRunDate + ")";
     document.getElementById("stability-note").textContent =
-      "Compared with the run of " + st.previousRunDate + ": " + st.verdict + " (credit score PSI " +
+      against + ": " + st.verdict + " (credit score PSI " +
       st.score.psi.toFixed(3) + "). PSI below " + st.psiInvestigate + " is stable, from " +
       st.psiInvestigate + " to " + st.psiSignificant + " worth investigating, above a significant shift." +
-      continuity + " Left: PSI per variable. Right: where the previous run's customers are now " +
-      "(share of each previous segment; blank: not in that run).";
-    var psis = [st.score].concat(st.features);
+      continuity + " Left: PSI per variable. " + (st.migration.length
+        ? "Right: where the previous run's customers are now (share of each previous segment; blank: not in that run)."
+        : "No customer-by-customer migration: the model's bundle holds bin counts, not customers.");
+    var psis = [st.score].concat(st.features).concat(st.models || []);
     var verdictColour = { stable: "#2e7d32", investigate: "#d97706", significant: "#c62828" };
     plot("chart-psi", [{
       type: "bar", orientation: "h",
@@ -867,6 +871,7 @@
     var statuses = [
       { status: "kept", name: "kept in the scorecard", colour: "#2458a6" },
       { status: "low_iv", name: "dropped: low IV", colour: "#9aa5b1" },
+      { status: "collinear", name: "dropped: collinear", colour: "#d98c2b" },
       { status: "wrong_sign", name: "dropped: wrong sign", colour: "#c62828" }
     ];
     var known = statuses.map(function (s) { return s.status; });
@@ -907,14 +912,18 @@
       yaxis: axis("", { categoryorder: "array", categoryarray: order, autorange: "reversed" }),
       shapes: ivShapes
     });
+    var left = features.filter(function (f) { return f.note; }).map(function (f) {
+      return pretty(f.feature) + " (" + f.status.replace("_", " ") + "): " + f.note;
+    });
     document.getElementById("supervised-charts-note").textContent =
       "Top left: the ROC curve of every model; higher and further left ranks defaulters better, the " +
       "dotted diagonal is chance. Top right: refusing the riskiest customers by the scorecard's PD, " +
       "the share of all defaults and of all good customers refused; KS is the widest gap. Bottom " +
       "left: each model's mean predicted PD against the observed default rate, decile by decile; " +
       "on the dotted diagonal the PD is right on average. Bottom right: the information value of " +
-      "every feature offered, by whether the scorecard kept it (a feature whose coefficient came " +
-      "out with the wrong sign is dropped). The run does not record its minimum IV " +
+      "every feature offered, by whether the scorecard kept it (when a coefficient comes out with " +
+      "the wrong sign, the weaker of that feature and its most correlated partner leaves" +
+      (left.length ? ": " + left.join("; ") : "") + "). The run does not record its minimum IV " +
       "(model.supervised.binning.min-iv, 0.02 by default), so it is not drawn as a line: " +
       (below != null && atLeast != null
         ? "from the features it lies above " + number(below, threeDecimals) + " and at most " +

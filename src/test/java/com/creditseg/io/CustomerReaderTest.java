@@ -267,6 +267,67 @@ class CustomerReaderTest {
         "\"12,34\" is not grouped in threes: not a number");
   }
 
+  /**
+   * A mapping may say what a missing value means: a checking account's NA is "no account" (a level
+   * of its own, read as 4 here, the safest), a missing count of late payments is 0. Present values
+   * read as ever; a level the column does not have, or a value of the wrong type, is a settings
+   * error naming the key.
+   */
+  @Test
+  void theMappingSaysWhatAMissingValueMeans() throws Exception {
+    Path csv =
+        csvFile(
+            "accounts.csv",
+            "ID,Checking,Late,Status",
+            "a1,A11,2,EMP",
+            "a2,NA,,",
+            "a3,A13,1,UNEMP",
+            "a4,,3,EMP");
+    String[] mapping = {
+      "input.csv.null-values=[NA]",
+      "input.mapping.name=accounts",
+      "input.mapping.columns.customer_id=ID",
+      "input.mapping.columns.late_payments_24m={source=Late, missing=\"value: 0\"}",
+      "input.mapping.columns.employment_status={source=Status, missing=\"level: unemp\"}",
+      "input.mapping.categories.employment_status={EMP=Employed, UNEMP=Unemployed}",
+      "input.mapping.extra-columns.checking_level={source=Checking, type=ordinal,"
+          + " levels=[A11, A12, A13, A14], missing=\"level: A14\"}"
+    };
+    List<Row> rows =
+        read(csvSettings(csv, mapping), "customer_id")
+            .customers()
+            .orderBy("customer_id")
+            .collectAsList();
+    assertEquals(List.of(1, 4, 3, 4), rows.stream().map(r -> r.getAs("checking_level")).toList());
+    assertEquals(
+        List.of(2, 0, 1, 3), rows.stream().map(r -> r.getAs("late_payments_24m")).toList());
+    assertEquals(
+        List.of("Employed", "Unemployed", "Unemployed", "Employed"),
+        rows.stream().map(r -> r.getAs("employment_status")).toList());
+    for (Row r : rows) {
+      assertEquals(List.of(), r.getList(r.fieldIndex("parse_errors")), r.toString());
+    }
+    List<String> wrongLevel = new ArrayList<>(List.of(mapping));
+    wrongLevel.set(6, wrongLevel.get(6).replace("level: A14", "level: A15"));
+    assertEquals(
+        "input.mapping.extra-columns.checking_level.missing = \"level: A15\" is not valid: not one"
+            + " of its source values (A11, A12, A13, A14)",
+        assertThrows(
+                com.creditseg.config.InvalidSettingsException.class,
+                () -> csvSettings(csv, wrongLevel.toArray(String[]::new)))
+            .getMessage());
+    List<String> wrongValue = new ArrayList<>(List.of(mapping));
+    wrongValue.set(
+        3, "input.mapping.columns.late_payments_24m={source=Late, missing=\"value: none\"}");
+    assertEquals(
+        "input.mapping.columns.late_payments_24m.missing = \"value: none\" is not valid: the"
+            + " column is int, the value must be a number",
+        assertThrows(
+                com.creditseg.config.InvalidSettingsException.class,
+                () -> csvSettings(csv, wrongValue.toArray(String[]::new)))
+            .getMessage());
+  }
+
   @Test
   void canonicalCategoriesPassThroughAPartialBlock() throws Exception {
     Path csv =

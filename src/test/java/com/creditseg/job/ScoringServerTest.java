@@ -82,7 +82,8 @@ class ScoringServerTest {
                 // reject missing values on a double column: null, NaN and infinite each quarantined
                 "quality.columns.annual_income.missing=reject",
                 "segment.k=4",
-                // Scorecard parity over HTTP is not served yet; the batch scorecard has its tests.
+                // The rule score and segments here; the scorecard's parity over HTTP is tested on
+                // the Statlog run (SupervisedRunTest).
                 "model.supervised.enabled=false"));
     overrides.addAll(List.of(extra));
     return new SettingsLoader().load(List.of(), overrides, LocalDate.of(2026, 1, 31));

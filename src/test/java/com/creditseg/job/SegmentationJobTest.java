@@ -307,6 +307,38 @@ class SegmentationJobTest {
     assertTrue(
         new java.io.File(output + "/run_date=2026-02-28/model/segments.json").exists(),
         "the applied model is kept beside the result");
+
+    // Drift is watched without being told: against the population the model was fitted on (its
+    // bundle's population.json, counted over the fit sample: two thirds of these customers).
+    RunMetrics scoredMetrics;
+    try {
+      scoredMetrics =
+          RunOutput.JSON.readValue(
+              Path.of(output, "run_date=2026-02-28", "metrics.json").toFile(), RunMetrics.class);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    var stability = scoredMetrics.stability();
+    assertEquals("2026-01-31", stability.previousRunDate(), stability.toString());
+    assertEquals("stable", stability.verdict());
+    assertTrue(stability.score().psi() < 0.01, stability.score().toString());
+    long sampled = stability.score().bins().stream().mapToLong(b -> b.previous()).sum();
+    long current = stability.score().bins().stream().mapToLong(b -> b.current()).sum();
+    assertEquals(original.count(), current);
+    assertTrue(sampled > current / 2 && sampled < current, sampled + " sampled of " + current);
+    assertEquals(metrics.segments().features().size() - 1, stability.features().size());
+    assertEquals(
+        List.of("probability_of_default", "scorecard_points"),
+        stability.models().stream().map(p -> p.variable()).toList());
+    for (var p : stability.models()) {
+      assertTrue(p.psi() < 0.01, p.toString());
+      assertTrue(p.bins().size() >= 9, "by deciles: " + p.bins());
+    }
+    assertEquals(List.of(), stability.migration());
+    assertEquals(
+        metrics.riskOrder().orderedBy()
+            + " (the applied model's order, from its run of 2026-01-31)",
+        scoredMetrics.riskOrder().orderedBy());
   }
 
   @Test

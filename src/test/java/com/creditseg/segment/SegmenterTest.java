@@ -13,6 +13,7 @@ import com.creditseg.model.ModelManifest;
 import com.creditseg.model.PortableModel;
 import com.creditseg.model.RunModel;
 import com.creditseg.model.Versions;
+import com.creditseg.schema.InputColumn;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.score.ScoreCard;
 import com.creditseg.stability.SegmentContinuity;
@@ -147,7 +148,20 @@ class SegmenterTest {
             ScoreSettings.Method.FACTORS,
             List.of("customer_id", "annual_income", "age"),
             Map.of("customer_id", "string", "annual_income", "double", "age", "int"),
-            settings.quality());
+            settings.quality(),
+            Map.of(
+                "annual_income",
+                new InputColumn("MONTHLY_INCOME", false, Map.of(), 12, null, null),
+                "age",
+                new InputColumn(
+                    "AGE_BAND",
+                    false,
+                    Map.of("young", "25"),
+                    1,
+                    List.of(0.0, 1.0, 0.0, 1.0),
+                    "40")),
+            List.of("ID", "MONTHLY_INCOME", "AGE_BAND"),
+            "mean credit score");
     RunModel model =
         new RunModel(fit.model(), Map.of("annual_income", 52_000.0, "age", 41.0), card, manifest);
     model.save(SharedSpark.spark(), dir);

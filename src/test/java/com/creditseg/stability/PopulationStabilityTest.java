@@ -1,6 +1,7 @@
 package com.creditseg.stability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SharedSpark;
 import com.creditseg.config.SettingsLoader;
@@ -42,6 +43,32 @@ class PopulationStabilityTest {
     // An empty bin counts as a share of 0.0001.
     double floored = (0.5 - 1.0) * Math.log(0.5 / 1.0) + (0.5 - 1e-4) * Math.log(0.5 / 1e-4);
     assertEquals(floored, PopulationStability.psi(new long[] {10, 0}, new long[] {5, 5}), 1e-9);
+  }
+
+  /**
+   * A population saved with a model (bin edges and counts) gives the same PSI as the run it was
+   * counted from, bin for bin: what a score run compares with when it has no previous run.
+   */
+  @Test
+  void aSavedPopulationComparesAsTheRunItCameFrom() {
+    List<Row> before = new ArrayList<>();
+    List<Row> after = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      before.add(RowFactory.create("C" + i, 400 + 2 * i, 0, "A", i % 70 + 18));
+      after.add(RowFactory.create("C" + i, 500 + i, 0, "A", i % 50 + 30));
+    }
+    Dataset<Row> previous = SharedSpark.spark().createDataFrame(before, SCHEMA);
+    Dataset<Row> current = SharedSpark.spark().createDataFrame(after, SCHEMA);
+    PopulationStability p = new PopulationStability(settings());
+    PopulationStability.Shift direct = p.shift(previous, current, 300, 850, List.of("age"));
+    com.creditseg.model.Population saved =
+        p.reference(previous, 300, 850, List.of("credit_score", "age", "no_such_column"));
+    assertEquals(200, saved.customers());
+    assertEquals(
+        List.of("credit_score", "age"), saved.variables().stream().map(v -> v.name()).toList());
+    assertEquals(direct, p.shift(saved, current));
+    assertTrue(direct.features().get(0).psi() > 0.25, direct.toString());
+    assertEquals(List.of(), direct.models());
   }
 
   @Test

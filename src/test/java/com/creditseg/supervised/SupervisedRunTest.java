@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -208,6 +209,106 @@ class SupervisedRunTest {
       assertEquals(row.<Double>getAs("probability_of_default"), one.probabilityOfDefault(), who);
       assertEquals(row.getList(row.fieldIndex("scorecard_reason_codes")), one.reasonCodes(), who);
     }
+  }
+
+  /**
+   * A client may post the source record (Statlog's _c0 … _c20, the codes as the file has them)
+   * instead of the canonical one, sending computed only the columns an expression made: the answer
+   * is the same to the last digit, and what the model does not read is ignored and listed once.
+   */
+  @Test
+  void serveTakesTheSourceRecordAsWellAsTheCanonicalOne() throws Exception {
+    com.creditseg.model.PortableModel model;
+    try (var in = Files.newInputStream(runDir.resolve("model/model.json"))) {
+      model = com.creditseg.model.PortableModel.read(in, "model.json");
+    }
+    com.creditseg.serve.CustomerScorer scorer = new com.creditseg.serve.CustomerScorer(model);
+    assertEquals("_c1", model.inputs().get("loan_term").source());
+    assertTrue(model.inputs().get("checking_level").computed(), "an expression: send it computed");
+    assertEquals(Map.of("1", "0", "2", "1"), model.inputs().get("defaulted").categories());
+    assertEquals(21, model.sourceColumns().size());
+    // The source columns read plainly, by the canonical or extra column they became.
+    Map<String, String> plain = new LinkedHashMap<>();
+    model.inputs().entrySet().stream()
+        .filter(e -> e.getValue().source() != null && !e.getValue().computed())
+        .forEach(e -> plain.put(e.getKey(), e.getValue().source()));
+    assertEquals("_c20", plain.get("defaulted"));
+    List<String> computed =
+        model.inputs().entrySet().stream()
+            .filter(e -> e.getValue().computed())
+            .map(Map.Entry::getKey)
+            .sorted()
+            .toList();
+    assertEquals(
+        List.of("checking_level", "employment_status", "gender", "savings_level", "years_employed"),
+        computed);
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    List<Row> rows =
+        SharedSpark.spark().read().parquet(runDir.resolve("segments").toString()).collectAsList();
+    for (Row row : rows) {
+      com.fasterxml.jackson.databind.node.ObjectNode canonical = json.createObjectNode();
+      com.fasterxml.jackson.databind.node.ObjectNode source = json.createObjectNode();
+      canonical.put("customer_id", row.<String>getAs("customer_id"));
+      source.put("customer_id", row.<String>getAs("customer_id"));
+      for (String c : model.inputs().keySet()) {
+        Object v = row.getAs(c);
+        String text = v == null ? null : v.toString();
+        canonical.put(c, text);
+        if (c.equals("defaulted")) {
+          // The file's own code: 1 good, 2 bad.
+          source.put("_c20", v == null ? null : ((Integer) v) == 1 ? "2" : "1");
+        } else if (plain.containsKey(c)) {
+          source.put(plain.get(c), text);
+        } else {
+          source.put(c, text);
+        }
+      }
+      // Columns only an expression reads, and one the mapping never reads.
+      source.put("_c6", "A73");
+      source.put("_c8", "A93");
+      source.put("_c19", "A201");
+      var fromCanonical = scorer.score(canonical);
+      var fromSource = scorer.score(source);
+      String who = row.getAs("customer_id");
+      assertTrue(fromSource instanceof com.creditseg.serve.CustomerScorer.Scored, fromSource + "");
+      var a = (com.creditseg.serve.CustomerScorer.Scored) fromCanonical;
+      var b = (com.creditseg.serve.CustomerScorer.Scored) fromSource;
+      assertEquals(a.scorecard(), b.scorecard(), who);
+      assertEquals(a.creditScore(), b.creditScore(), who);
+      assertEquals(a.cluster(), b.cluster(), who);
+      assertEquals(a.repairs(), b.repairs(), who);
+      assertEquals(
+          row.<Double>getAs("probability_of_default"), b.scorecard().probabilityOfDefault());
+      // The run read columns the model does not use: ignored, named in one warning.
+      List<String> unused =
+          model.inputs().keySet().stream()
+              .filter(c -> !model.columnTypes().containsKey(c))
+              .filter(c -> !com.creditseg.schema.CanonicalColumns.names().contains(c))
+              .toList();
+      assertEquals(unused.isEmpty() ? 0 : 1, a.warnings().size(), who + ": " + a.warnings());
+      assertEquals(1, b.warnings().size(), who + ": " + b.warnings());
+      for (String c : unused) {
+        assertTrue(a.warnings().get(0).contains(c), c + " in " + a.warnings());
+        assertTrue(
+            b.warnings().get(0).contains(plain.getOrDefault(c, c)), c + " in " + b.warnings());
+      }
+      for (String c : List.of("_c6", "_c8", "_c19")) {
+        assertTrue(b.warnings().get(0).contains(c), c + " in " + b.warnings());
+      }
+    }
+    // A misspelt field: its closest name, and the known fields once, not per field.
+    var rejected =
+        (com.creditseg.serve.CustomerScorer.Rejected)
+            scorer.score(
+                json.createObjectNode()
+                    .put("customer_id", "x")
+                    .put("lone_term", 12)
+                    .put("zzz", 1)
+                    .put("yyy", 2));
+    String message = rejected.message();
+    assertTrue(message.contains("unknown field 'lone_term': did you mean 'loan_term'?"), message);
+    assertEquals(message.indexOf("known fields: "), message.lastIndexOf("known fields: "), message);
   }
 
   @Test
