@@ -815,6 +815,18 @@ public final class SegmentationJob {
               "Wrote %d segmented customers, but validation counted %d valid rows",
               rowsOut, validated.quality().rowsValid()));
     }
+    Population population =
+        applied != null
+            ? applied.population()
+            : timer.time(
+                "population",
+                () ->
+                    population(
+                        settings.score().method() == ScoreSettings.Method.SEGMENT_DISTANCE
+                            ? segmented(fit, scoredSample, scorer)
+                            : scoredSample,
+                        scorer),
+                Population::customers);
     timer.time(
         "profile",
         () -> {
@@ -829,7 +841,7 @@ public final class SegmentationJob {
                   scorer.card(),
                   manifest(scorer.card(), scoring.scorecard(), fit),
                   scoring.scorecard(),
-                  population(segmented(fit, scoredSample, scorer), scorer)));
+                  population));
           return rowsOut;
         },
         n -> n);
@@ -985,9 +997,6 @@ public final class SegmentationJob {
    * the population it was fitted on.
    */
   private Population population(Dataset<Row> sample, CreditScorer scorer) {
-    if (applied != null) {
-      return applied.population();
-    }
     List<String> variables = new ArrayList<>(features());
     variables.addAll(PopulationStability.MODEL_OUTPUTS);
     return new PopulationStability(settings.stability())

@@ -49,7 +49,16 @@ class BenchCommandTest {
     List<String> names = new ArrayList<>();
     json.get("stages").forEach(s -> names.add(s.get("name").asText()));
     assertEquals(
-        List.of("read", "duplicates", "medians", "validate", "fit", "segment", "profile", "report"),
+        List.of(
+            "read",
+            "duplicates",
+            "medians",
+            "validate",
+            "fit",
+            "segment",
+            "population",
+            "profile",
+            "report"),
         names);
 
     // metrics.json holds every stage but the report, which reads it; the figures are the same.

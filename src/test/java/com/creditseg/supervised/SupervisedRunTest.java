@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SharedSpark;
@@ -129,6 +130,22 @@ class SupervisedRunTest {
     metrics.supervised().features().stream()
         .filter(f -> f.iv() < 0.02)
         .forEach(f -> assertEquals("low_iv", f.status(), f.toString()));
+    // Every feature the regression let go says why; every feature kept has the right sign; no
+    // feature left for collinearity while a weaker feature correlated with it stayed (its note
+    // names a stronger partner).
+    for (RiskModels.FeatureIv f : metrics.supervised().features()) {
+      switch (f.status()) {
+        case "kept" -> assertTrue(f.coefficient() < 0, f.toString());
+        case "collinear", "wrong_sign" -> {
+          assertNotNull(f.note(), f.toString());
+          assertTrue(f.note().contains("wrong sign"), f.toString());
+        }
+        default -> assertNull(f.note(), f.toString());
+      }
+      if (f.status().equals("collinear") && f.note().startsWith("coefficient")) {
+        assertTrue(f.note().contains("which has more information value"), f.note());
+      }
+    }
   }
 
   @Test
@@ -360,11 +377,12 @@ class SupervisedRunTest {
             "supervised",
             "fit",
             "segment",
+            "population",
             "profile",
             "models"),
         metrics.stages().stream().map(s -> s.name()).toList());
     assertEquals(1000, metrics.stages().get(4).rows());
-    assertEquals(1000, metrics.stages().get(8).rows());
+    assertEquals(1000, metrics.stages().get(9).rows());
     assertTrue(
         Files.exists(runDir.resolve("model/challengers/gradient-boosted-trees/metadata")),
         "the last challenger's model is written");
