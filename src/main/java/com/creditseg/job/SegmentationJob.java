@@ -49,7 +49,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
@@ -1008,28 +1010,17 @@ public final class SegmentationJob {
    * population the applied model was fitted on (its bundle's population.json).
    */
   private RunComparison.Report compareWithTraining(StageTimer timer, RunOutput output) {
-    RunComparison comparison = new RunComparison(spark, settings.stability());
-    RunComparison.Report report =
-        timer.time(
-            "stability",
-            () -> {
-              RunComparison.Report r =
-                  comparison.compare(
-                      applied.population(),
-                      "the model's training population (model/population.json)",
-                      applied.manifest().runDate(),
-                      output.staged(RunOutput.SEGMENTS));
-              RunComparison.Tables tables = comparison.tables(r);
-              output.writeStability(tables.psi(), tables.migration());
-              return r;
-            },
-            r -> applied.population().customers());
-    LOG.info(
-        "Stability against the model's training population (run of {}): {} (credit_score PSI {})",
-        applied.manifest().runDate(),
-        report.verdict(),
-        String.format("%.4f", report.score().psi()));
-    return report;
+    return stability(
+        timer,
+        output,
+        "the model's training population (run of " + applied.manifest().runDate() + ")",
+        (comparison, current) ->
+            comparison.compare(
+                applied.population(),
+                "the model's training population (model/population.json)",
+                applied.manifest().runDate(),
+                current),
+        r -> applied.population().customers());
   }
 
   /** stability: the written segments against the previous run's, written to stability/. */
@@ -1039,23 +1030,36 @@ public final class SegmentationJob {
       RunComparison.Continuity continuity,
       ScoreCard card,
       RunOutput output) {
+    return stability(
+        timer,
+        output,
+        "the run of " + previous.runDate(),
+        (comparison, current) ->
+            comparison.compare(previous, continuity, current, card.min(), card.max(), features()),
+        r -> r.migration().stream().mapToLong(f -> f.customers()).sum());
+  }
+
+  /** The stability stage: {@code compare} the written segments, write stability/, log it. */
+  private RunComparison.Report stability(
+      StageTimer timer,
+      RunOutput output,
+      String against,
+      BiFunction<RunComparison, Dataset<Row>, RunComparison.Report> compare,
+      ToLongFunction<RunComparison.Report> rows) {
     RunComparison comparison = new RunComparison(spark, settings.stability());
-    Dataset<Row> current = output.staged(RunOutput.SEGMENTS);
     RunComparison.Report report =
         timer.time(
             "stability",
             () -> {
-              RunComparison.Report r =
-                  comparison.compare(
-                      previous, continuity, current, card.min(), card.max(), features());
+              RunComparison.Report r = compare.apply(comparison, output.staged(RunOutput.SEGMENTS));
               RunComparison.Tables tables = comparison.tables(r);
               output.writeStability(tables.psi(), tables.migration());
               return r;
             },
-            r -> r.migration().stream().mapToLong(f -> f.customers()).sum());
+            rows);
     LOG.info(
-        "Stability against the run of {}: {} (credit_score PSI {})",
-        previous.runDate(),
+        "Stability against {}: {} (credit_score PSI {})",
+        against,
         report.verdict(),
         String.format("%.4f", report.score().psi()));
     return report;

@@ -70,16 +70,11 @@ public final class RunComparison {
     Dataset<Row> before = spark.read().parquet(previous.segments());
     PopulationStability.Shift shift =
         population.shift(before, current, scoreMin, scoreMax, features);
-    return new Report(
+    return report(
         previous.location(),
         previous.runDate(),
         continuity,
-        shift.score(),
-        shift.features(),
-        shift.models(),
-        shift.verdict(),
-        settings.investigate(),
-        settings.significant(),
+        shift,
         population.migration(before, current));
   }
 
@@ -89,18 +84,26 @@ public final class RunComparison {
    */
   public Report compare(
       Population reference, String location, String runDate, Dataset<Row> current) {
-    PopulationStability.Shift shift = population.shift(reference, current);
+    return report(location, runDate, null, population.shift(reference, current), List.of());
+  }
+
+  private Report report(
+      String location,
+      String runDate,
+      Continuity continuity,
+      PopulationStability.Shift shift,
+      List<Flow> migration) {
     return new Report(
         location,
         runDate,
-        null,
+        continuity,
         shift.score(),
         shift.features(),
         shift.models(),
         shift.verdict(),
         settings.investigate(),
         settings.significant(),
-        List.of());
+        migration);
   }
 
   /** {@code psi}: one row per variable and bin; {@code migration}: one row per segment pair. */
