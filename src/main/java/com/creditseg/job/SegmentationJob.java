@@ -92,9 +92,6 @@ public final class SegmentationJob {
   /** What the run tells its reader beside the results: logged, in metrics.json and the report. */
   private final List<String> warnings = new ArrayList<>();
 
-  /** How the input was read (for the model bundle's record of it), once it has been. */
-  private CustomerReader.Input input;
-
   public SegmentationJob(SparkSession spark, Settings settings) {
     this(spark, settings, null);
   }
@@ -145,7 +142,8 @@ public final class SegmentationJob {
   }
 
   /** What the model bundle says about this run's model. */
-  private ModelManifest manifest(ScoreCard card, ScorecardModel scorecard, Segmenter.Fit fit) {
+  private ModelManifest manifest(
+      ScoreCard card, ScorecardModel scorecard, Segmenter.Fit fit, CustomerReader.Input input) {
     Map<String, String> types = new TreeMap<>();
     Set<String> columns = new TreeSet<>(required());
     columns.addAll(card.inputColumns());
@@ -189,7 +187,6 @@ public final class SegmentationJob {
     RiskFitting riskFitting = null;
     try {
       input = read(timer);
-      this.input = input;
       input.warnings().forEach(warnings::add);
       ScoreCard card = applied != null ? applied.scoreCard() : scoreCard(input.customers());
       CustomerValidator validator =
@@ -710,10 +707,6 @@ public final class SegmentationJob {
   }
 
   /**
-   * The segments' observed default rates by rank, from the profile of everyone written, checked for
-   * monotonicity.
-   */
-  /**
    * What the segments are ordered by: the training default rate or the mean score, or with an
    * applied model ({@code score}) whatever it was ordered by when it was fitted.
    */
@@ -728,6 +721,10 @@ public final class SegmentationJob {
     return fit.trainingDefaultRates().isEmpty() ? RiskOrder.BY_SCORE : RiskOrder.BY_DEFAULT_RATE;
   }
 
+  /**
+   * The segments' observed default rates by rank, from the profile of everyone written, checked for
+   * monotonicity.
+   */
   private RiskOrder riskOrder(Segmenter.Fit fit, RunOutput output) {
     Map<String, Double> training = new java.util.HashMap<>();
     fit.model()
@@ -841,7 +838,7 @@ public final class SegmentationJob {
                   fit.model(),
                   validated.medians(),
                   scorer.card(),
-                  manifest(scorer.card(), scoring.scorecard(), fit),
+                  manifest(scorer.card(), scoring.scorecard(), fit, input),
                   scoring.scorecard(),
                   population));
           return rowsOut;

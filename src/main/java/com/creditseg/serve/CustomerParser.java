@@ -64,6 +64,9 @@ final class CustomerParser {
   /** Lower-case source column name to the column it was read into (plain reads only). */
   private final Map<String, String> bySource = new TreeMap<>();
 
+  /** Every name a field may have: the columns' own, then the source names read plainly. */
+  private final List<String> knownFields;
+
   /** Lower-case names the run read that the model does not: ignored when sent. */
   private final Set<String> ignorable = new TreeSet<>();
 
@@ -89,6 +92,9 @@ final class CustomerParser {
             }
           }
         });
+    List<String> known = new ArrayList<>(types.keySet());
+    bySource.keySet().stream().filter(k -> !known.contains(k)).forEach(known::add);
+    knownFields = List.copyOf(known);
     if (model.sourceColumns() != null) {
       model.sourceColumns().stream()
           .map(c -> c.toLowerCase(Locale.ROOT))
@@ -99,9 +105,7 @@ final class CustomerParser {
 
   /** Every name a customer's field may have, canonical first: for messages and {@code /model}. */
   List<String> knownFields() {
-    List<String> known = new ArrayList<>(types.keySet());
-    bySource.keySet().stream().filter(k -> !known.contains(k)).forEach(known::add);
-    return known;
+    return knownFields;
   }
 
   /** The type of every field a customer may have: {@code int}, {@code double} or {@code string}. */
