@@ -59,12 +59,9 @@ class DocsLinksTest {
     int lines = Files.readAllLines(README).size();
     assertTrue(
         lines <= README_MAX_LINES,
-        "README.md has "
-            + lines
-            + " lines, more than "
-            + README_MAX_LINES
-            + ": move a section"
-            + " to a page under docs/ and link to it");
+        String.format(
+            "README.md has %d lines, more than %d: move a section to a page under docs/",
+            lines, README_MAX_LINES));
   }
 
   private static List<Path> markdownFiles() throws IOException {
@@ -99,7 +96,7 @@ class DocsLinksTest {
   }
 
   /** Lower case, only letters, digits, spaces, hyphens and underscores kept, spaces to hyphens. */
-  static String slug(String heading) {
+  private static String slug(String heading) {
     return heading.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
   }
 
