@@ -1,7 +1,10 @@
 package com.creditseg.config;
 
 import com.typesafe.config.Config;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -16,6 +19,9 @@ import java.util.Set;
  * @param sampleRows labelled customers (at most) the models are fitted and validated on, chosen by
  *     a hash of their id
  * @param validationShare share of those held out for validation, by a second hash of the id
+ * @param challengers the tree models fitted beside the scorecard, each at most once
+ * @param randomForest the random-forest challenger's hyperparameters
+ * @param gradientBoostedTrees the gradient-boosted-trees challenger's hyperparameters
  */
 public record SupervisedSettings(
     Enabled enabled,
@@ -27,6 +33,8 @@ public record SupervisedSettings(
     Points points,
     int maxReasonCodes,
     List<Challenger> challengers,
+    Forest randomForest,
+    Boosting gradientBoostedTrees,
     Balance balance,
     boolean compareBalance,
     Costs costs,
@@ -55,6 +63,24 @@ public record SupervisedSettings(
       return key;
     }
   }
+
+  /**
+   * {@code model.supervised.random-forest}: MLlib's RandomForestClassifier.
+   *
+   * @param trees trees in the forest
+   * @param maxDepth levels below each tree's root
+   * @param minInstancesPerNode a split leaving fewer customers on either side is not made
+   */
+  public record Forest(int trees, int maxDepth, int minInstancesPerNode) {}
+
+  /**
+   * {@code model.supervised.gradient-boosted-trees}: MLlib's GBTClassifier.
+   *
+   * @param maxIterations boosting rounds, one tree each
+   * @param maxDepth levels below each tree's root
+   * @param stepSize the learning rate: the share of each round's tree that is added
+   */
+  public record Boosting(int maxIterations, int maxDepth, double stepSize) {}
 
   /** What is done about the rarity of defaults in the training part. */
   public enum Balance {
@@ -110,6 +136,42 @@ public record SupervisedSettings(
           default -> Enabled.AUTO;
         };
     String label = Checks.nonEmpty(config, p + "label", "the 0/1 default label column");
+    return new SupervisedSettings(
+        enabled,
+        label,
+        features(config, label, protectedAttributes),
+        Checks.longAtLeast(config, p + "sample-rows", 100),
+        Checks.doubleIn(config, p + "validation-share", 0.05, 0.95),
+        binning(config),
+        new Points(
+            Checks.doubleIn(config, p + "scorecard.points", -1e6, 1e6),
+            Checks.doubleIn(config, p + "scorecard.odds", 1e-6, 1e6),
+            Checks.doubleIn(config, p + "scorecard.pdo", 1e-6, 1e6)),
+        Checks.intIn(config, p + "max-reason-codes", 0, 10),
+        challengers(config),
+        new Forest(
+            Checks.intIn(config, p + "random-forest.trees", 1, 1000),
+            Checks.intIn(config, p + "random-forest.max-depth", 1, 30),
+            Checks.intIn(config, p + "random-forest.min-instances-per-node", 1, 1_000_000)),
+        new Boosting(
+            Checks.intIn(config, p + "gradient-boosted-trees.max-iterations", 1, 1000),
+            Checks.intIn(config, p + "gradient-boosted-trees.max-depth", 1, 30),
+            Checks.doubleIn(config, p + "gradient-boosted-trees.step-size", 0.001, 1)),
+        Balance.valueOf(
+            Checks.oneOf(config, p + "balance", List.of("none", "weights", "oversample"))
+                .toUpperCase(Locale.ROOT)),
+        Checks.read(config, p + "compare-balance", () -> config.getBoolean(p + "compare-balance")),
+        new Costs(
+            Checks.doubleIn(config, p + "costs.missed-default", 1e-9, 1e9),
+            Checks.doubleIn(config, p + "costs.refused-good", 1e-9, 1e9)),
+        Checks.intIn(config, p + "cross-validation.folds", 2, 20),
+        Checks.longAtLeast(config, p + "cross-validation.below-rows", 0));
+  }
+
+  /** model.supervised.features: neither a protected attribute nor the label. */
+  private static List<String> features(
+      Config config, String label, Set<String> protectedAttributes) {
+    String p = "model.supervised.";
     List<String> features =
         Checks.read(config, p + "features", () -> config.getStringList(p + "features"));
     for (String f : features) {
@@ -126,6 +188,11 @@ public record SupervisedSettings(
             p + "features names '" + f + "', the label (" + p + "label)");
       }
     }
+    return List.copyOf(features);
+  }
+
+  private static Binning binning(Config config) {
+    String p = "model.supervised.";
     List<Double> special =
         Checks.read(
             config,
@@ -138,7 +205,7 @@ public record SupervisedSettings(
             Trend.valueOf(
                 Checks.oneOf(
                         config, p + "binning.trend", List.of("auto", "ascending", "descending"))
-                    .toUpperCase(java.util.Locale.ROOT)),
+                    .toUpperCase(Locale.ROOT)),
             List.copyOf(special),
             Checks.doubleIn(config, p + "binning.min-iv", 0, 10),
             Checks.doubleIn(config, p + "binning.smoothing", 1e-6, 10),
@@ -153,17 +220,18 @@ public record SupervisedSettings(
               + "binning.min-iv = "
               + binning.minIv());
     }
-    Points points =
-        new Points(
-            Checks.doubleIn(config, p + "scorecard.points", -1e6, 1e6),
-            Checks.doubleIn(config, p + "scorecard.odds", 1e-6, 1e6),
-            Checks.doubleIn(config, p + "scorecard.pdo", 1e-6, 1e6));
-    List<String> challengerKeys =
+    return binning;
+  }
+
+  /** model.supervised.challengers, each named at most once (a repeat is ignored). */
+  private static List<Challenger> challengers(Config config) {
+    String p = "model.supervised.";
+    List<String> keys =
         Checks.read(config, p + "challengers", () -> config.getStringList(p + "challengers"));
-    List<Challenger> challengers = new java.util.ArrayList<>();
-    for (String key : challengerKeys) {
+    List<Challenger> challengers = new ArrayList<>();
+    for (String key : keys) {
       Challenger c =
-          java.util.Arrays.stream(Challenger.values())
+          Arrays.stream(Challenger.values())
               .filter(v -> v.key().equals(key))
               .findFirst()
               .orElseThrow(
@@ -177,24 +245,6 @@ public record SupervisedSettings(
         challengers.add(c);
       }
     }
-    return new SupervisedSettings(
-        enabled,
-        label,
-        List.copyOf(features),
-        Checks.longAtLeast(config, p + "sample-rows", 100),
-        Checks.doubleIn(config, p + "validation-share", 0.05, 0.95),
-        binning,
-        points,
-        Checks.intIn(config, p + "max-reason-codes", 0, 10),
-        List.copyOf(challengers),
-        Balance.valueOf(
-            Checks.oneOf(config, p + "balance", List.of("none", "weights", "oversample"))
-                .toUpperCase(java.util.Locale.ROOT)),
-        Checks.read(config, p + "compare-balance", () -> config.getBoolean(p + "compare-balance")),
-        new Costs(
-            Checks.doubleIn(config, p + "costs.missed-default", 1e-9, 1e9),
-            Checks.doubleIn(config, p + "costs.refused-good", 1e-9, 1e9)),
-        Checks.intIn(config, p + "cross-validation.folds", 2, 20),
-        Checks.longAtLeast(config, p + "cross-validation.below-rows", 0));
+    return List.copyOf(challengers);
   }
 }

@@ -35,6 +35,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reads the label and optional weight columns and the kept features' WoE columns of its input,
  * which should be one partition: the regression's sums are merged in the order of its tasks.
+ *
+ * <p>Not an {@code Estimator<ScorecardModel>}, unlike {@link WoeBinning}: an Estimator's model must
+ * extend Spark's {@code Model} class, and {@link ScorecardModel} is a record (which can extend no
+ * class) that the model bundle and {@code model.json} read and write with Jackson and that {@code
+ * serve} applies without Spark; making it a Model would change the bundle's format and its readers.
+ * Nor is the fit's result only a model: {@link Card} also says which features left and why, which
+ * the report needs, and the fit's input is a fitted {@link WoeBinningModel} rather than a param.
  */
 final class ScorecardRegression {
   private static final Logger LOG = LoggerFactory.getLogger(ScorecardRegression.class);
