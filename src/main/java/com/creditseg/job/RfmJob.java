@@ -1,19 +1,5 @@
 package com.creditseg.job;
 
-import static org.apache.spark.sql.functions.avg;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.log1p;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.max_by;
-import static org.apache.spark.sql.functions.percentile_approx;
-import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.xxhash64;
-
-import com.creditseg.config.InvalidSettingsException;
 import com.creditseg.config.RfmRunSettings;
 import com.creditseg.config.RfmSettings;
 import com.creditseg.io.RunOutput;
@@ -23,26 +9,25 @@ import com.creditseg.metrics.RunMetrics;
 import com.creditseg.metrics.StageTimer;
 import com.creditseg.profile.SegmentProfiler;
 import com.creditseg.report.RfmReport;
+import com.creditseg.rfm.CommonestIdCheck;
 import com.creditseg.rfm.LoyaltyModel;
 import com.creditseg.rfm.RfmCalculator;
+import com.creditseg.rfm.RfmClustering;
+import com.creditseg.rfm.RfmPeriod;
 import com.creditseg.rfm.RfmScorer;
 import com.creditseg.rfm.RfmSegmentMap;
+import com.creditseg.rfm.RfmSummary;
 import com.creditseg.schema.InputContractException;
-import com.creditseg.schema.TransactionSchema;
 import com.creditseg.segment.Segmenter;
+import com.creditseg.transactions.TransactionCheck;
 import com.creditseg.transactions.TransactionReader;
 import com.creditseg.transactions.TransactionValidator;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
@@ -55,21 +40,32 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>read: {@link TransactionReader} (lazy; Parquet counts from footers);
- *   <li>validate: one pass flags every row, writes the quarantine and counts used rows,
- *       cancellations and the last transaction on the way ({@code Dataset.observe}); then {@code
+ *   <li>validate: {@link TransactionCheck}, one pass that flags every row, writes the quarantine
+ *       and counts used rows, cancellations and the last transaction on the way; then {@code
  *       rows_in = rows_used + rows_quarantined} is checked, and the quality gate applied;
- *   <li>aggregate: {@link RfmCalculator}, one group-by over the used rows, persisted (bounded by
- *       customers);
+ *   <li>aggregate: {@link RfmCalculator} as of the {@link RfmPeriod}, one group-by over the used
+ *       rows, persisted (bounded by customers), and the {@link CommonestIdCheck};
  *   <li>score: quintile scores and named segments ({@link RfmScorer});
- *   <li>fit: KMeans on log-scaled R, F and M through the segment stage ({@link Segmenter}: several
- *       seeds, k by silhouette) on an id-hash sample of at most rfm.kmeans.fit-sample-rows;
+ *   <li>fit: {@link RfmClustering}, KMeans on log-scaled R, F and M through the segment stage on an
+ *       id-hash sample of at most rfm.kmeans.fit-sample-rows;
  *   <li>loyalty: {@link LoyaltyModel} on the leak-free time split, p_loyal for every customer;
- *   <li>write: customers partitioned by KMeans segment under {@code segments/}, profiles, named
- *       segments and grid in metrics.json, the report, then the atomic commit ({@link RunOutput}).
+ *   <li>write: customers partitioned by KMeans segment under {@code segments/};
+ *   <li>profile: the KMeans segments' profiles ({@link SegmentProfiler}) and the named segments
+ *       ({@link RfmSummary});
+ *   <li>report: the R × F grid and the rest in metrics.json, the report, then the atomic commit
+ *       ({@link RunOutput}).
  * </ol>
  */
 public final class RfmJob {
   private static final Logger LOG = LoggerFactory.getLogger(RfmJob.class);
+
+  /** The per-customer values profiled in each KMeans segment. */
+  private static final List<String> PROFILED =
+      List.of(
+          RfmCalculator.RECENCY,
+          RfmCalculator.FREQUENCY,
+          RfmCalculator.MONETARY,
+          RfmCalculator.TENURE);
 
   private final SparkSession spark;
 
@@ -109,39 +105,19 @@ public final class RfmJob {
   }
 
   /**
-   * Names the customer id with the most transactions when it holds more than
-   * transactions.max-id-share of them: most often a placeholder for "unknown" that placeholder-ids
-   * does not list, which would otherwise head every ranking unremarked. One small job over the
-   * persisted per-customer aggregate.
+   * What metrics.json says beyond the input and its rows; {@link #NONE} for a run stopped at the
+   * quality gate.
    */
-  private void warnAboutCommonestId(Dataset<Row> aggregated) {
-    Row top =
-        aggregated
-            .agg(
-                max_by(col(TransactionSchema.CUSTOMER_ID), col(RfmCalculator.FREQUENCY)).as("id"),
-                max(col(RfmCalculator.FREQUENCY)).as("most"),
-                sum(col(RfmCalculator.FREQUENCY)).as("all"))
-            .first();
-    if (top.isNullAt(1) || top.isNullAt(2) || top.getAs("all").equals(0L)) {
-      return;
-    }
-    double share =
-        ((Number) top.getAs("most")).doubleValue() / ((Number) top.getAs("all")).doubleValue();
-    if (share > settings.transactions().maxIdShare()) {
-      String warning =
-          String.format(
-              Locale.ROOT,
-              "customer_id '%s' holds %.1f %% of the purchases (%,d of %,d), above"
-                  + " transactions.max-id-share = %s: if it stands for an unknown customer, add it"
-                  + " to transactions.input.placeholder-ids",
-              top.<Object>getAs("id"),
-              100 * share,
-              ((Number) top.getAs("most")).longValue(),
-              ((Number) top.getAs("all")).longValue(),
-              settings.transactions().maxIdShare());
-      LOG.warn(warning);
-      warnings.add(warning);
-    }
+  private record Findings(
+      String snapshot,
+      String lastTransaction,
+      long customers,
+      RfmMetrics.Quintiles quintiles,
+      List<RfmSummary.NamedSegment> named,
+      List<RfmSummary.GridCell> grid,
+      RfmMetrics.KMeans kmeans,
+      LoyaltyModel.Report loyalty) {
+    static final Findings NONE = new Findings(null, null, 0, null, null, null, null, null);
   }
 
   public RfmJob(SparkSession spark, RfmRunSettings settings) {
@@ -153,204 +129,57 @@ public final class RfmJob {
   public Outcome run() {
     String startedAt = Instant.now().toString();
     LocalDate runDate = settings.base().run().date();
-    RfmSettings rfmSettings = settings.rfm();
+    RfmSettings rfm = settings.rfm();
     StageTimer timer = new StageTimer();
     RunOutput output =
         new RunOutput(
             spark, settings.base().output().path(), runDate, settings.base().run().lockTimeout());
-    Dataset<Row> rfm = null;
+    Dataset<Row> persisted = null;
     try {
-      TransactionReader.Input input =
-          timer.time(
-              "read",
-              () -> new TransactionReader(spark, settings.transactions(), runDate).read(),
-              TransactionReader.Input::rows);
-      warnings.addAll(input.warnings());
-      if (input.rows() == 0) {
-        throw new InputContractException(
-            "Input " + settings.transactions().input().path() + " has no rows");
+      TransactionReader.Input input = read(timer, runDate);
+      TransactionCheck check = new TransactionCheck(validator(runDate), output);
+      TransactionCheck.Result checked = validate(timer, check, input);
+      if (!passesQualityGate(checked)) {
+        return stopAtQualityGate(startedAt, checked, timer, output);
       }
-      TransactionValidator validator =
-          new TransactionValidator(
-              settings.transactions().cancellationIdPattern(),
-              rfmSettings.snapshotAtRunDate() ? runDate : null);
-      Observation counts = new Observation("transactions");
-      List<Column> counters = TransactionValidator.counters();
-      Row counted =
-          timer.time(
-              "validate",
-              () -> {
-                output.writeQuarantine(
-                    TransactionValidator.quarantine(
-                        validator
-                            .flag(input.transactions())
-                            .observe(
-                                counts,
-                                counters.get(0),
-                                counters.subList(1, counters.size()).toArray(Column[]::new))));
-                return counts.getRow();
-              },
-              r -> input.rows());
-      Dataset<Row> quarantine = output.staged(RunOutput.QUARANTINE);
-      long quarantined = quarantine.count();
-      long used = counted.isNullAt(1) ? 0 : counted.getLong(1);
-      RfmMetrics.Rows rows =
-          new RfmMetrics.Rows(
-              input.rows(),
-              used,
-              quarantined,
-              counted.isNullAt(2) ? 0 : counted.getLong(2),
-              counted.getLong(0) == input.rows() && input.rows() == used + quarantined);
-      if (!rows.reconciled()) {
-        throw new IllegalStateException(
-            "Row counts do not reconcile: "
-                + rows
-                + " (rows seen by the validation pass: "
-                + counted.getLong(0)
-                + ")");
-      }
-      Map<String, Long> reasons = TransactionValidator.reasonCounts(quarantine);
-      double maxShare = settings.transactions().maxQuarantinedShare();
-      if (used == 0 || rows.quarantinedShare() > maxShare) {
-        RfmMetrics failed =
-            metrics(
-                RunMetrics.Status.FAILED_QUALITY,
-                startedAt,
-                rows,
-                reasons,
-                null,
-                null,
-                0,
-                null,
-                null,
-                null,
-                null,
-                null,
-                timer,
-                null);
-        output.writeJson("metrics.json", failed);
-        return new Outcome(failed, output.keepAsFailed());
-      }
-      Timestamp last = counted.getTimestamp(3);
-      LocalDate snapshot =
-          rfmSettings.snapshotAtRunDate()
-              ? runDate
-              : last.toLocalDateTime().toLocalDate().plusDays(1);
-      LocalDate cutoff =
-          rfmSettings.loyalty().cutoff() != null
-              ? rfmSettings.loyalty().cutoff()
-              : snapshot.minusDays(rfmSettings.loyalty().horizonDays());
-      if (!cutoff.isBefore(snapshot)) {
-        throw new InvalidSettingsException(
-            "rfm.loyalty.cutoff = " + cutoff + " is not before the snapshot date " + snapshot);
-      }
-      LOG.info("RFM as of {} (loyalty cutoff {})", snapshot, cutoff);
-
-      Dataset<Row> aggregated =
-          new RfmCalculator(snapshot, cutoff)
-              .aggregate(TransactionValidator.used(validator.flag(input.transactions())))
-              .persist(StorageLevel.MEMORY_AND_DISK());
-      rfm = aggregated;
-      long customers = timer.time("aggregate", aggregated::count, n -> used);
+      RfmPeriod period = RfmPeriod.of(rfm, runDate, checked.lastTransaction());
+      LOG.info("RFM as of {} (loyalty cutoff {})", period.snapshot(), period.cutoff());
+      Dataset<Row> aggregated = aggregate(check, input, period);
+      persisted = aggregated;
+      long customers = timer.time("aggregate", aggregated::count, n -> checked.used());
       warnAboutCommonestId(aggregated);
-
-      RfmSegmentMap map = new RfmSegmentMap(rfmSettings.segments());
+      RfmSegmentMap map = new RfmSegmentMap(rfm.segments());
       RfmScorer.Scored scored =
           timer.time("score", () -> new RfmScorer(map).score(aggregated), s -> customers);
-      Dataset<Row> logged = logScaled(scored.customers());
-      int fitRows = rfmSettings.kmeans().fitSampleRows();
-      Dataset<Row> sample =
-          customers <= fitRows
-              ? logged
-              : logged.filter(
-                  pmod(xxhash64(col(TransactionSchema.CUSTOMER_ID)), lit(1_000_000))
-                      .lt(Math.round(1_000_000.0 * fitRows / customers)));
-      Segmenter.Fit fit =
-          timer.time(
-              "fit",
-              () -> new Segmenter(rfmSettings.kmeans(), RfmScorer.SCORE).fit(sample),
-              f -> Math.min(customers, fitRows));
+      Dataset<Row> logged = RfmClustering.logScaled(scored.customers());
+      Segmenter.Fit fit = fit(timer, logged, customers);
       Dataset<Row> assigned = fit.model().assign(logged);
-
-      LoyaltyModel.Report loyalty = null;
-      Dataset<Row> predicted = assigned;
-      if (rfmSettings.loyalty().enabled()) {
-        LoyaltyModel.Result result =
-            timer.time(
-                "loyalty",
-                () ->
-                    new LoyaltyModel(rfmSettings.loyalty())
-                        .fit(RfmCalculator.asOfCutoff(aggregated), assigned, cutoff),
-                r -> customers);
-        loyalty = result.report();
-        predicted = result.customers();
-      }
-      List<String> internal = new ArrayList<>(RfmSettings.KMEANS_FEATURES);
-      RfmCalculator.FEATURES.forEach(f -> internal.add(RfmCalculator.CUTOFF + f));
-      internal.add(RfmCalculator.CAME_BACK);
-      Dataset<Row> written = predicted.drop(internal.toArray(String[]::new));
-      timer.time(
-          "write",
-          () -> {
-            output.writeSegments(written);
-            return customers;
-          },
-          n -> n);
+      LoyaltyModel.Result loyalty =
+          rfm.loyalty().enabled() ? loyalty(timer, aggregated, assigned, period, customers) : null;
+      write(timer, output, loyalty == null ? assigned : loyalty.customers(), customers);
       Dataset<Row> segments = output.staged(RunOutput.SEGMENTS);
-      List<RfmMetrics.NamedSegment> named =
-          timer.time(
-              "profile",
-              () -> {
-                output.writeProfiles(
-                    new SegmentProfiler(
-                            spark,
-                            List.of(
-                                RfmCalculator.RECENCY,
-                                RfmCalculator.FREQUENCY,
-                                RfmCalculator.MONETARY,
-                                RfmCalculator.TENURE),
-                            fit.model().labels(),
-                            settings.base().profile(),
-                            RfmScorer.SCORE)
-                        .profile(segments));
-                return namedSegments(segments, map);
-              },
-              n -> customers);
-      RfmScorer.Boundaries b = scored.boundaries();
+      List<RfmSummary.NamedSegment> named = profile(timer, output, segments, fit, map, customers);
       RfmMetrics metrics =
           metrics(
               RunMetrics.Status.SUCCEEDED,
               startedAt,
-              rows,
-              reasons,
-              snapshot.toString(),
-              last.toString(),
-              customers,
-              new RfmMetrics.Quintiles(b.recency(), b.frequency(), b.monetary()),
-              named,
-              grid(segments, map),
-              new RfmMetrics.KMeans(
-                  RfmSettings.KMEANS_FEATURES,
-                  fit.model().labels().size(),
-                  fit.selection(),
-                  fit.model().labels()),
-              loyalty,
+              checked,
+              new Findings(
+                  period.snapshot().toString(),
+                  checked.lastTransaction().toString(),
+                  customers,
+                  quintiles(scored.boundaries()),
+                  named,
+                  RfmSummary.grid(segments, map),
+                  kmeans(fit),
+                  loyalty == null ? null : loyalty.report()),
               timer,
               output.location());
       output.writeJson("metrics.json", metrics);
       timer.time(
           "report", () -> new RfmReport(spark).write(output.stagingLocation()), p -> customers);
       output.commit();
-      LOG.info(
-          "RFM run {} committed to {}: {} customers from {} transactions ({} quarantined, {}"
-              + " cancellations netted); report {}/report/index.html",
-          runDate,
-          output.location(),
-          customers,
-          rows.in(),
-          rows.quarantined(),
-          rows.cancellations(),
-          output.location());
+      logCommitted(runDate, output, customers, checked);
       return new Outcome(metrics, null);
     } catch (Exception e) {
       // Exception, not RuntimeException: Spark throws its SparkException (checked in Java) from
@@ -358,112 +187,161 @@ public final class RfmJob {
       output.abandon();
       throw e;
     } finally {
-      if (rfm != null) {
-        rfm.unpersist();
+      if (persisted != null) {
+        persisted.unpersist();
       }
     }
   }
 
-  /** The clustering features: log(1 + x) of recency, frequency and spend (floored at 0). */
-  static Dataset<Row> logScaled(Dataset<Row> rfm) {
-    List<String> f = RfmSettings.KMEANS_FEATURES;
-    return rfm.withColumn(f.get(0), log1p(col(RfmCalculator.RECENCY).cast("double")))
-        .withColumn(f.get(1), log1p(col(RfmCalculator.FREQUENCY).cast("double")))
-        .withColumn(f.get(2), log1p(greatest(col(RfmCalculator.MONETARY), lit(0.0))));
-  }
-
-  /**
-   * Size, value and spend quartiles of each named segment, in the map's order, then {@value
-   * RfmScorer#RETURNS_ONLY} when there are such customers.
-   */
-  static List<RfmMetrics.NamedSegment> namedSegments(Dataset<Row> customers, RfmSegmentMap map) {
-    boolean hasP = List.of(customers.columns()).contains(LoyaltyModel.P_LOYAL);
-    Map<String, Row> bySegment = new HashMap<>();
-    customers
-        .groupBy(RfmScorer.SEGMENT)
-        .agg(
-            count(lit(1)).as("n"),
-            sum(RfmCalculator.MONETARY).as("total"),
-            avg(RfmCalculator.RECENCY),
-            avg(RfmCalculator.FREQUENCY),
-            avg(RfmCalculator.MONETARY),
-            percentile_approx(
-                col(RfmCalculator.MONETARY), lit(new double[] {0.25, 0.5, 0.75}), lit(10_000)),
-            hasP ? avg(LoyaltyModel.P_LOYAL) : lit(null).cast("double"))
-        .collectAsList()
-        .forEach(r -> bySegment.put(r.getString(0), r));
-    long all = bySegment.values().stream().mapToLong(r -> r.getLong(1)).sum();
-    double value = bySegment.values().stream().mapToDouble(r -> r.getDouble(2)).sum();
-    List<RfmMetrics.NamedSegment> out = new ArrayList<>();
-    List<String> names = new ArrayList<>(map.names());
-    if (bySegment.containsKey(RfmScorer.RETURNS_ONLY)) {
-      names.add(RfmScorer.RETURNS_ONLY);
+  private TransactionReader.Input read(StageTimer timer, LocalDate runDate) {
+    TransactionReader.Input input =
+        timer.time(
+            "read",
+            () -> new TransactionReader(spark, settings.transactions(), runDate).read(),
+            TransactionReader.Input::rows);
+    warnings.addAll(input.warnings());
+    if (input.rows() == 0) {
+      throw new InputContractException(
+          "Input " + settings.transactions().input().path() + " has no rows");
     }
-    for (String name : names) {
-      Row r = bySegment.get(name);
-      if (r == null) {
-        out.add(new RfmMetrics.NamedSegment(name, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null));
-        continue;
-      }
-      List<Double> q = r.getList(6);
-      out.add(
-          new RfmMetrics.NamedSegment(
-              name,
-              r.getLong(1),
-              (double) r.getLong(1) / all,
-              r.getDouble(2),
-              value == 0 ? 0 : r.getDouble(2) / value,
-              r.getDouble(3),
-              r.getDouble(4),
-              r.getDouble(5),
-              q.get(0),
-              q.get(1),
-              q.get(2),
-              r.isNullAt(7) ? null : r.getDouble(7)));
-    }
-    return List.copyOf(out);
+    return input;
   }
 
   /**
-   * The 25 cells of the R × F grid, empty ones included; customers without a purchase are in none.
+   * With {@code rfm.snapshot = run-date}, transactions on or after the run date are quarantined.
    */
-  static List<RfmMetrics.GridCell> grid(Dataset<Row> customers, RfmSegmentMap map) {
-    Map<String, Row> cells = new HashMap<>();
-    customers
-        .filter(col(RfmScorer.SEGMENT).notEqual(RfmScorer.RETURNS_ONLY))
-        .groupBy(RfmScorer.R_SCORE, RfmScorer.F_SCORE)
-        .agg(count(lit(1)), avg(RfmCalculator.MONETARY))
-        .collectAsList()
-        .forEach(r -> cells.put(r.getInt(0) + ":" + r.getInt(1), r));
-    List<RfmMetrics.GridCell> out = new ArrayList<>();
-    for (int r = 1; r <= 5; r++) {
-      for (int f = 1; f <= 5; f++) {
-        Row c = cells.get(r + ":" + f);
-        out.add(
-            new RfmMetrics.GridCell(
-                r,
-                f,
-                map.nameOf(r, f),
-                c == null ? 0 : c.getLong(2),
-                c == null ? 0 : c.getDouble(3)));
-      }
-    }
-    return List.copyOf(out);
+  private TransactionValidator validator(LocalDate runDate) {
+    return new TransactionValidator(
+        settings.transactions().cancellationIdPattern(),
+        settings.rfm().snapshotAtRunDate() ? runDate : null);
+  }
+
+  /** The validation pass is timed; counting the quarantine written and its reasons is not. */
+  private static TransactionCheck.Result validate(
+      StageTimer timer, TransactionCheck check, TransactionReader.Input input) {
+    TransactionCheck.Counts counts =
+        timer.time("validate", () -> check.quarantine(input.transactions()), c -> input.rows());
+    return check.reconcile(counts, input.rows());
+  }
+
+  /** Some rows left to aggregate, and no more than transactions.max-quarantined-share lost. */
+  private boolean passesQualityGate(TransactionCheck.Result checked) {
+    return !(checked.used() == 0 || rows(checked).quarantinedShare() > maxQuarantinedShare());
+  }
+
+  private double maxQuarantinedShare() {
+    return settings.transactions().maxQuarantinedShare();
+  }
+
+  /** Writes metrics.json and keeps the staged output under {@code _failed/}. */
+  private Outcome stopAtQualityGate(
+      String startedAt, TransactionCheck.Result checked, StageTimer timer, RunOutput output) {
+    RfmMetrics failed =
+        metrics(RunMetrics.Status.FAILED_QUALITY, startedAt, checked, Findings.NONE, timer, null);
+    output.writeJson("metrics.json", failed);
+    return new Outcome(failed, output.keepAsFailed());
+  }
+
+  /** The per-customer table, lazily, persisted: the steps after it read it several times. */
+  private static Dataset<Row> aggregate(
+      TransactionCheck check, TransactionReader.Input input, RfmPeriod period) {
+    return new RfmCalculator(period.snapshot(), period.cutoff())
+        .aggregate(check.used(input.transactions()))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  private void warnAboutCommonestId(Dataset<Row> aggregated) {
+    new CommonestIdCheck(settings.transactions().maxIdShare())
+        .warning(aggregated)
+        .ifPresent(this::warn);
+  }
+
+  private void warn(String warning) {
+    LOG.warn(warning);
+    warnings.add(warning);
+  }
+
+  private Segmenter.Fit fit(StageTimer timer, Dataset<Row> logged, long customers) {
+    RfmClustering clustering = new RfmClustering(settings.rfm().kmeans());
+    return timer.time(
+        "fit", () -> clustering.fit(logged, customers), f -> clustering.sampleRows(customers));
+  }
+
+  /** Fitted on the features as of the cutoff; p_loyal from those as of the snapshot. */
+  private LoyaltyModel.Result loyalty(
+      StageTimer timer,
+      Dataset<Row> aggregated,
+      Dataset<Row> assigned,
+      RfmPeriod period,
+      long customers) {
+    return timer.time(
+        "loyalty",
+        () ->
+            new LoyaltyModel(settings.rfm().loyalty())
+                .fit(RfmCalculator.asOfCutoff(aggregated), assigned, period.cutoff()),
+        r -> customers);
+  }
+
+  /** The customers without the clustering features and the loyalty model's cutoff columns. */
+  private static void write(StageTimer timer, RunOutput output, Dataset<Row> customers, long rows) {
+    List<String> internal = new ArrayList<>(RfmSettings.KMEANS_FEATURES);
+    internal.addAll(RfmCalculator.CUTOFF_COLUMNS);
+    Dataset<Row> written = customers.drop(internal.toArray(String[]::new));
+    timer.time(
+        "write",
+        () -> {
+          output.writeSegments(written);
+          return rows;
+        },
+        n -> n);
+  }
+
+  /** Writes the KMeans segments' profiles and summarises the named segments, from the written. */
+  private List<RfmSummary.NamedSegment> profile(
+      StageTimer timer,
+      RunOutput output,
+      Dataset<Row> segments,
+      Segmenter.Fit fit,
+      RfmSegmentMap map,
+      long customers) {
+    SegmentProfiler profiler =
+        new SegmentProfiler(
+            spark, PROFILED, fit.model().labels(), settings.base().profile(), RfmScorer.SCORE);
+    return timer.time(
+        "profile",
+        () -> {
+          output.writeProfiles(profiler.profile(segments));
+          return RfmSummary.namedSegments(segments, map);
+        },
+        n -> customers);
+  }
+
+  private static RfmMetrics.Quintiles quintiles(RfmScorer.Boundaries b) {
+    return new RfmMetrics.Quintiles(b.recency(), b.frequency(), b.monetary());
+  }
+
+  private static RfmMetrics.KMeans kmeans(Segmenter.Fit fit) {
+    return new RfmMetrics.KMeans(
+        RfmSettings.KMEANS_FEATURES,
+        fit.model().labels().size(),
+        fit.selection(),
+        fit.model().labels());
+  }
+
+  private static RfmMetrics.Rows rows(TransactionCheck.Result checked) {
+    return new RfmMetrics.Rows(
+        checked.in(),
+        checked.used(),
+        checked.quarantined(),
+        checked.cancellations(),
+        checked.reconciled());
   }
 
   private RfmMetrics metrics(
       RunMetrics.Status status,
       String startedAt,
-      RfmMetrics.Rows rows,
-      Map<String, Long> reasons,
-      String snapshot,
-      String last,
-      long customers,
-      RfmMetrics.Quintiles quintiles,
-      List<RfmMetrics.NamedSegment> named,
-      List<RfmMetrics.GridCell> grid,
-      RfmMetrics.KMeans kmeans,
-      LoyaltyModel.Report loyalty,
+      TransactionCheck.Result checked,
+      Findings findings,
       StageTimer timer,
       String location) {
     var in = settings.transactions().input();
@@ -474,20 +352,34 @@ public final class RfmJob {
         startedAt,
         Instant.now().toString(),
         new RunMetrics.Input(in.path(), in.format(), settings.transactions().mappingName(), false),
-        rows,
-        reasons,
-        settings.transactions().maxQuarantinedShare(),
-        snapshot,
-        last,
-        customers,
-        quintiles,
-        named,
-        grid,
-        kmeans,
-        loyalty,
+        rows(checked),
+        checked.reasons(),
+        maxQuarantinedShare(),
+        findings.snapshot(),
+        findings.lastTransaction(),
+        findings.customers(),
+        findings.quintiles(),
+        findings.named(),
+        findings.grid(),
+        findings.kmeans(),
+        findings.loyalty(),
         timer.stages(),
         location,
         List.copyOf(warnings),
         Platform.of(spark));
+  }
+
+  private static void logCommitted(
+      LocalDate runDate, RunOutput output, long customers, TransactionCheck.Result checked) {
+    LOG.info(
+        "RFM run {} committed to {}: {} customers from {} transactions ({} quarantined, {}"
+            + " cancellations netted); report {}/report/index.html",
+        runDate,
+        output.location(),
+        customers,
+        checked.in(),
+        checked.quarantined(),
+        checked.cancellations(),
+        output.location());
   }
 }

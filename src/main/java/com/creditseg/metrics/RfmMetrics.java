@@ -1,6 +1,7 @@
 package com.creditseg.metrics;
 
 import com.creditseg.rfm.LoyaltyModel;
+import com.creditseg.rfm.RfmSummary;
 import com.creditseg.segment.KSelection;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -10,9 +11,10 @@ import java.util.Map;
 /**
  * What an {@code rfm} run did, written as its metrics.json and read back by its report: the input,
  * the row reconciliation ({@code in = used + quarantined}), quarantine reasons, the snapshot and
- * cutoff, the quintile boundaries, the named segments and the R × F grid, the KMeans segments, the
- * loyalty model's held-out figures and each stage's wall time and rows/s. {@code segments}, {@code
- * grid}, {@code kmeans} and {@code loyalty} are null for a run that stopped at the quality gate.
+ * cutoff, the quintile boundaries, the named segments and the R × F grid ({@link RfmSummary}), the
+ * KMeans segments, the loyalty model's held-out figures and each stage's wall time and rows/s.
+ * {@code segments}, {@code grid}, {@code kmeans} and {@code loyalty} are null for a run that
+ * stopped at the quality gate.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RfmMetrics(
@@ -29,8 +31,8 @@ public record RfmMetrics(
     String lastTransaction,
     long customers,
     Quintiles quintiles,
-    List<NamedSegment> segments,
-    List<GridCell> grid,
+    List<RfmSummary.NamedSegment> segments,
+    List<RfmSummary.GridCell> grid,
     KMeans kmeans,
     LoyaltyModel.Report loyalty,
     List<StageTimer.Stage> stages,
@@ -52,26 +54,6 @@ public record RfmMetrics(
   /** The 20/40/60/80 % boundaries of recency (days), frequency and monetary. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Quintiles(double[] recency, double[] frequency, double[] monetary) {}
-
-  /** One named R × F segment: size, value and spend quartiles. */
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  public record NamedSegment(
-      String name,
-      long customers,
-      double share,
-      double totalMonetary,
-      double valueShare,
-      double meanRecencyDays,
-      double meanFrequency,
-      double meanMonetary,
-      double monetaryP25,
-      double monetaryP50,
-      double monetaryP75,
-      Double meanPLoyal) {}
-
-  /** One cell of the R × F grid. */
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  public record GridCell(int r, int f, String segment, long customers, double meanMonetary) {}
 
   /** KMeans on the log-scaled R, F and M: how k was chosen and the labelled clusters. */
   @JsonIgnoreProperties(ignoreUnknown = true)

@@ -51,6 +51,11 @@ public final class KnnBaseline implements Serializable {
     this.k = Math.min(k, raw.length);
   }
 
+  /** How many training rows it holds. */
+  public int trainRows() {
+    return points.length;
+  }
+
   private double[] scale(double[] x) {
     double[] z = new double[x.length];
     for (int j = 0; j < x.length; j++) {

@@ -1,5 +1,6 @@
 package com.creditseg.rfm;
 
+import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.greatest;
@@ -14,6 +15,7 @@ import com.creditseg.config.RfmSettings.Loyalty;
 import com.creditseg.sample.IdHashSample;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.TransactionSchema;
+import com.creditseg.supervised.ModelValidation;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +34,7 @@ import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF5;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
@@ -60,6 +63,7 @@ public final class LoyaltyModel {
   private static final String VECTOR = "_loyalty_features";
   private static final String LABEL = "_label";
   private static final String P = "_p";
+  private static final String IS_TEST = "_is_test";
   private static final String[] LOG_FEATURES = {
     "_log_recency", "_log_frequency", "_log_monetary", "_log_tenure", "_log_returns"
   };
@@ -107,109 +111,35 @@ public final class LoyaltyModel {
     CustomerSchema.require(customers, needed, "predict loyalty");
     needed.add(RfmCalculator.CAME_BACK);
     CustomerSchema.require(history, needed, "fit the loyalty model");
-    Column test =
-        pmod(xxhash64(col(TransactionSchema.CUSTOMER_ID), lit(settings.seed())), lit(10_000))
-            .lt(Math.round(settings.testShare() * 10_000));
-    // In a layout that depends on neither the input's partitioning nor its order: the boosted
-    // trees sample their split candidates per partition, and the regression's sums follow the
-    // order of the rows (the logistic pipeline reads one partition, see below).
-    Dataset<Row> prepared =
-        IdHashSample.stableLayout(
-                assemble(history)
-                    .withColumn(LABEL, col(RfmCalculator.CAME_BACK).cast("double"))
-                    .withColumn("_is_test", test),
-                history.count())
-            .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> prepared = prepare(history).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Dataset<Row> train = prepared.filter(col("_is_test").equalTo(false));
-      Dataset<Row> held = prepared.filter(col("_is_test"));
-      Row counts =
-          prepared
-              .agg(
-                  sum(when(col("_is_test"), 0).otherwise(1)),
-                  sum(when(col("_is_test"), 1).otherwise(0)),
-                  sum(when(col("_is_test"), col(LABEL)).otherwise(0)),
-                  sum(when(col("_is_test"), 0).otherwise(col(LABEL))))
-              .first();
-      long trainRows = counts.isNullAt(0) ? 0 : counts.getLong(0);
-      long testRows = counts.isNullAt(1) ? 0 : counts.getLong(1);
-      double testPositives = counts.isNullAt(2) ? 0 : counts.getDouble(2);
-      double trainPositives = counts.isNullAt(3) ? 0 : counts.getDouble(3);
-      double positiveShare = testRows == 0 ? 0 : testPositives / testRows;
-      int majority = positiveShare >= 0.5 ? 1 : 0;
-      double majorityAccuracy = testRows == 0 ? 0 : Math.max(positiveShare, 1 - positiveShare);
-      if (testRows == 0 || trainPositives == 0 || trainPositives == trainRows) {
+      Split split = Split.count(prepared);
+      if (!split.canFit()) {
         String note =
             String.format(
                 "no model fitted: %d training customers (%.0f came back), %d held out",
-                trainRows, trainPositives, testRows);
+                split.trainRows(), split.trainPositives(), split.testRows());
         LOG.warn("Loyalty model: {}", note);
         return new Result(
-            new Report(
-                cutoff.toString(),
-                settings.horizonDays(),
-                trainRows,
-                testRows,
-                positiveShare,
-                majority,
-                majorityAccuracy,
-                settings.predictor(),
-                settings.threshold(),
-                0,
-                List.of(),
-                note),
+            report(cutoff, split, 0, List.of(), note),
             customers.withColumn(P_LOYAL, lit(null).cast("double")));
       }
+      Dataset<Row> train = prepared.filter(col(IS_TEST).equalTo(false));
+      Dataset<Row> held = prepared.filter(col(IS_TEST));
       // One partition: the scaler's moments and the regression's gradients are sums merged on the
       // driver in the order tasks finish, which moves their last bits between two runs.
       Column logistic = logisticProbability(logistic().fit(train.coalesce(1)));
       PipelineModel gbt = gbt().fit(train);
-      Dataset<Row> knnTrain =
-          train
-              .orderBy(xxhash64(col(TransactionSchema.CUSTOMER_ID), lit(settings.seed() + 1)))
-              .limit(settings.knnMaxTrainRows());
-      List<Row> rows = knnTrain.select(logColumns(LABEL)).collectAsList();
-      double[][] points = new double[rows.size()][];
-      double[] labels = new double[rows.size()];
-      for (int i = 0; i < rows.size(); i++) {
-        points[i] = new double[LOG_FEATURES.length];
-        for (int j = 0; j < LOG_FEATURES.length; j++) {
-          points[i][j] = rows.get(i).getDouble(j);
-        }
-        labels[i] = rows.get(i).getDouble(LOG_FEATURES.length);
-      }
-      Broadcast<KnnBaseline> knn =
-          JavaSparkContext.fromSparkContext(history.sparkSession().sparkContext())
-              .broadcast(new KnnBaseline(points, labels, settings.knnK()));
-      UserDefinedFunction knnUdf = knnUdf(knn);
-      long knnTestTarget = settings.knnMaxTrainRows();
-      Dataset<Row> knnHeld =
-          testRows <= knnTestTarget
-              ? held
-              : held.filter(
-                  pmod(
-                          xxhash64(col(TransactionSchema.CUSTOMER_ID), lit(settings.seed() + 2)),
-                          lit(1_000_000))
-                      .lt(Math.round(1_000_000.0 * knnTestTarget / testRows)));
-
-      List<Evaluation> models = new ArrayList<>();
-      models.add(evaluate("logistic_regression", held.withColumn(P, logistic)));
-      models.add(evaluate("gradient_boosted_trees", probability(gbt.transform(held))));
-      models.add(evaluate("knn", knnHeld.withColumn(P, knnUdf.apply(logColumns()))));
-      models.forEach(
-          m ->
-              LOG.info(
-                  "Loyalty {}: accuracy {} AUC {} precision {} recall {} on {} held-out customers"
-                      + " (majority class {}: accuracy {})",
-                  m.model(),
-                  m.accuracy(),
-                  m.rocAuc(),
-                  m.precision(),
-                  m.recall(),
-                  m.testRows(),
-                  majority,
-                  majorityAccuracy));
-
+      KnnBaseline knn = knn(train);
+      UserDefinedFunction knnUdf = knnUdf(history.sparkSession(), knn);
+      List<Evaluation> models =
+          List.of(
+              evaluate("logistic_regression", held.withColumn(P, logistic)),
+              evaluate("gradient_boosted_trees", probability(gbt.transform(held))),
+              evaluate(
+                  "knn",
+                  knnHeld(held, split.testRows()).withColumn(P, knnUdf.apply(logColumns()))));
+      models.forEach(m -> log(m, split));
       Dataset<Row> features = assemble(customers);
       Dataset<Row> predicted =
           switch (settings.predictor()) {
@@ -217,28 +147,154 @@ public final class LoyaltyModel {
             case "knn" -> features.withColumn(P, knnUdf.apply(logColumns()));
             default -> probability(gbt.transform(features));
           };
-      List<String> drop = new ArrayList<>(List.of(LOG_FEATURES));
-      drop.addAll(List.of(VECTOR, "_scaled", "rawPrediction", "probability", "prediction"));
-      Dataset<Row> scored =
-          predicted.withColumnRenamed(P, P_LOYAL).drop(drop.toArray(String[]::new));
-      return new Result(
-          new Report(
-              cutoff.toString(),
-              settings.horizonDays(),
-              trainRows,
-              testRows,
-              positiveShare,
-              majority,
-              majorityAccuracy,
-              settings.predictor(),
-              settings.threshold(),
-              points.length,
-              List.copyOf(models),
-              null),
-          scored);
+      return new Result(report(cutoff, split, knn.trainRows(), models, null), pLoyal(predicted));
     } finally {
       prepared.unpersist();
     }
+  }
+
+  /**
+   * The customers' log features and their vector, the label, and which side of the split each is
+   * on: {@code rfm.loyalty.test-share} of the hash buckets of (id, seed) are held out. In a layout
+   * that depends on neither the input's partitioning nor its order: the boosted trees sample their
+   * split candidates per partition, and the regression's sums follow the order of the rows (the
+   * logistic pipeline reads one partition, see {@link #fit}).
+   */
+  private Dataset<Row> prepare(Dataset<Row> history) {
+    // Not IdHashSample's buckets: a split of its own (seeded, 10,000 buckets), independent of
+    // every other id-hash sample of the same customers.
+    Column test =
+        pmod(xxhash64(col(TransactionSchema.CUSTOMER_ID), lit(settings.seed())), lit(10_000))
+            .lt(Math.round(settings.testShare() * 10_000));
+    return IdHashSample.stableLayout(
+        assemble(history)
+            .withColumn(LABEL, col(RfmCalculator.CAME_BACK).cast("double"))
+            .withColumn(IS_TEST, test),
+        history.count());
+  }
+
+  /** Customers on each side of the split, and how many of them came back. */
+  private record Split(long trainRows, long testRows, double trainPositives, double testPositives) {
+    static Split count(Dataset<Row> prepared) {
+      Column test = col(IS_TEST);
+      Row counts =
+          prepared
+              .agg(
+                  sum(when(test, 0).otherwise(1)).as("train_rows"),
+                  sum(when(test, 1).otherwise(0)).as("test_rows"),
+                  sum(when(test, col(LABEL)).otherwise(0)).as("test_positives"),
+                  sum(when(test, 0).otherwise(col(LABEL))).as("train_positives"))
+              .first();
+      return new Split(
+          longOrZero(counts, "train_rows"),
+          longOrZero(counts, "test_rows"),
+          doubleOrZero(counts, "train_positives"),
+          doubleOrZero(counts, "test_positives"));
+    }
+
+    double positiveShare() {
+      return testRows == 0 ? 0 : testPositives / testRows;
+    }
+
+    int majority() {
+      return positiveShare() >= 0.5 ? 1 : 0;
+    }
+
+    double majorityAccuracy() {
+      return testRows == 0 ? 0 : Math.max(positiveShare(), 1 - positiveShare());
+    }
+
+    /** Both classes among the training customers, and someone held out. */
+    boolean canFit() {
+      return !(testRows == 0 || trainPositives == 0 || trainPositives == trainRows);
+    }
+  }
+
+  private Report report(
+      LocalDate cutoff, Split split, int knnTrainRows, List<Evaluation> models, String note) {
+    return new Report(
+        cutoff.toString(),
+        settings.horizonDays(),
+        split.trainRows(),
+        split.testRows(),
+        split.positiveShare(),
+        split.majority(),
+        split.majorityAccuracy(),
+        settings.predictor(),
+        settings.threshold(),
+        knnTrainRows,
+        models,
+        note);
+  }
+
+  /**
+   * The kNN baseline on at most {@code knn.max-train-rows} training customers: the first by a hash
+   * of (id, seed + 1), collected to the driver.
+   */
+  private KnnBaseline knn(Dataset<Row> train) {
+    List<Row> rows =
+        train
+            .orderBy(xxhash64(col(TransactionSchema.CUSTOMER_ID), lit(settings.seed() + 1)))
+            .limit(settings.knnMaxTrainRows())
+            .select(logColumns(LABEL))
+            .collectAsList();
+    double[][] points = new double[rows.size()][];
+    double[] labels = new double[rows.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      points[i] = new double[LOG_FEATURES.length];
+      for (int j = 0; j < LOG_FEATURES.length; j++) {
+        points[i][j] = rows.get(i).<Double>getAs(LOG_FEATURES[j]);
+      }
+      labels[i] = rows.get(i).<Double>getAs(LABEL);
+    }
+    return new KnnBaseline(points, labels, settings.knnK());
+  }
+
+  /**
+   * The held-out customers kNN is evaluated on, each query scanning every training row: all of them
+   * up to {@code knn.max-train-rows}, else about that many by a hash of (id, seed + 2), which, like
+   * the split's, is not IdHashSample's unseeded bucket.
+   */
+  private Dataset<Row> knnHeld(Dataset<Row> held, long testRows) {
+    long target = settings.knnMaxTrainRows();
+    return testRows <= target
+        ? held
+        : held.filter(
+            pmod(
+                    xxhash64(col(TransactionSchema.CUSTOMER_ID), lit(settings.seed() + 2)),
+                    lit(1_000_000))
+                .lt(Math.round(1_000_000.0 * target / testRows)));
+  }
+
+  private void log(Evaluation m, Split split) {
+    LOG.info(
+        "Loyalty {}: accuracy {} AUC {} precision {} recall {} on {} held-out customers"
+            + " (majority class {}: accuracy {})",
+        m.model(),
+        m.accuracy(),
+        m.rocAuc(),
+        m.precision(),
+        m.recall(),
+        m.testRows(),
+        split.majority(),
+        split.majorityAccuracy());
+  }
+
+  /** {@code _p} renamed p_loyal, and the model's work columns dropped. */
+  private static Dataset<Row> pLoyal(Dataset<Row> predicted) {
+    List<String> drop = new ArrayList<>(List.of(LOG_FEATURES));
+    drop.addAll(List.of(VECTOR, "_scaled", "rawPrediction", "probability", "prediction"));
+    return predicted.withColumnRenamed(P, P_LOYAL).drop(drop.toArray(String[]::new));
+  }
+
+  private static long longOrZero(Row row, String name) {
+    Long value = row.getAs(name);
+    return value == null ? 0 : value;
+  }
+
+  private static double doubleOrZero(Row row, String name) {
+    Double value = row.getAs(name);
+    return value == null ? 0 : value;
   }
 
   /** log(1 + x) of each feature (monetary floored at 0), and their vector. */
@@ -314,11 +370,13 @@ public final class LoyaltyModel {
   }
 
   private static Dataset<Row> probability(Dataset<Row> transformed) {
-    return transformed.withColumn(
-        P, org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64").getItem(1));
+    return transformed.withColumn(P, vector_to_array(col("probability"), "float64").getItem(1));
   }
 
-  private static UserDefinedFunction knnUdf(Broadcast<KnnBaseline> knn) {
+  /** kNN's probability of the five log features, the model broadcast to the executors once. */
+  private static UserDefinedFunction knnUdf(SparkSession spark, KnnBaseline model) {
+    Broadcast<KnnBaseline> knn =
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(model);
     return functions.udf(
         (UDF5<Double, Double, Double, Double, Double, Double>)
             (a, b, c, d, e) ->
@@ -328,24 +386,30 @@ public final class LoyaltyModel {
         DataTypes.DoubleType);
   }
 
-  /** Held-out accuracy, ROC AUC, precision and recall of the probability in {@code _p}. */
+  /**
+   * Held-out accuracy, ROC AUC, precision and recall of the probability in {@code _p}. Not {@link
+   * ModelValidation}, which would change these figures: its AUC is exact where MLlib's evaluator
+   * bins the ROC (1,000 bins) once the scores have 2,000 distinct values, its confusion matrix is
+   * at the cost-minimising cutoff rather than {@code rfm.loyalty.threshold}, and it fails on a
+   * held-out set of one class.
+   */
   private Evaluation evaluate(String name, Dataset<Row> scored) {
     Column predicted = when(col(P).geq(settings.threshold()), 1.0).otherwise(0.0);
     Column label = col(LABEL);
     Row r =
         scored
             .agg(
-                count(lit(1)),
-                sum(when(predicted.equalTo(label), 1).otherwise(0)),
-                sum(predicted.multiply(label)),
-                sum(predicted),
-                sum(label))
+                count(lit(1)).as("n"),
+                sum(when(predicted.equalTo(label), 1).otherwise(0)).as("correct"),
+                sum(predicted.multiply(label)).as("true_positives"),
+                sum(predicted).as("predicted_positives"),
+                sum(label).as("positives"))
             .first();
-    long n = r.getLong(0);
-    double correct = r.isNullAt(1) ? 0 : r.getLong(1);
-    double truePositives = r.isNullAt(2) ? 0 : r.getDouble(2);
-    double predictedPositives = r.isNullAt(3) ? 0 : r.getDouble(3);
-    double positives = r.isNullAt(4) ? 0 : r.getDouble(4);
+    long n = r.getAs("n");
+    double correct = longOrZero(r, "correct");
+    double truePositives = doubleOrZero(r, "true_positives");
+    double predictedPositives = doubleOrZero(r, "predicted_positives");
+    double positives = doubleOrZero(r, "positives");
     double auc =
         new BinaryClassificationEvaluator()
             .setRawPredictionCol(P)

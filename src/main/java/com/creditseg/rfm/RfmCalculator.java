@@ -14,12 +14,14 @@ import static org.apache.spark.sql.functions.when;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.TransactionSchema;
 import com.creditseg.transactions.TransactionValidator;
+import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -67,6 +69,10 @@ public final class RfmCalculator {
   /** The per-customer features, the same as of the snapshot and (prefixed) as of the cutoff. */
   public static final List<String> FEATURES =
       List.of(RECENCY, FREQUENCY, MONETARY, TENURE, RETURNS);
+
+  /** The features as of the cutoff and came_back: what the loyalty model learns from. */
+  public static final List<String> CUTOFF_COLUMNS =
+      Stream.concat(FEATURES.stream().map(f -> CUTOFF + f), Stream.of(CAME_BACK)).toList();
 
   private final LocalDate snapshot;
   private final LocalDate cutoff;
@@ -161,7 +167,7 @@ public final class RfmCalculator {
   }
 
   private static Map<String, Column> derived(String prefix, LocalDate asOf) {
-    Column day = lit(java.sql.Date.valueOf(asOf));
+    Column day = lit(Date.valueOf(asOf));
     Column first = col(prefix + "_first");
     Column present = first.isNotNull();
     Map<String, Column> out = new LinkedHashMap<>();

@@ -52,7 +52,6 @@ public final class TransactionReader {
   private final TransactionSettings settings;
   private final LocalDate runDate;
 
-  /** The mapped transactions (lazy) and how many rows the source has. */
   /** The mapped transactions, how many the source holds, and what reading them warned about. */
   public record Input(Dataset<Row> transactions, long rows, List<String> warnings) {}
 
@@ -69,6 +68,54 @@ public final class TransactionReader {
   public Input read() {
     InputSettings base = settings.input();
     List<String> source = new CustomerReader(spark, base, runDate).sourceColumns();
+    Mapping mapping = mapping(base, source);
+    Map<String, String> required = new LinkedHashMap<>();
+    required.put(
+        TransactionSchema.TRANSACTION_ID,
+        "what frequency counts (map it with transactions.input.mapping.columns.transaction_id)");
+    required.put(
+        TransactionSchema.TRANSACTION_TIME,
+        "what recency is measured from (transactions.input.mapping.columns.transaction_time)");
+    CustomerReader.Input read = new CustomerReader(spark, mapping.input(), runDate).read(required);
+    if (read.customerIdDerived()) {
+      throw new InputContractException(
+          String.format(
+              "Required column customer_id not found in %s: transactions are aggregated per"
+                  + " customer (mapping '%s'; map it with"
+                  + " transactions.input.mapping.columns.customer_id; columns found: %s)",
+              base.path(), settings.mappingName(), String.join(", ", source)));
+    }
+    Dataset<Row> rows = read.customers();
+    List<String> present = List.of(rows.columns());
+    boolean hasAmount = present.contains(TransactionSchema.AMOUNT);
+    boolean hasLines =
+        present.contains(TransactionSchema.QUANTITY)
+            && present.contains(TransactionSchema.UNIT_PRICE);
+    if (!hasAmount && !hasLines) {
+      throw new InputContractException(
+          String.format(
+              "Neither amount nor quantity and unit_price found in %s: monetary value needs one"
+                  + " (mapping '%s'; columns found: %s)",
+              base.path(), settings.mappingName(), String.join(", ", source)));
+    }
+    return new Input(
+        rows.select(canonical(present, hasAmount, mapping.timeFormat())),
+        read.rows(),
+        read.warnings());
+  }
+
+  /**
+   * The customers' input settings with the transaction columns declared to the customer reader, and
+   * the time column's own date-format (null when it has none).
+   */
+  private record Mapping(InputSettings input, String timeFormat) {}
+
+  /**
+   * Each transaction column from {@code transactions.input.mapping}, else from the source column of
+   * the same name: {@code customer_id} as the customers' id, the others as typed extra columns,
+   * {@code transaction_time} as text.
+   */
+  private Mapping mapping(InputSettings base, List<String> source) {
     Map<String, ColumnSource> customerColumns = new TreeMap<>();
     Map<String, ExtraColumn> extras = new TreeMap<>();
     String timeFormat = null;
@@ -102,35 +149,15 @@ public final class TransactionReader {
             new InputSettings.ColumnMapping(
                 settings.mappingName(), customerColumns, Map.of(), Map.copyOf(extras)),
             base.placeholderIds());
-    Map<String, String> required = new LinkedHashMap<>();
-    required.put(
-        TransactionSchema.TRANSACTION_ID,
-        "what frequency counts (map it with transactions.input.mapping.columns.transaction_id)");
-    required.put(
-        TransactionSchema.TRANSACTION_TIME,
-        "what recency is measured from (transactions.input.mapping.columns.transaction_time)");
-    CustomerReader.Input read = new CustomerReader(spark, mapped, runDate).read(required);
-    if (read.customerIdDerived()) {
-      throw new InputContractException(
-          String.format(
-              "Required column customer_id not found in %s: transactions are aggregated per"
-                  + " customer (mapping '%s'; map it with"
-                  + " transactions.input.mapping.columns.customer_id; columns found: %s)",
-              base.path(), settings.mappingName(), String.join(", ", source)));
-    }
-    Dataset<Row> rows = read.customers();
-    List<String> present = List.of(rows.columns());
-    boolean hasAmount = present.contains(TransactionSchema.AMOUNT);
-    boolean hasLines =
-        present.contains(TransactionSchema.QUANTITY)
-            && present.contains(TransactionSchema.UNIT_PRICE);
-    if (!hasAmount && !hasLines) {
-      throw new InputContractException(
-          String.format(
-              "Neither amount nor quantity and unit_price found in %s: monetary value needs one"
-                  + " (mapping '%s'; columns found: %s)",
-              base.path(), settings.mappingName(), String.join(", ", source)));
-    }
+    return new Mapping(mapped, timeFormat);
+  }
+
+  /**
+   * The transaction columns present, in schema order, with {@code transaction_time} parsed and
+   * {@code amount} derived when the source has none, then {@code parse_errors} (with the times that
+   * did not parse) and {@code source_record}.
+   */
+  private Column[] canonical(List<String> present, boolean hasAmount, String timeFormat) {
     List<Column> out = new ArrayList<>();
     Column errors = col(CustomerSchema.PARSE_ERRORS);
     for (String c : TransactionSchema.columns()) {
@@ -138,16 +165,7 @@ public final class TransactionReader {
         // A Parquet long (pandas' nanoseconds) stays a long through the reader; as text it is the
         // digits the epoch attempt reads.
         Column text = col(c).cast(DataTypes.StringType);
-        List<Column> attempts = new ArrayList<>();
-        if (timeFormat != null) {
-          attempts.add(try_to_timestamp(text, lit(timeFormat)));
-        } else {
-          settings.timeFormats().forEach(f -> attempts.add(try_to_timestamp(text, lit(f))));
-          // ISO forms and the text of a Parquet timestamp or date column.
-          attempts.add(text.try_cast(DataTypes.TimestampType));
-        }
-        attempts.add(epoch(text));
-        Column time = coalesce(attempts.toArray(Column[]::new));
+        Column time = parsedTime(text, timeFormat);
         out.add(time.as(c));
         errors =
             concat(
@@ -169,7 +187,24 @@ public final class TransactionReader {
     }
     out.add(errors.as(CustomerSchema.PARSE_ERRORS));
     out.add(col(CustomerSchema.SOURCE_RECORD));
-    return new Input(rows.select(out.toArray(Column[]::new)), read.rows(), read.warnings());
+    return out.toArray(Column[]::new);
+  }
+
+  /**
+   * The first reading of the time's text that works: the column's own date-format, else each of
+   * {@code transactions.date-formats} and then ISO; else a count since 1970 ({@link #epoch}).
+   */
+  private Column parsedTime(Column text, String timeFormat) {
+    List<Column> attempts = new ArrayList<>();
+    if (timeFormat != null) {
+      attempts.add(try_to_timestamp(text, lit(timeFormat)));
+    } else {
+      settings.timeFormats().forEach(f -> attempts.add(try_to_timestamp(text, lit(f))));
+      // ISO forms and the text of a Parquet timestamp or date column.
+      attempts.add(text.try_cast(DataTypes.TimestampType));
+    }
+    attempts.add(epoch(text));
+    return coalesce(attempts.toArray(Column[]::new));
   }
 
   /**

@@ -20,6 +20,7 @@ import com.creditseg.schema.ColumnArrays;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.ReasonCode;
 import com.creditseg.schema.TransactionSchema;
+import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +94,7 @@ public final class TransactionValidator {
     if (snapshot != null) {
       checks.add(
           when(
-              time.geq(lit(java.sql.Timestamp.valueOf(snapshot.atStartOfDay()))),
+              time.geq(lit(Timestamp.valueOf(snapshot.atStartOfDay()))),
               lit(ReasonCode.AFTER_SNAPSHOT.on(TransactionSchema.TRANSACTION_TIME))));
     }
     Column cancellation = amount.lt(0);
@@ -158,7 +159,7 @@ public final class TransactionValidator {
         .groupBy("r")
         .count()
         .collectAsList()
-        .forEach(r -> counts.put(r.getString(0), r.getLong(1)));
+        .forEach(r -> counts.put(r.getAs("r"), r.getAs("count")));
     return counts;
   }
 }

@@ -13,6 +13,7 @@ import com.creditseg.io.RunOutput;
 import com.creditseg.metrics.RfmMetrics;
 import com.creditseg.rfm.LoyaltyModel;
 import com.creditseg.rfm.RfmScorer;
+import com.creditseg.rfm.RfmSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,7 +87,7 @@ class RfmJobTest {
         java.time.LocalDate.parse(m.lastTransaction().substring(0, 10)).plusDays(1), snapshot);
     assertTrue(snapshot.getYear() == 2025, "snapshot " + snapshot);
     assertEquals(3000, m.customers());
-    assertEquals(3000, m.segments().stream().mapToLong(RfmMetrics.NamedSegment::customers).sum());
+    assertEquals(3000, m.segments().stream().mapToLong(RfmSummary.NamedSegment::customers).sum());
     assertEquals(25, m.grid().size());
     assertEquals(4, m.kmeans().k());
 

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.creditseg.SharedSpark;
 import com.creditseg.config.SettingsLoader;
-import com.creditseg.metrics.RfmMetrics;
 import com.creditseg.rfm.RfmCalculator;
 import com.creditseg.rfm.RfmScorer;
 import com.creditseg.rfm.RfmSegmentMap;
+import com.creditseg.rfm.RfmSummary;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,12 +58,12 @@ class RfmReturnsOnlyTest {
     assertEquals(Map.of("r1", "Returns only", "r2", "Returns only"), returnsOnly);
     assertEquals(0, scored.filter("frequency > 0 and rfm_segment = 'Returns only'").count());
 
-    List<RfmMetrics.NamedSegment> named = RfmJob.namedSegments(scored, map);
-    RfmMetrics.NamedSegment last = named.get(named.size() - 1);
+    List<RfmSummary.NamedSegment> named = RfmSummary.namedSegments(scored, map);
+    RfmSummary.NamedSegment last = named.get(named.size() - 1);
     assertEquals("Returns only", last.name());
     assertEquals(2, last.customers());
     assertEquals(map.names().size() + 1, named.size());
     assertEquals(
-        20, RfmJob.grid(scored, map).stream().mapToLong(RfmMetrics.GridCell::customers).sum());
+        20, RfmSummary.grid(scored, map).stream().mapToLong(RfmSummary.GridCell::customers).sum());
   }
 }
