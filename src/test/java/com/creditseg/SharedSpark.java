@@ -30,7 +30,7 @@ public final class SharedSpark implements BeforeAllCallback {
               .config("spark.driver.bindAddress", "127.0.0.1")
               .config("spark.sql.session.timeZone", "UTC")
               // Compiled code, as large inputs run: left alone, a job would interpret the tests'
-              // small inputs (SegmentationJob.interpretedBelow). SegmentationJobTest runs the
+              // small inputs (Sessions.interpretedBelow). SegmentationJobTest runs the
               // interpreted way once and compares.
               .config("spark.sql.codegen.wholeStage", "true")
               .config("spark.sql.codegen.factoryMode", "FALLBACK")

@@ -47,4 +47,29 @@ public record Settings(
     }
     return this;
   }
+
+  /**
+   * These settings with a saved model's quality rules and score method in place of the configured
+   * ones ({@code score} applies a model with the rules it was fitted with); the mapping, paths and
+   * everything else stay.
+   */
+  public Settings withModelRules(QualitySettings modelQuality, ScoreSettings.Method scoreMethod) {
+    return new Settings(
+        run,
+        input,
+        output,
+        generate,
+        modelQuality,
+        new ScoreSettings(
+            score.min(),
+            score.max(),
+            score.maxReasonCodes(),
+            score.protectedAttributes(),
+            score.factors(),
+            scoreMethod),
+        segment,
+        profile,
+        stability,
+        supervised);
+  }
 }

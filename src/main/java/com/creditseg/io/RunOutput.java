@@ -5,10 +5,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
-import com.creditseg.model.RunModel;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
-import com.creditseg.segment.SegmentModel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -143,7 +141,7 @@ public final class RunOutput {
         .write()
         .mode(SaveMode.Overwrite)
         .option("parquet.enable.dictionary#" + CustomerSchema.CUSTOMER_ID, "false")
-        .partitionBy(SegmentModel.SEGMENT)
+        .partitionBy(CustomerSchema.SEGMENT)
         .parquet(child(SEGMENTS));
   }
 
@@ -230,8 +228,9 @@ public final class RunOutput {
     migration.write().mode(SaveMode.Overwrite).parquet(child(STABILITY + "/migration"));
   }
 
-  public void writeModel(RunModel model) {
-    model.save(spark, child(MODEL));
+  /** Where a staged output {@code name} goes: for writers of their own (the model bundle). */
+  public String stagedPath(String name) {
+    return child(name);
   }
 
   /** Any Jackson-serializable value (records included) as indented JSON. */

@@ -2,6 +2,7 @@ package com.creditseg.metrics;
 
 import com.creditseg.config.ScoreSettings;
 import com.creditseg.quality.QualityReport;
+import com.creditseg.score.ScoreCard;
 import com.creditseg.segment.KSelection;
 import com.creditseg.segment.RiskOrder;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
@@ -9,6 +10,8 @@ import com.creditseg.stability.RunComparison;
 import com.creditseg.supervised.RiskModels;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -61,7 +64,11 @@ public record RunMetrics(
       int max,
       Map<String, Double> factorWeights,
       List<String> droppedFactors,
-      ScoreSettings.Method method) {}
+      ScoreSettings.Method method) {
+    public static Score of(ScoreCard card, ScoreSettings.Method method) {
+      return new Score(card.min(), card.max(), card.weights(), card.droppedFactors(), method);
+    }
+  }
 
   /**
    * The segmentation: {@code k} is the number of segments, which is {@code selection.chosenK} less
@@ -69,5 +76,124 @@ public record RunMetrics(
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Segments(
-      List<String> features, int k, KSelection selection, List<ClusterLabel> clusters) {}
+      List<String> features, int k, KSelection selection, List<ClusterLabel> clusters) {
+    public static Segments of(
+        List<String> features, List<ClusterLabel> clusters, KSelection selection) {
+      return new Segments(features, clusters.size(), selection, clusters);
+    }
+  }
+
+  /**
+   * Starts the metrics of a run of {@code runDate}, started at {@code startedAt}, that read {@code
+   * rowsIn} rows from {@code input}.
+   */
+  public static Builder builder(String runDate, String startedAt, Input input, long rowsIn) {
+    return new Builder(runDate, startedAt, input, rowsIn);
+  }
+
+  /** A run's metrics, filled in as its steps end; the parts a run did not reach stay null. */
+  public static final class Builder {
+    private final String runDate;
+    private final String startedAt;
+    private final Input input;
+    private final long rowsIn;
+    private QualityReport quality;
+    private Score score;
+    private Segments segments;
+    private RunComparison.Report stability;
+    private RiskModels.Report supervised;
+    private RiskOrder riskOrder;
+    private final List<String> warnings = new ArrayList<>();
+
+    private Builder(String runDate, String startedAt, Input input, long rowsIn) {
+      this.runDate = runDate;
+      this.startedAt = startedAt;
+      this.input = input;
+      this.rowsIn = rowsIn;
+    }
+
+    public Builder quality(QualityReport quality) {
+      this.quality = quality;
+      return this;
+    }
+
+    public Builder score(Score score) {
+      this.score = score;
+      return this;
+    }
+
+    public Builder segments(Segments segments) {
+      this.segments = segments;
+      return this;
+    }
+
+    public Builder stability(RunComparison.Report stability) {
+      this.stability = stability;
+      return this;
+    }
+
+    public Builder supervised(RiskModels.Report supervised) {
+      this.supervised = supervised;
+      return this;
+    }
+
+    public Builder riskOrder(RiskOrder riskOrder) {
+      this.riskOrder = riskOrder;
+      return this;
+    }
+
+    /** What the run tells its reader beside the results (logged, in metrics.json, the report). */
+    public Builder warnings(List<String> warnings) {
+      this.warnings.addAll(warnings);
+      return this;
+    }
+
+    /**
+     * The metrics of a run stopped at the quality gate: nothing written but the quarantine; the
+     * rows reconcile when validation counted every row read.
+     */
+    public RunMetrics failedQuality(
+        List<StageTimer.Stage> stages, String output, Platform platform) {
+      return build(Status.FAILED_QUALITY, 0, quality.rowsIn() == rowsIn, stages, output, platform);
+    }
+
+    /**
+     * The metrics of a run that wrote {@code rowsOut} customers: {@code in = out + quarantined +
+     * deduplicated} must hold.
+     */
+    public RunMetrics succeeded(
+        long rowsOut, List<StageTimer.Stage> stages, String output, Platform platform) {
+      boolean reconciled =
+          quality.rowsIn() == rowsIn
+              && rowsIn == rowsOut + quality.rowsQuarantined() + quality.rowsDeduplicated();
+      return build(Status.SUCCEEDED, rowsOut, reconciled, stages, output, platform);
+    }
+
+    private RunMetrics build(
+        Status status,
+        long rowsOut,
+        boolean reconciled,
+        List<StageTimer.Stage> stages,
+        String output,
+        Platform platform) {
+      return new RunMetrics(
+          runDate,
+          status,
+          startedAt,
+          Instant.now().toString(),
+          input,
+          new Rows(
+              rowsIn, rowsOut, quality.rowsQuarantined(), quality.rowsDeduplicated(), reconciled),
+          quality,
+          score,
+          segments,
+          stages,
+          output,
+          stability,
+          supervised,
+          riskOrder,
+          List.copyOf(warnings),
+          platform);
+    }
+  }
 }

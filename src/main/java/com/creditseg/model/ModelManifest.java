@@ -1,10 +1,18 @@
 package com.creditseg.model;
 
+import com.creditseg.config.InputSettings;
 import com.creditseg.config.QualitySettings;
 import com.creditseg.config.ScoreSettings;
 import com.creditseg.schema.InputColumn;
+import com.creditseg.score.CreditScorer;
+import com.creditseg.score.ScoreCard;
+import com.creditseg.supervised.ScorecardModel;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What a model bundle says about itself ({@code manifest.json}): the versions it was written with,
@@ -39,5 +47,49 @@ public record ModelManifest(
     columnTypes = Map.copyOf(columnTypes);
     inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
     sourceColumns = sourceColumns == null ? List.of() : List.copyOf(sourceColumns);
+  }
+
+  /**
+   * The manifest of a model fitted (or applied) by the run of {@code runDate}: every column the
+   * credit score, the scorecard (may be null) and the clustering {@code features} read, typed as
+   * the {@code mapping} reads them.
+   *
+   * @param read how each column was read, and {@code sourceColumns} the input's own header
+   */
+  public static ModelManifest of(
+      String runDate,
+      InputSettings.ColumnMapping mapping,
+      ScoreSettings.Method scoreMethod,
+      Set<String> required,
+      QualitySettings quality,
+      ScoreCard card,
+      ScorecardModel scorecard,
+      Collection<String> features,
+      Map<String, InputColumn> read,
+      List<String> sourceColumns,
+      String orderedBy) {
+    Set<String> columns = new TreeSet<>(required);
+    columns.addAll(card.inputColumns());
+    if (scorecard != null) {
+      columns.addAll(scorecard.inputColumns());
+    }
+    columns.addAll(features);
+    columns.remove(CreditScorer.SCORE);
+    Map<String, String> types = new TreeMap<>();
+    for (String c : columns) {
+      types.put(c, mapping.typeOf(c).simpleString());
+    }
+    return new ModelManifest(
+        Versions.SCHEMA,
+        Versions.creditseg(),
+        runDate,
+        mapping.name(),
+        scoreMethod,
+        List.copyOf(required),
+        types,
+        quality,
+        read,
+        sourceColumns,
+        orderedBy);
   }
 }

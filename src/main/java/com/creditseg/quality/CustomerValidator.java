@@ -6,12 +6,11 @@ import com.creditseg.config.QualitySettings;
 import com.creditseg.config.QualitySettings.ColumnRule;
 import com.creditseg.config.QualitySettings.MissingPolicy;
 import com.creditseg.config.QualitySettings.RangePolicy;
-import com.creditseg.io.CustomerReader;
-import com.creditseg.sample.IdHashSample;
 import com.creditseg.schema.ColumnArrays;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.ReasonCode;
 import com.creditseg.schema.Repair;
+import com.creditseg.schema.SourceRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,7 +27,6 @@ import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Checks customers in the canonical schema and splits them into clean rows, quarantined rows and
@@ -72,50 +70,6 @@ public final class CustomerValidator {
     this.settings = settings;
     this.required = Set.copyOf(required);
     this.runDate = runDate;
-  }
-
-  /** The result of validating one input in one call; see {@link #validate}. */
-  public record Validation(Dataset<Row> flagged, QualityReport report) {
-    public Dataset<Row> clean() {
-      return CustomerValidator.clean(flagged);
-    }
-
-    public Dataset<Row> quarantine() {
-      return CustomerValidator.quarantine(flagged);
-    }
-
-    public void release() {
-      flagged.unpersist();
-    }
-  }
-
-  /**
-   * Validates a small input in one call: duplicates, medians over the id-hash sample, flags
-   * (persisted) and the report. The job does the same in separate passes (see {@code
-   * job.SegmentationJob}).
-   */
-  public Validation validate(Dataset<Row> customers, long rows) {
-    requireColumns(customers);
-    Duplicates duplicates = Duplicates.find(customers);
-    Map<String, Double> medians =
-        medians(new IdHashSample(rows, settings.medianSampleRows()).of(customers));
-    Dataset<Row> flagged =
-        flag(customers, medians, duplicates).persist(StorageLevel.MEMORY_AND_DISK());
-    Checks checks = checks(customers, medians);
-    List<Column> counters = checks.counters();
-    Row row =
-        duplicates
-            .annotate(customers)
-            .withColumn(STATUS, checks.status())
-            .agg(first(counters), rest(counters))
-            .first();
-    Map<String, Object> counts = new LinkedHashMap<>();
-    for (String field : row.schema().fieldNames()) {
-      counts.put(field, row.getAs(field));
-    }
-    QualityReport report = report(counts, quarantine(flagged), medians);
-    duplicates.release();
-    return new Validation(flagged, report);
   }
 
   /** Fails unless {@code customers} has every required column. */
@@ -395,7 +349,7 @@ public final class CustomerValidator {
       quarantined =
           quarantined.withColumn(
               CustomerSchema.SOURCE_RECORD,
-              CustomerReader.sourceRecordText(flagged.schema(), col(CustomerSchema.SOURCE_RECORD)));
+              SourceRecord.text(flagged.schema(), col(CustomerSchema.SOURCE_RECORD)));
     }
     return quarantined
         .withColumn("reason", first.getItem(0))

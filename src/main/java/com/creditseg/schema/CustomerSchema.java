@@ -33,6 +33,9 @@ public final class CustomerSchema {
   /** Added by the reader: the row as it was in the source, as JSON (or a malformed line's text). */
   public static final String SOURCE_RECORD = "source_record";
 
+  /** The segment a customer is assigned to: the segmented output is partitioned by it. */
+  public static final String SEGMENT = "segment";
+
   private static final Map<String, DataType> COLUMNS = new LinkedHashMap<>();
 
   static {

@@ -2,6 +2,7 @@ package com.creditseg.segment;
 
 import static org.apache.spark.sql.functions.*;
 
+import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,7 +47,7 @@ public record SegmentModel(
     Map<Integer, Integer> merged,
     Map<Integer, Integer> ids) {
   public static final String CLUSTER = "cluster";
-  public static final String SEGMENT = "segment";
+  public static final String SEGMENT = CustomerSchema.SEGMENT;
   public static final String SEGMENT_RANK = "segment_rank";
   private static final String PIPELINE = "pipeline";
   private static final String LABELS = "segments.json";

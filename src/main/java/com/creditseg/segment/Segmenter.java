@@ -3,7 +3,6 @@ package com.creditseg.segment;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import com.creditseg.concurrent.SideBySide;
 import com.creditseg.config.SegmentSettings;
 import com.creditseg.sample.IdHashSample;
 import com.creditseg.schema.CustomerSchema;
@@ -11,22 +10,20 @@ import com.creditseg.schema.InputContractException;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.segment.KSelection.Candidate;
 import com.creditseg.segment.KSelection.MergedCluster;
-import com.creditseg.segment.KSelection.SeedFit;
+import com.creditseg.segment.SegmentLabeler.ClusterLabel;
 import com.creditseg.segment.SegmentModel.FeatureRange;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Future;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
-import org.apache.spark.ml.clustering.KMeans;
 import org.apache.spark.ml.clustering.KMeansModel;
-import org.apache.spark.ml.evaluation.ClusteringEvaluator;
 import org.apache.spark.ml.feature.ElementwiseProduct;
 import org.apache.spark.ml.feature.StandardScaler;
 import org.apache.spark.ml.feature.StandardScalerModel;
@@ -78,6 +75,28 @@ public final class Segmenter {
 
     public Fit {
       trainingDefaultRates = Map.copyOf(trainingDefaultRates);
+    }
+
+    /**
+     * This fit with its model renumbered ({@code SegmentContinuity}: the same segments and labels
+     * under the previous run's ids), its training default rates following their labels.
+     */
+    public Fit renumbered(SegmentModel renumbered) {
+      Map<String, Double> byLabel = new HashMap<>();
+      for (ClusterLabel l : model.labels()) {
+        Double rate = trainingDefaultRates.get(l.cluster());
+        if (rate != null) {
+          byLabel.put(l.label(), rate);
+        }
+      }
+      Map<Integer, Double> rates = new HashMap<>();
+      for (ClusterLabel l : renumbered.labels()) {
+        Double rate = byLabel.get(l.label());
+        if (rate != null) {
+          rates.put(l.cluster(), rate);
+        }
+      }
+      return new Fit(renumbered, selection, rates);
     }
   }
 
@@ -154,55 +173,18 @@ public final class Segmenter {
                   false, (double) settings.silhouetteSampleRows() / sampleRows, settings.seed())
               : prepared;
 
-      List<Candidate> candidates = new ArrayList<>();
-      Map<Integer, KMeansModel> bestModels = new TreeMap<>();
-      for (int k : settings.candidateKs()) {
-        if (k > distinct) {
-          break;
-        }
-        LOG.info(
-            "k={}: KMeans from {} seeds ({} to {})",
-            k,
-            settings.seeds(),
-            settings.seed(),
-            settings.seed() + settings.seeds() - 1);
-        List<KMeansModel> models = fitSeeds(prepared, k, epsilon / Math.sqrt(k));
-        List<SeedFit> fits = new ArrayList<>();
-        KMeansModel best = null;
-        for (int s = 0; s < models.size(); s++) {
-          KMeansModel model = models.get(s);
-          double cost = model.summary().trainingCost();
-          fits.add(new SeedFit(settings.seed() + s, cost, model.summary().numIter()));
-          if (best == null || cost < best.summary().trainingCost()) {
-            best = model;
-          }
-        }
-        double silhouette =
-            new ClusteringEvaluator()
-                .setFeaturesCol(CLUSTERING_FEATURES)
-                .setPredictionCol(SegmentModel.CLUSTER)
-                .evaluate(best.transform(silhouetteSample));
-        SeedFit bestFit = fits.stream().min(Comparator.comparingDouble(SeedFit::cost)).get();
-        candidates.add(new Candidate(k, bestFit.cost(), silhouette, bestFit.seed(), fits));
-        bestModels.put(k, best);
-      }
-      if (candidates.isEmpty()) {
-        throw new IllegalStateException("No k was fitted: " + settings.candidateKs());
-      }
-      int chosenK =
-          settings.autoK()
-              ? candidates.stream()
-                  .max(Comparator.comparingDouble(Candidate::silhouette).thenComparing(c -> -c.k()))
-                  .get()
-                  .k()
-              : settings.k();
-      PipelineModel pipeline = combine(prep, bestModels.get(chosenK), clipped);
+      KSearch.Result search =
+          new KSearch(settings).run(prepared, silhouetteSample, distinct, epsilon);
+      int chosenK = search.chosenK();
+      List<Candidate> candidates = search.candidates();
+      KMeansModel chosen = search.model(chosenK);
+      PipelineModel pipeline = combine(prep, chosen, clipped);
       Map<Integer, ClusterStats> clusters =
           clusterStats(
               new SegmentModel(pipeline, List.of(), ranges, Map.of()).assign(fitted),
               scoreColumn,
               riskEvent);
-      List<MergedCluster> merges = smallClusters(clusters, bestModels.get(chosenK), sampleRows);
+      List<MergedCluster> merges = smallClusters(clusters, chosen, sampleRows);
       Map<Integer, Integer> merged = new TreeMap<>();
       merges.forEach(m -> merged.put(m.cluster(), m.into()));
       Map<Integer, Double> meanScores = meanScores(clusters, merged);
@@ -410,40 +392,6 @@ public final class Segmenter {
   }
 
   /**
-   * One KMeans fit per seed, run as concurrent Spark jobs (at most two per core): each iteration of
-   * a fit on a bounded sample is mostly a job's fixed cost, which concurrent fits overlap. At 10M
-   * customers an iteration was a job of about 70 ms whose 4 tasks took about 15 ms each, so with
-   * one fit per core the third seed ran alone after the other two. Results are in seed order and do
-   * not depend on the concurrency.
-   */
-  private List<KMeansModel> fitSeeds(Dataset<Row> prepared, int k, double epsilon) {
-    try (SideBySide fits =
-        new SideBySide(prepared.sparkSession(), settings.seeds(), 2, "the KMeans fits")) {
-      List<Future<KMeansModel>> seeds = new ArrayList<>();
-      for (int s = 0; s < settings.seeds(); s++) {
-        long seed = settings.seed() + s;
-        seeds.add(
-            fits.submit(
-                () -> {
-                  KMeansModel model = kmeans(k, seed, epsilon).fit(prepared);
-                  LOG.info(
-                      "k={} seed={}: cost {} after {} iterations",
-                      k,
-                      seed,
-                      model.summary().trainingCost(),
-                      model.summary().numIter());
-                  return model;
-                }));
-      }
-      List<KMeansModel> models = new ArrayList<>();
-      for (Future<KMeansModel> seed : seeds) {
-        models.add(fits.join(seed));
-      }
-      return models;
-    }
-  }
-
-  /**
    * {@code segment.tolerance} relative to the data's spread, as scikit-learn reads it: the fit has
    * converged when the squared shifts of all centres add up to at most {@code tolerance} times the
    * mean variance of the clustering features. MLlib stops when every centre moves at most epsilon;
@@ -491,24 +439,6 @@ public final class Segmenter {
             .setOutputCol(CLUSTERING_FEATURES)
             .setScalingVec(Vectors.dense(weights));
     return new Pipeline().setStages(new PipelineStage[] {assembler, scaler, weighting});
-  }
-
-  /**
-   * MLlib's KMeans with the row solver named. Its default ({@code auto}) first runs a pass over the
-   * vectors to count their non-zeros and choose between the row and block solvers; in Spark 4.1
-   * that test adds up the indices of the non-zero counts rather than the counts, so it picks the
-   * row solver for every sample of more than a handful of customers (with 8 features: more than 7).
-   * Naming it skips that pass (one Spark job per seed and k) and fits what {@code auto} fitted.
-   */
-  private KMeans kmeans(int k, long seed, double epsilon) {
-    return new KMeans()
-        .setSolver("row")
-        .setK(k)
-        .setSeed(seed)
-        .setMaxIter(settings.maxIterations())
-        .setTol(epsilon)
-        .setFeaturesCol(CLUSTERING_FEATURES)
-        .setPredictionCol(SegmentModel.CLUSTER);
   }
 
   /** One PipelineModel of the fitted stages; fitting a Pipeline of transformers only wraps them. */

@@ -95,6 +95,16 @@ public final class PopulationStability {
   }
 
   /**
+   * The population a model is fitted on, as the bundle keeps it: the score, every clustering
+   * feature and the scorecard's outputs ({@link #MODEL_OUTPUTS}, when {@code data} has them).
+   */
+  public Population ofModel(Dataset<Row> data, int scoreMin, int scoreMax, List<String> features) {
+    List<String> variables = new ArrayList<>(features);
+    variables.addAll(MODEL_OUTPUTS);
+    return reference(data, scoreMin, scoreMax, variables);
+  }
+
+  /**
    * {@code data}'s population: the score by band, and each of {@code variables} that it has as a
    * number by its deciles, with the customers in each bin (one aggregation for the deciles, one for
    * the counts).

@@ -19,6 +19,7 @@ import com.creditseg.io.CustomerReader;
 import com.creditseg.schema.ColumnArrays;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
+import com.creditseg.schema.Names;
 import com.creditseg.schema.ReasonCode;
 import com.creditseg.schema.TransactionSchema;
 import java.time.LocalDate;
@@ -223,12 +224,12 @@ public final class TransactionReader {
   /** The source column a canonical column is read from when the mapping does not name one. */
   private static ColumnSource sameName(String canonical, List<String> source) {
     for (String s : source) {
-      if (CustomerReader.canonicalForm(s).equals(canonical)) {
+      if (Names.canonicalForm(s).equals(canonical)) {
         return ColumnSource.named(s);
       }
     }
     for (String s : source) {
-      if (CustomerReader.lettersAndDigits(s).equals(canonical.replace("_", ""))) {
+      if (Names.lettersAndDigits(s).equals(canonical.replace("_", ""))) {
         return ColumnSource.named(s);
       }
     }

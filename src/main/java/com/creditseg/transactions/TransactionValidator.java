@@ -15,10 +15,10 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.when;
 
-import com.creditseg.io.CustomerReader;
 import com.creditseg.schema.ColumnArrays;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.ReasonCode;
+import com.creditseg.schema.SourceRecord;
 import com.creditseg.schema.TransactionSchema;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -133,7 +133,7 @@ public final class TransactionValidator {
         .filter(isUsed().unary_$bang())
         .withColumn(
             CustomerSchema.SOURCE_RECORD,
-            CustomerReader.sourceRecordText(flagged.schema(), col(CustomerSchema.SOURCE_RECORD)))
+            SourceRecord.text(flagged.schema(), col(CustomerSchema.SOURCE_RECORD)))
         .withColumn("reason", first.getItem(0))
         .withColumn("reason_column", first.getItem(1))
         .drop(CustomerSchema.PARSE_ERRORS, IS_CANCELLATION, NET_AMOUNT);

@@ -71,12 +71,10 @@ class SegmentationJobTest {
     Map<String, String> interpreted =
         Map.of(
             "spark.sql.codegen.wholeStage", "false", "spark.sql.codegen.factoryMode", "NO_CODEGEN");
-    assertEquals(interpreted, SegmentationJob.interpretedBelow(5_000, key -> false));
+    assertEquals(interpreted, Sessions.interpretedBelow(5_000, key -> false));
+    assertEquals(Map.of(), Sessions.interpretedBelow(Sessions.INTERPRET_BELOW_ROWS, key -> false));
     assertEquals(
-        Map.of(),
-        SegmentationJob.interpretedBelow(SegmentationJob.INTERPRET_BELOW_ROWS, key -> false));
-    assertEquals(
-        Map.of(), SegmentationJob.interpretedBelow(5_000, "spark.sql.codegen.factoryMode"::equals));
+        Map.of(), Sessions.interpretedBelow(5_000, "spark.sql.codegen.factoryMode"::equals));
   }
 
   @Test
@@ -90,7 +88,7 @@ class SegmentationJobTest {
             "model.supervised.enabled=auto");
     // What the job sets on a small input when the session leaves codegen alone; the shared
     // session pins compiled code, so it is set here for one run.
-    Map<String, String> interpreted = SegmentationJob.interpretedBelow(6_000, key -> false);
+    Map<String, String> interpreted = Sessions.interpretedBelow(6_000, key -> false);
     Map<String, String> compiled = new HashMap<>();
     interpreted.keySet().forEach(k -> compiled.put(k, spark.conf().get(k)));
     interpreted.forEach(spark.conf()::set);

@@ -8,22 +8,27 @@ import com.creditseg.config.QualitySettings;
 import com.creditseg.config.QualitySettings.ColumnRule;
 import com.creditseg.config.QualitySettings.MissingPolicy;
 import com.creditseg.config.QualitySettings.RangePolicy;
+import com.creditseg.metrics.StageTimer;
 import com.creditseg.schema.InputContractException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Each policy on a tiny fixture, with the expected outcome beside each input row. */
 @ExtendWith(SharedSpark.class)
@@ -56,7 +61,23 @@ class CustomerValidatorTest {
               new ColumnRule(
                   "late_payments_24m", 0, 240, MissingPolicy.IMPUTE_MEDIAN, RangePolicy.REJECT)));
 
-  static CustomerValidator.Validation validation;
+  /**
+   * {@code input} validated as a run validates it ({@link QualityPass}), its quarantine written and
+   * read back as the run's is.
+   */
+  record Validation(QualityPass.Result result, Dataset<Row> quarantine) {
+    QualityReport report() {
+      return result.quality();
+    }
+
+    Dataset<Row> clean() {
+      return result.clean(input);
+    }
+  }
+
+  static Validation validation;
+
+  @TempDir static Path quarantineDir;
   static Dataset<Row> input;
 
   /** {@code input}'s duplicated ids and medians, for the tests that call the steps one by one. */
@@ -97,7 +118,7 @@ class CustomerValidatorTest {
                 row("copy", 57_000.0, 0.9, 1, 0), // deduplicated
                 row("copy", 57_000.0, 0.9, 1, 0))); // deduplicated
     input = SharedSpark.spark().createDataFrame(rows, SCHEMA);
-    validation = validator().validate(input, 22);
+    validation = validated(validator(), input, 22);
     duplicates = Duplicates.find(input);
     medians = validator().medians(input);
   }
@@ -105,6 +126,26 @@ class CustomerValidatorTest {
   @AfterAll
   static void release() {
     duplicates.release();
+    validation.result().release();
+  }
+
+  /** {@code input} ({@code rows} rows) through the run's validation, quarantine to a temp dir. */
+  static Validation validated(CustomerValidator validator, Dataset<Row> input, long rows) {
+    String quarantine = quarantineDir.resolve("quarantine").toString();
+    QualityPass.Result result =
+        new QualityPass(validator, SETTINGS)
+            .run(
+                new StageTimer(),
+                input,
+                rows,
+                rows,
+                Optional.empty(),
+                Optional.empty(),
+                rejected -> {
+                  rejected.write().mode(SaveMode.Overwrite).parquet(quarantine);
+                  return SharedSpark.spark().read().parquet(quarantine);
+                });
+    return new Validation(result, SharedSpark.spark().read().parquet(quarantine));
   }
 
   /** The validator of {@code input}: its id and payment history are required. */
@@ -272,8 +313,10 @@ class CustomerValidatorTest {
         assertThrows(
             InputContractException.class,
             () ->
-                new CustomerValidator(SETTINGS, Set.of("customer_id", "payment_history"), "d")
-                    .validate(input, 1));
+                validated(
+                    new CustomerValidator(SETTINGS, Set.of("customer_id", "payment_history"), "d"),
+                    input,
+                    1));
     assertEquals(
         "Cannot validate customers: missing column 'payment_history' (have: customer_id)",
         e.getMessage());
