@@ -85,7 +85,7 @@ final class BenchCommand implements Callable<Integer> {
     double runSeconds = (System.nanoTime() - run) / 1e9;
     long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
     print(outcome, generateSeconds, runSeconds, (System.nanoTime() - start) / 1e9, peak);
-    return Main.exitCode(outcome, spec.commandLine().getErr());
+    return outcome.reportTo(spec.commandLine().getErr());
   }
 
   private void print(

@@ -65,26 +65,14 @@ public final class Main implements Runnable {
           if (verbose || code == ExitCode.FAILURE) {
             e.printStackTrace(err);
           }
-          err.println("creditseg: " + oneLine(e.getMessage(), e.getClass().getName()));
+          err.println(
+              "creditseg: "
+                  + JobOutcome.oneLine(
+                      e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
           err.flush();
           return code;
         });
     return cli.execute(args);
-  }
-
-  /** The exit code of a run's outcome; a failed run's reason goes to {@code err} as one line. */
-  static int exitCode(RunOutcome outcome, PrintWriter err) {
-    if (outcome instanceof RunOutcome.FailedQuality failed) {
-      err.println("creditseg: " + oneLine(failed.reason(), "quality gate"));
-      err.flush();
-      return ExitCode.QUALITY;
-    }
-    if (outcome instanceof RunOutcome.Shifted shifted) {
-      err.println("creditseg: " + oneLine(shifted.reason(), "population shift"));
-      err.flush();
-      return ExitCode.SHIFT;
-    }
-    return ExitCode.SUCCESS;
   }
 
   static int exitCode(Throwable e) {
@@ -92,10 +80,6 @@ public final class Main implements Runnable {
       return ExitCode.USAGE;
     }
     return ExitCode.FAILURE;
-  }
-
-  private static String oneLine(String message, String fallback) {
-    return (message == null ? fallback : message).replaceAll("\\s*\\R\\s*", " ");
   }
 
   public static void main(String[] args) {

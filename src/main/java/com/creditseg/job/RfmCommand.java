@@ -1,7 +1,6 @@
 package com.creditseg.job;
 
 import com.creditseg.config.RfmRunSettings;
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,12 +31,6 @@ final class RfmCommand implements Callable<Integer> {
     settings.transactions().requirePaths(settings.base().output().path());
     RfmJob.Outcome outcome =
         new RfmJob(Sessions.get("creditseg rfm " + settings.base().run().date()), settings).run();
-    if (outcome.failedQuality()) {
-      PrintWriter err = spec.commandLine().getErr();
-      err.println("creditseg: " + outcome.reason());
-      err.flush();
-      return ExitCode.QUALITY;
-    }
-    return ExitCode.SUCCESS;
+    return outcome.reportTo(spec.commandLine().getErr());
   }
 }

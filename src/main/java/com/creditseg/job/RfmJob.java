@@ -27,6 +27,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -75,9 +76,19 @@ public final class RfmJob {
   private final RfmRunSettings settings;
 
   /** How the run ended: its metrics and, for a run stopped at the quality gate, where it is. */
-  public record Outcome(RfmMetrics metrics, String failedLocation) {
+  public record Outcome(RfmMetrics metrics, String failedLocation) implements JobOutcome {
     public boolean failedQuality() {
       return metrics.status() == RunMetrics.Status.FAILED_QUALITY;
+    }
+
+    @Override
+    public int exitCode() {
+      return failedQuality() ? ExitCode.QUALITY : ExitCode.SUCCESS;
+    }
+
+    @Override
+    public Optional<String> failure() {
+      return failedQuality() ? Optional.of(reason()) : Optional.empty();
     }
 
     public String reason() {

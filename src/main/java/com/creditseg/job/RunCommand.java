@@ -27,6 +27,6 @@ final class RunCommand implements Callable<Integer> {
     Settings settings = common.settings(List.of()).requireInputAndOutput();
     RunOutcome outcome =
         new SegmentationJob(Sessions.get("creditseg run " + settings.run().date()), settings).run();
-    return Main.exitCode(outcome, spec.commandLine().getErr());
+    return outcome.reportTo(spec.commandLine().getErr());
   }
 }

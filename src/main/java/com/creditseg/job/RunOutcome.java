@@ -2,10 +2,12 @@ package com.creditseg.job;
 
 import com.creditseg.metrics.RunMetrics;
 import com.creditseg.metrics.StageTimer;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
-/** How a {@code run} ended, as a value; {@link Main} maps it to an exit code. */
-public sealed interface RunOutcome {
+/** How a {@code run} (or {@code score}) ended, as a value with its exit code. */
+public sealed interface RunOutcome extends JobOutcome {
   RunMetrics metrics();
 
   /**
@@ -17,17 +19,37 @@ public sealed interface RunOutcome {
   }
 
   /** Committed to {@code <output.path>/run_date=<date>/}. */
-  record Succeeded(RunMetrics metrics, List<StageTimer.Stage> stages) implements RunOutcome {}
+  record Succeeded(RunMetrics metrics, List<StageTimer.Stage> stages) implements RunOutcome {
+    @Override
+    public int exitCode() {
+      return ExitCode.SUCCESS;
+    }
+
+    @Override
+    public Optional<String> failure() {
+      return Optional.empty();
+    }
+  }
 
   /**
    * Committed, but the population moved significantly since the previous run and stability.fail-on
    * = significant.
    */
   record Shifted(RunMetrics metrics, List<StageTimer.Stage> stages) implements RunOutcome {
+    @Override
+    public int exitCode() {
+      return ExitCode.SHIFT;
+    }
+
+    @Override
+    public Optional<String> failure() {
+      return Optional.of(reason());
+    }
+
     /** One line: the verdict, the variables that shifted and where the run is. */
     public String reason() {
       var s = metrics.stability();
-      List<String> shifted = new java.util.ArrayList<>();
+      List<String> shifted = new ArrayList<>();
       if (s.score().verdict().equals("significant")) {
         shifted.add(String.format("%s PSI %.3f", s.score().variable(), s.score().psi()));
       }
@@ -47,6 +69,16 @@ public sealed interface RunOutcome {
    * untouched.
    */
   record FailedQuality(RunMetrics metrics, String failedLocation) implements RunOutcome {
+    @Override
+    public int exitCode() {
+      return ExitCode.QUALITY;
+    }
+
+    @Override
+    public Optional<String> failure() {
+      return Optional.of(reason());
+    }
+
     /** One line for the user: how many rows, the commonest reasons, and where to look. */
     public String reason() {
       var q = metrics.quality();

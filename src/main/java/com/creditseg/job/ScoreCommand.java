@@ -49,7 +49,7 @@ final class ScoreCommand implements Callable<Integer> {
     SparkSession spark = Sessions.get("creditseg score " + settings.run().date());
     RunModel loaded = RunModel.load(spark, modelDirectory(spark, model));
     RunOutcome outcome = new SegmentationJob(spark, settings, loaded).run();
-    return Main.exitCode(outcome, spec.commandLine().getErr());
+    return outcome.reportTo(spec.commandLine().getErr());
   }
 
   /**
