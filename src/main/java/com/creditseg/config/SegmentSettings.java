@@ -50,65 +50,15 @@ public record SegmentSettings(
     }
     String rawK = config.getValue("segment.k").unwrapped().toString().trim();
     boolean auto = rawK.equals("auto");
-    int k = 0;
-    if (!auto) {
-      try {
-        k = Integer.parseInt(rawK);
-      } catch (NumberFormatException e) {
-        throw new InvalidSettingsException(
-            "segment.k = '" + rawK + "' is not valid: expected a whole number >= 2, or auto");
-      }
-      if (k < 2 || k > 100) {
-        throw new InvalidSettingsException(
-            "segment.k = " + k + " is out of range: expected 2 to 100, or auto");
-      }
-    }
+    int k = auto ? 0 : fixedK(rawK);
     int minK = Checks.intIn(config, "segment.auto.min-k", 2, 100);
     int maxK = Checks.intIn(config, "segment.auto.max-k", 2, 100);
     if (auto && minK > maxK) {
       throw new InvalidSettingsException(
           "segment.auto.min-k = " + minK + " is above segment.auto.max-k = " + maxK);
     }
-    Map<Integer, List<String>> labels = new TreeMap<>();
-    Config labelConfig = config.getConfig("segment.labels");
-    for (String key : labelConfig.root().keySet()) {
-      int labelK;
-      try {
-        labelK = Integer.parseInt(key);
-      } catch (NumberFormatException e) {
-        throw new InvalidSettingsException(
-            "segment.labels." + key + " is not valid: keys are the number of segments");
-      }
-      List<String> names =
-          Checks.read(
-              config,
-              "segment.labels." + key,
-              () -> labelConfig.getStringList(QualitySettings.quote(key)));
-      if (names.size() != labelK || names.stream().distinct().count() != labelK) {
-        throw new InvalidSettingsException(
-            "segment.labels."
-                + key
-                + " = "
-                + names
-                + " is not valid: expected "
-                + labelK
-                + " distinct labels");
-      }
-      labels.put(labelK, List.copyOf(names));
-    }
-    Map<String, Double> weights = new TreeMap<>();
-    Config weightConfig = config.getConfig("segment.feature-weights");
-    for (String key : weightConfig.root().keySet()) {
-      String full = "segment.feature-weights." + key;
-      if (!key.equals("credit_score") && !CustomerSchema.isNumeric(typeOf.apply(key))) {
-        throw new InvalidSettingsException(
-            full + " is not valid: '" + key + "' is neither credit_score nor a numeric column");
-      }
-      double weight = Checks.doubleIn(config, full, 1e-6, 1e6);
-      if (features.contains(key)) {
-        weights.put(key, weight); // a weight for a feature not clustered on has no effect
-      }
-    }
+    Map<Integer, List<String>> labels = labels(config);
+    Map<String, Double> weights = weights(config, features, typeOf);
     List<Double> clip =
         Checks.read(
             config, "segment.clip-quantiles", () -> config.getDoubleList("segment.clip-quantiles"));
@@ -149,5 +99,75 @@ public record SegmentSettings(
       }
     }
     return settings;
+  }
+
+  /** segment.labels: for each number of segments, that many distinct labels, riskiest first. */
+  private static Map<Integer, List<String>> labels(Config config) {
+    Map<Integer, List<String>> labels = new TreeMap<>();
+    Config labelConfig = config.getConfig("segment.labels");
+    for (String key : labelConfig.root().keySet()) {
+      int labelK;
+      try {
+        labelK = Integer.parseInt(key);
+      } catch (NumberFormatException e) {
+        throw new InvalidSettingsException(
+            "segment.labels." + key + " is not valid: keys are the number of segments");
+      }
+      List<String> names =
+          Checks.read(
+              config,
+              "segment.labels." + key,
+              () -> labelConfig.getStringList(QualitySettings.quote(key)));
+      if (names.size() != labelK || names.stream().distinct().count() != labelK) {
+        throw new InvalidSettingsException(
+            "segment.labels."
+                + key
+                + " = "
+                + names
+                + " is not valid: expected "
+                + labelK
+                + " distinct labels");
+      }
+      labels.put(labelK, List.copyOf(names));
+    }
+    return labels;
+  }
+
+  /**
+   * segment.feature-weights of the clustering features (a weight of another column is checked
+   * only).
+   */
+  private static Map<String, Double> weights(
+      Config config, List<String> features, Function<String, DataType> typeOf) {
+    Map<String, Double> weights = new TreeMap<>();
+    Config weightConfig = config.getConfig("segment.feature-weights");
+    for (String key : weightConfig.root().keySet()) {
+      String full = "segment.feature-weights." + key;
+      if (!key.equals("credit_score") && !CustomerSchema.isNumeric(typeOf.apply(key))) {
+        throw new InvalidSettingsException(
+            full + " is not valid: '" + key + "' is neither credit_score nor a numeric column");
+      }
+      double weight = Checks.doubleIn(config, full, 1e-6, 1e6);
+      if (features.contains(key)) {
+        weights.put(key, weight); // a weight for a feature not clustered on has no effect
+      }
+    }
+    return weights;
+  }
+
+  /** A fixed segment.k: a whole number from 2 to 100. */
+  private static int fixedK(String rawK) {
+    int k;
+    try {
+      k = Integer.parseInt(rawK);
+    } catch (NumberFormatException e) {
+      throw new InvalidSettingsException(
+          "segment.k = '" + rawK + "' is not valid: expected a whole number >= 2, or auto");
+    }
+    if (k < 2 || k > 100) {
+      throw new InvalidSettingsException(
+          "segment.k = " + k + " is out of range: expected 2 to 100, or auto");
+    }
+    return k;
   }
 }

@@ -61,20 +61,7 @@ final class ValueConversion {
         numericSource || normalised ? raw : nullified(trim(raw.cast(DataTypes.StringType)));
 
     if (categories != null && !categories.isEmpty()) {
-      Column mappedText = mapCategories(text, canonical, categories);
-      Column unmappable = text.isNotNull().and(mappedText.isNull());
-      Column error = when(unmappable, lit(ReasonCode.UNMAPPABLE_CATEGORY.on(canonical)));
-      if (DataTypes.StringType.equals(type)) {
-        return new Converted(coalesce(mappedText, text), error);
-      }
-      Column number = mappedText.try_cast(type);
-      return new Converted(
-          number,
-          coalesce(
-              error,
-              when(
-                  mappedText.isNotNull().and(number.isNull()),
-                  lit(ReasonCode.NOT_A_NUMBER.on(canonical)))));
+      return categorical(canonical, type, categories, text);
     }
     if (DataTypes.StringType.equals(type)) {
       return new Converted(text, lit(null).cast(DataTypes.StringType));
@@ -130,6 +117,29 @@ final class ValueConversion {
     }
     Column failed = when(text.isNotNull().and(value.isNull()), lit(failure.on(canonical)));
     return new Converted(value, error == null ? failed : coalesce(error, failed));
+  }
+
+  /**
+   * A value of a column with categories: a listed source value maps to its target, anything else
+   * present is unmappable_category (and for a number column, a target that is no number is
+   * not_a_number).
+   */
+  private static Converted categorical(
+      String canonical, DataType type, Map<String, String> categories, Column text) {
+    Column mappedText = mapCategories(text, canonical, categories);
+    Column unmappable = text.isNotNull().and(mappedText.isNull());
+    Column error = when(unmappable, lit(ReasonCode.UNMAPPABLE_CATEGORY.on(canonical)));
+    if (DataTypes.StringType.equals(type)) {
+      return new Converted(coalesce(mappedText, text), error);
+    }
+    Column number = mappedText.try_cast(type);
+    return new Converted(
+        number,
+        coalesce(
+            error,
+            when(
+                mappedText.isNotNull().and(number.isNull()),
+                lit(ReasonCode.NOT_A_NUMBER.on(canonical)))));
   }
 
   /** Null for the configured missing-value markers. */

@@ -175,59 +175,74 @@ public final class Segmenter {
 
       KSearch.Result search =
           new KSearch(settings).run(prepared, silhouetteSample, distinct, epsilon);
-      int chosenK = search.chosenK();
-      List<Candidate> candidates = search.candidates();
-      KMeansModel chosen = search.model(chosenK);
-      PipelineModel pipeline = combine(prep, chosen, clipped);
-      Map<Integer, ClusterStats> clusters =
-          clusterStats(
-              new SegmentModel(pipeline, List.of(), ranges, Map.of()).assign(fitted),
-              scoreColumn,
-              riskEvent);
-      List<MergedCluster> merges = smallClusters(clusters, chosen, sampleRows);
-      Map<Integer, Integer> merged = new TreeMap<>();
-      merges.forEach(m -> merged.put(m.cluster(), m.into()));
-      Map<Integer, Double> meanScores = meanScores(clusters, merged);
-      List<String> labels = settings.labels().get(meanScores.size());
-      if (labels == null) {
-        throw new InputContractException(
-            String.format(
-                "KMeans with k = %d gave %d segments (%d clusters empty, %d below segment.min-size"
-                    + " %s), and segment.labels has no labels for k = %d: add segment.labels.\"%d\"",
-                chosenK,
-                meanScores.size(),
-                chosenK - clusters.size(),
-                merges.size(),
-                settings.minSize(),
-                meanScores.size(),
-                meanScores.size()));
-      }
-      KSelection selection =
-          new KSelection(
-              settings.autoK() ? KSelection.Mode.AUTO : KSelection.Mode.FIXED,
-              chosenK,
-              KSelection.elbow(candidates),
-              List.copyOf(candidates),
-              merges);
-      Map<Integer, Double> defaultRates = defaultRates(clusters, merged);
-      boolean byDefaultRate =
-          riskEvent != null && defaultRates.keySet().equals(meanScores.keySet());
-      if (riskEvent != null && !byDefaultRate) {
-        LOG.warn("A segment has no labelled training customer: segments are ordered by mean score");
-      }
-      return new Fit(
-          new SegmentModel(
-              pipeline,
-              byDefaultRate
-                  ? SegmentLabeler.byDefaultRate(defaultRates, meanScores, labels)
-                  : SegmentLabeler.label(meanScores, labels),
-              ranges,
-              merged),
-          selection,
-          byDefaultRate ? defaultRates : Map.of());
+      return labelled(search, prep, clipped, fitted, ranges, riskEvent, sampleRows);
     } finally {
       fitted.unpersist();
     }
+  }
+
+  /**
+   * The chosen k's clusters as labelled segments: clusters below segment.min-size merged into their
+   * nearest neighbour, then ordered by the observed rate of {@code riskEvent} when every segment
+   * has training customers with one, else by mean score, and labelled.
+   */
+  private Fit labelled(
+      KSearch.Result search,
+      PipelineModel prep,
+      Dataset<Row> clipped,
+      Dataset<Row> fitted,
+      List<FeatureRange> ranges,
+      String riskEvent,
+      long sampleRows) {
+    int chosenK = search.chosenK();
+    List<Candidate> candidates = search.candidates();
+    KMeansModel chosen = search.model(chosenK);
+    PipelineModel pipeline = combine(prep, chosen, clipped);
+    Map<Integer, ClusterStats> clusters =
+        clusterStats(
+            new SegmentModel(pipeline, List.of(), ranges, Map.of()).assign(fitted),
+            scoreColumn,
+            riskEvent);
+    List<MergedCluster> merges = smallClusters(clusters, chosen, sampleRows);
+    Map<Integer, Integer> merged = new TreeMap<>();
+    merges.forEach(m -> merged.put(m.cluster(), m.into()));
+    Map<Integer, Double> meanScores = meanScores(clusters, merged);
+    List<String> labels = settings.labels().get(meanScores.size());
+    if (labels == null) {
+      throw new InputContractException(
+          String.format(
+              "KMeans with k = %d gave %d segments (%d clusters empty, %d below segment.min-size"
+                  + " %s), and segment.labels has no labels for k = %d: add segment.labels.\"%d\"",
+              chosenK,
+              meanScores.size(),
+              chosenK - clusters.size(),
+              merges.size(),
+              settings.minSize(),
+              meanScores.size(),
+              meanScores.size()));
+    }
+    KSelection selection =
+        new KSelection(
+            settings.autoK() ? KSelection.Mode.AUTO : KSelection.Mode.FIXED,
+            chosenK,
+            KSelection.elbow(candidates),
+            List.copyOf(candidates),
+            merges);
+    Map<Integer, Double> defaultRates = defaultRates(clusters, merged);
+    boolean byDefaultRate = riskEvent != null && defaultRates.keySet().equals(meanScores.keySet());
+    if (riskEvent != null && !byDefaultRate) {
+      LOG.warn("A segment has no labelled training customer: segments are ordered by mean score");
+    }
+    return new Fit(
+        new SegmentModel(
+            pipeline,
+            byDefaultRate
+                ? SegmentLabeler.byDefaultRate(defaultRates, meanScores, labels)
+                : SegmentLabeler.label(meanScores, labels),
+            ranges,
+            merged),
+        selection,
+        byDefaultRate ? defaultRates : Map.of());
   }
 
   /**
