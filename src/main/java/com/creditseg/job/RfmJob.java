@@ -138,70 +138,57 @@ public final class RfmJob {
   }
 
   public Outcome run() {
-    String startedAt = Instant.now().toString();
+    return RunFrame.run(spark, settings.base().run(), settings.base().output().path(), this::run);
+  }
+
+  /** The steps of an rfm run, in order; what each persists is released by the frame. */
+  private Outcome run(RunFrame frame) {
     LocalDate runDate = settings.base().run().date();
     RfmSettings rfm = settings.rfm();
-    StageTimer timer = new StageTimer();
-    RunOutput output =
-        new RunOutput(
-            spark, settings.base().output().path(), runDate, settings.base().run().lockTimeout());
-    Dataset<Row> persisted = null;
-    try {
-      TransactionReader.Input input = read(timer, runDate);
-      TransactionCheck check = new TransactionCheck(validator(runDate), output);
-      TransactionCheck.Result checked = validate(timer, check, input);
-      if (!passesQualityGate(checked)) {
-        return stopAtQualityGate(startedAt, checked, timer, output);
-      }
-      RfmPeriod period = RfmPeriod.of(rfm, runDate, checked.lastTransaction());
-      LOG.info("RFM as of {} (loyalty cutoff {})", period.snapshot(), period.cutoff());
-      Dataset<Row> aggregated = aggregate(check, input, period);
-      persisted = aggregated;
-      long customers = timer.time("aggregate", aggregated::count, n -> checked.used());
-      warnAboutCommonestId(aggregated);
-      RfmSegmentMap map = new RfmSegmentMap(rfm.segments());
-      RfmScorer.Scored scored =
-          timer.time("score", () -> new RfmScorer(map).score(aggregated), s -> customers);
-      Dataset<Row> logged = RfmClustering.logScaled(scored.customers());
-      Segmenter.Fit fit = fit(timer, logged, customers);
-      Dataset<Row> assigned = fit.model().assign(logged);
-      LoyaltyModel.Result loyalty =
-          rfm.loyalty().enabled() ? loyalty(timer, aggregated, assigned, period, customers) : null;
-      write(timer, output, loyalty == null ? assigned : loyalty.customers(), customers);
-      Dataset<Row> segments = output.staged(RunOutput.SEGMENTS);
-      List<RfmSummary.NamedSegment> named = profile(timer, output, segments, fit, map, customers);
-      RfmMetrics metrics =
-          metrics(
-              RunMetrics.Status.SUCCEEDED,
-              startedAt,
-              checked,
-              new Findings(
-                  period.snapshot().toString(),
-                  checked.lastTransaction().toString(),
-                  customers,
-                  quintiles(scored.boundaries()),
-                  named,
-                  RfmSummary.grid(segments, map),
-                  kmeans(fit),
-                  loyalty == null ? null : loyalty.report()),
-              timer,
-              output.location());
-      output.writeJson("metrics.json", metrics);
-      timer.time(
-          "report", () -> new RfmReport(spark).write(output.stagingLocation()), p -> customers);
-      output.commit();
-      logCommitted(runDate, output, customers, checked);
-      return new Outcome(metrics, null);
-    } catch (Exception e) {
-      // Exception, not RuntimeException: Spark throws its SparkException (checked in Java) from
-      // a failed job undeclared, and a run that failed reading a file left its staging behind.
-      output.abandon();
-      throw e;
-    } finally {
-      if (persisted != null) {
-        persisted.unpersist();
-      }
+    StageTimer timer = frame.timer;
+    RunOutput output = frame.output;
+    TransactionReader.Input input = read(timer, runDate);
+    TransactionCheck check = new TransactionCheck(validator(runDate), output);
+    TransactionCheck.Result checked = validate(timer, check, input);
+    if (!passesQualityGate(checked)) {
+      return stopAtQualityGate(frame, checked);
     }
+    RfmPeriod period = RfmPeriod.of(rfm, runDate, checked.lastTransaction());
+    LOG.info("RFM as of {} (loyalty cutoff {})", period.snapshot(), period.cutoff());
+    Dataset<Row> aggregated = aggregate(check, input, period);
+    frame.held.add(aggregated::unpersist);
+    long customers = timer.time("aggregate", aggregated::count, n -> checked.used());
+    warnAboutCommonestId(aggregated);
+    RfmSegmentMap map = new RfmSegmentMap(rfm.segments());
+    RfmScorer.Scored scored =
+        timer.time("score", () -> new RfmScorer(map).score(aggregated), s -> customers);
+    Dataset<Row> logged = RfmClustering.logScaled(scored.customers());
+    Segmenter.Fit fit = fit(timer, logged, customers);
+    Dataset<Row> assigned = fit.model().assign(logged);
+    LoyaltyModel.Result loyalty =
+        rfm.loyalty().enabled() ? loyalty(timer, aggregated, assigned, period, customers) : null;
+    write(timer, output, loyalty == null ? assigned : loyalty.customers(), customers);
+    Dataset<Row> segments = output.staged(RunOutput.SEGMENTS);
+    List<RfmSummary.NamedSegment> named = profile(timer, output, segments, fit, map, customers);
+    RfmMetrics metrics =
+        metrics(
+            RunMetrics.Status.SUCCEEDED,
+            frame.startedAt,
+            checked,
+            new Findings(
+                period.snapshot().toString(),
+                checked.lastTransaction().toString(),
+                customers,
+                quintiles(scored.boundaries()),
+                named,
+                RfmSummary.grid(segments, map),
+                kmeans(fit),
+                loyalty == null ? null : loyalty.report()),
+            timer,
+            output.location());
+    frame.commit(metrics, new RfmReport(spark)::write, customers);
+    logCommitted(runDate, output, customers, checked);
+    return new Outcome(metrics, null);
   }
 
   private TransactionReader.Input read(StageTimer timer, LocalDate runDate) {
@@ -245,12 +232,16 @@ public final class RfmJob {
   }
 
   /** Writes metrics.json and keeps the staged output under {@code _failed/}. */
-  private Outcome stopAtQualityGate(
-      String startedAt, TransactionCheck.Result checked, StageTimer timer, RunOutput output) {
+  private Outcome stopAtQualityGate(RunFrame frame, TransactionCheck.Result checked) {
     RfmMetrics failed =
-        metrics(RunMetrics.Status.FAILED_QUALITY, startedAt, checked, Findings.NONE, timer, null);
-    output.writeJson("metrics.json", failed);
-    return new Outcome(failed, output.keepAsFailed());
+        metrics(
+            RunMetrics.Status.FAILED_QUALITY,
+            frame.startedAt,
+            checked,
+            Findings.NONE,
+            frame.timer,
+            null);
+    return new Outcome(failed, frame.stopAtGate(failed));
   }
 
   /** The per-customer table, lazily, persisted: the steps after it read it several times. */

@@ -27,7 +27,6 @@ import com.creditseg.supervised.ModelTables;
 import com.creditseg.supervised.RiskModels;
 import com.creditseg.supervised.ScorecardModel;
 import com.creditseg.supervised.SupervisedStep;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -90,28 +89,18 @@ public final class SegmentationJob {
   }
 
   public RunOutcome run() {
-    String startedAt = Instant.now().toString();
-    StageTimer timer = new StageTimer();
-    // The output is opened first so that an output path that cannot be written fails at once.
-    RunOutput output =
-        new RunOutput(
-            spark, settings.output().path(), settings.run().date(), settings.run().lockTimeout());
-    try (Held held = new Held()) {
-      return run(startedAt, timer, output, held);
-    } catch (Exception e) {
-      // Exception, not RuntimeException: Spark throws its SparkException (checked in Java) from
-      // a failed job undeclared, and a run that failed reading a file left its staging behind.
-      output.abandon();
-      throw e;
-    }
+    return RunFrame.run(spark, settings.run(), settings.output().path(), this::run);
   }
 
-  /** The steps of a run, in order; what each persists is released by {@code held}. */
-  private RunOutcome run(String startedAt, StageTimer timer, RunOutput output, Held held) {
+  /** The steps of a run, in order; what each persists is released by the frame. */
+  private RunOutcome run(RunFrame frame) {
+    StageTimer timer = frame.timer;
+    RunOutput output = frame.output;
+    Held held = frame.held;
     CustomerReader.Input input = read(timer);
     held.add(input::release);
     warnings.addAll(input.warnings());
-    RunMetrics.Builder metrics = metricsOf(startedAt, input);
+    RunMetrics.Builder metrics = metricsOf(frame.startedAt, input);
     ScoreCard card = source.applied().map(RunModel::scoreCard).orElseGet(() -> scoreCard(input));
     Optional<IdHashSample> supervisedSample = supervisedSample(input);
     QualityPass.Result validated = validate(timer, input, supervisedSample, output);
@@ -120,8 +109,7 @@ public final class SegmentationJob {
     if (!validated.quality().passed()) {
       RunMetrics failed =
           metrics.warnings(warnings).failedQuality(timer.stages(), null, Platform.of(spark));
-      output.writeJson("metrics.json", failed);
-      return new RunOutcome.FailedQuality(failed, output.keepAsFailed());
+      return new RunOutcome.FailedQuality(failed, frame.stopAtGate(failed));
     }
     CreditScorer scorer = new CreditScorer(spark, card);
     Optional<SupervisedStep> supervised =
@@ -154,7 +142,7 @@ public final class SegmentationJob {
     metrics
         .score(RunMetrics.Score.of(card, settings.score().method()))
         .segments(RunMetrics.Segments.of(features(), fit.model().labels(), fit.selection()));
-    return commit(timer, output, metrics, rowsOut);
+    return commit(frame, metrics, rowsOut);
   }
 
   /** The rule score, then the scorecard: the applied model's, or the one just fitted. */
@@ -177,8 +165,9 @@ public final class SegmentationJob {
   }
 
   /** metrics.json, the report (from the staged files, so last) and the commit. */
-  private RunOutcome commit(
-      StageTimer timer, RunOutput output, RunMetrics.Builder builder, long rowsOut) {
+  private RunOutcome commit(RunFrame frame, RunMetrics.Builder builder, long rowsOut) {
+    StageTimer timer = frame.timer;
+    RunOutput output = frame.output;
     RunMetrics metrics =
         builder
             .warnings(warnings)
@@ -186,10 +175,7 @@ public final class SegmentationJob {
     if (!metrics.rows().reconciled()) {
       throw new IllegalStateException("Row counts do not reconcile: " + metrics.rows());
     }
-    output.writeJson("metrics.json", metrics);
-    timer.time(
-        "report", () -> new HtmlReport(spark).write(output.stagingLocation()), page -> rowsOut);
-    output.commit();
+    frame.commit(metrics, new HtmlReport(spark)::write, rowsOut);
     LOG.info(
         "Run {} committed to {}: {} customers in {} segments, {} quarantined, {} deduplicated;"
             + " report {}/report/index.html",
