@@ -49,6 +49,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reads the feature columns and {@code credit_score}. The fitted model is applied to every
  * customer with {@link SegmentModel#assign}.
+ *
+ * <p>It is no MLlib {@code Estimator}, though it fits like one: what it returns is more than a
+ * transformer (the k search with its curve, the clusters merged, the training default rates the
+ * segments were ordered by), and what it fits, a {@link SegmentModel}, holds an MLlib pipeline
+ * beside the labels, clip ranges and segment ids that {@code score}, {@code serve} and the next
+ * run's continuity read, saved in a layout of its own. The pipeline inside is MLlib's.
  */
 public final class Segmenter {
   static final String FEATURES = "_features";
