@@ -75,8 +75,13 @@ public final class StabilityStep {
       List<String> features,
       Consumer<RunComparison.Tables> sink) {
     if (baseline instanceof Baseline.Run run) {
-      return againstRun(
-          timer, run.previous(), continuity, segments, scoreMin, scoreMax, features, sink);
+      PreviousRun previous = run.previous();
+      return stage(
+          timer,
+          "the run of " + previous.runDate(),
+          c -> c.compare(previous, continuity, segments, scoreMin, scoreMax, features),
+          r -> r.migration().stream().mapToLong(f -> f.customers()).sum(),
+          sink);
     }
     return againstTraining(timer, ((Baseline.Training) baseline).model(), segments, sink);
   }
@@ -115,24 +120,6 @@ public final class StabilityStep {
             matched.comparable()
                 ? null
                 : "the previous run clustered on other features or could not be read"));
-  }
-
-  /** stability: the written segments against the previous run's. */
-  private RunComparison.Report againstRun(
-      StageTimer timer,
-      PreviousRun previous,
-      RunComparison.Continuity continuity,
-      Dataset<Row> segments,
-      int scoreMin,
-      int scoreMax,
-      List<String> features,
-      Consumer<RunComparison.Tables> sink) {
-    return stage(
-        timer,
-        "the run of " + previous.runDate(),
-        c -> c.compare(previous, continuity, segments, scoreMin, scoreMax, features),
-        r -> r.migration().stream().mapToLong(f -> f.customers()).sum(),
-        sink);
   }
 
   /**
