@@ -12,9 +12,9 @@ import org.apache.spark.sql.SparkSession;
  * (the KMeans seeds; the supervised models' steps, in their own cancellable pool, are joined with
  * {@link #joined}). A step on a bounded sample is mostly driver work and Spark's fixed cost per
  * job, which leave the cores idle between jobs; steps side by side fill them. (Steps that are full
- * scans gain nothing: the report's five reads of the customers side by side took 11.5 s at 10M
- * against 11.8 to 13.2 s one after the other, the profile's two aggregations the same as before.)
- * Results never depend on the order the jobs run in.
+ * scans gain nothing: the report's five reads of the customers took about as long side by side as
+ * one after the other, and the profile's two aggregations the same as before.) Results never depend
+ * on the order the jobs run in.
  *
  * <p>Closing stops waiting threads; Spark jobs already submitted finish on their own.
  */

@@ -3,6 +3,7 @@ package com.creditseg.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** Typed reads from a validated config that fail with the key and the offending value. */
 final class Checks {
@@ -57,7 +58,7 @@ final class Checks {
     return value;
   }
 
-  static <T> T read(Config config, String key, java.util.function.Supplier<T> getter) {
+  static <T> T read(Config config, String key, Supplier<T> getter) {
     try {
       return getter.get();
     } catch (ConfigException.WrongType | ConfigException.BadValue e) {

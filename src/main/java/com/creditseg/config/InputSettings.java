@@ -6,6 +6,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.nio.charset.Charset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -189,7 +191,7 @@ public record InputSettings(
               + "' is not valid: it is also input.csv.decimal-separator");
     }
     try {
-      java.nio.charset.Charset.forName(csvOptions.encoding());
+      Charset.forName(csvOptions.encoding());
     } catch (IllegalArgumentException e) {
       throw new InvalidSettingsException(
           "input.csv.encoding = '" + csvOptions.encoding() + "' is not a known charset", e);
@@ -467,7 +469,7 @@ public record InputSettings(
     String dateFormat = c.hasPath("date-format") ? c.getString("date-format") : null;
     if (dateFormat != null) {
       try {
-        java.time.format.DateTimeFormatter.ofPattern(dateFormat);
+        DateTimeFormatter.ofPattern(dateFormat);
       } catch (IllegalArgumentException e) {
         throw new InvalidSettingsException(
             key + ".date-format = '" + dateFormat + "' is not a valid date pattern", e);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.apache.spark.sql.types.DataType;
 
 /**
@@ -35,7 +36,7 @@ public record SegmentSettings(
     if (!autoK) {
       return List.of(k);
     }
-    return java.util.stream.IntStream.rangeClosed(minK, maxK).boxed().toList();
+    return IntStream.rangeClosed(minK, maxK).boxed().toList();
   }
 
   /** {@code typeOf}: a column's type, canonical or declared extra; null for an unknown name. */

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
 
 /**
  * Builds {@link Settings} from {@code reference.conf}, config files (later files win) and {@code
@@ -87,7 +88,7 @@ public final class SettingsLoader {
       merged.checkValid(reference);
     } catch (ConfigException.ValidationFailed e) {
       String problems =
-          java.util.stream.StreamSupport.stream(e.problems().spliterator(), false)
+          StreamSupport.stream(e.problems().spliterator(), false)
               .map(p -> p.path() + ": " + p.problem())
               .collect(Collectors.joining("; "));
       throw new InvalidSettingsException("Invalid settings: " + problems, e);

@@ -5,6 +5,7 @@ import com.creditseg.schema.TransactionSchema;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import java.io.Serializable;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -47,7 +48,7 @@ public record TransactionSettings(
       double lifetimeDays,
       double returnRate,
       double faultRate)
-      implements java.io.Serializable {}
+      implements Serializable {}
 
   static TransactionSettings from(Config config) {
     // The input block has the shape of input.*: read it with InputSettings, under its own name.

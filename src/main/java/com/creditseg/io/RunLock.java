@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -90,7 +91,7 @@ final class RunLock {
     if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
       File local = new File(fs.makeQualified(file).toUri());
       try {
-        Files.write(local.toPath(), content, java.nio.file.StandardOpenOption.CREATE_NEW);
+        Files.write(local.toPath(), content, StandardOpenOption.CREATE_NEW);
         return true;
       } catch (FileAlreadyExistsException e) {
         return false;

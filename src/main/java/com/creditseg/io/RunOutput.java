@@ -133,8 +133,8 @@ public final class RunOutput {
   /**
    * The segmented customers, partitioned by {@code segment}. The customer id is written without a
    * dictionary: ids are unique in the segments, so Parquet's dictionary for them only hashes every
-   * id until the page falls back to plain encoding (the same file, and a fifth of a plain
-   * read-and-write of 10M customers).
+   * id until the page falls back to plain encoding (the same file in the end, after a sizeable
+   * share of the write's time spent on a dictionary that is thrown away).
    */
   public void writeSegments(Dataset<Row> segmented) {
     segmented

@@ -6,6 +6,7 @@ import com.creditseg.config.InputSettings;
 import com.creditseg.config.InputSettings.ColumnSource;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.ReasonCode;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,7 +72,7 @@ final class ValueConversion {
     ReasonCode failure = ReasonCode.NOT_A_NUMBER;
     if (from != null && from.dateFormat() != null) {
       Column date = try_to_timestamp(text.cast(DataTypes.StringType), lit(from.dateFormat()));
-      number = floor(months_between(lit(java.sql.Date.valueOf(runDate)), date)).cast("double");
+      number = floor(months_between(lit(Date.valueOf(runDate)), date)).cast("double");
       failure = ReasonCode.INVALID_DATE;
     } else if (numericSource) {
       number = raw.cast(DataTypes.DoubleType);

@@ -1,6 +1,7 @@
 package com.creditseg.model;
 
 import com.creditseg.config.QualitySettings.ColumnRule;
+import com.creditseg.config.ScoreSettings;
 import com.creditseg.config.ScoreSettings.ScoreFactor;
 import com.creditseg.schema.InputColumn;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
@@ -106,7 +107,7 @@ public record PortableModel(
         m.required(),
         new Quality(rules, new TreeMap<>(model.medians())),
         new Score(
-            m.scoreMethod() == com.creditseg.config.ScoreSettings.Method.SEGMENT_DISTANCE
+            m.scoreMethod() == ScoreSettings.Method.SEGMENT_DISTANCE
                 ? "segment-distance"
                 : "factors",
             model.scoreCard().min(),

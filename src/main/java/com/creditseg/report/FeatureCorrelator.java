@@ -25,10 +25,10 @@ import org.apache.spark.sql.Row;
  * sqrt(S_xx S_yy) with nothing cancelling catastrophically. The products are summed at most {@code
  * spark.sql.codegen.maxFields} to an aggregation: Spark does not compile an aggregation with more
  * outputs than that into one whole-stage method, and 14 columns make 105 products. One row reaches
- * the driver per aggregation. (MLlib's {@code Correlation} took two passes through RDDs, 14 s at
- * 10M customers; SQL's {@code covar_samp} and {@code corr} cost three times that and {@code corr}
- * fails on a constant column under ANSI mode.) Rows with a missing value in any of the columns are
- * left out; a column with no variance correlates with nothing (null) and with itself 1.
+ * the driver per aggregation. (MLlib's {@code Correlation} takes two passes through RDDs; SQL's
+ * {@code covar_samp} and {@code corr} were several times slower still, and {@code corr} fails on a
+ * constant column under ANSI mode.) Rows with a missing value in any of the columns are left out; a
+ * column with no variance correlates with nothing (null) and with itself 1.
  */
 final class FeatureCorrelator {
   /** Spark's limit on a whole-stage compiled plan's output columns. */

@@ -1,5 +1,8 @@
 package com.creditseg.report;
 
+import com.creditseg.segment.RiskOrder;
+import com.creditseg.stability.RunComparison;
+import com.creditseg.supervised.RiskModels;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,9 +27,9 @@ public record ReportData(
     List<FeatureBoxes> features,
     Correlations correlation,
     ReasonCodes reasonCodes,
-    com.creditseg.stability.RunComparison.Report stability,
+    RunComparison.Report stability,
     Supervised supervised,
-    com.creditseg.segment.RiskOrder riskOrder) {
+    RiskOrder riskOrder) {
 
   public ReportData {
     segments = frozen(segments);
@@ -206,8 +209,7 @@ public record ReportData(
    * no gains tables) and the scorecard's points per feature and bin from {@code models/scorecard}
    * (empty when that table is missing). Null for a run without supervised models.
    */
-  public record Supervised(
-      com.creditseg.supervised.RiskModels.Report models, List<ScorecardRow> scorecard) {
+  public record Supervised(RiskModels.Report models, List<ScorecardRow> scorecard) {
     public Supervised {
       scorecard = frozen(scorecard);
     }

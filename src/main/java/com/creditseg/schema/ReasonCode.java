@@ -1,5 +1,7 @@
 package com.creditseg.schema;
 
+import java.util.Locale;
+
 /**
  * Why a row was quarantined or repaired. Codes are written lower-case into the {@code reason}
  * column of the quarantine and into metrics.json.
@@ -36,7 +38,7 @@ public enum ReasonCode {
   AFTER_SNAPSHOT;
 
   public String code() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 
   /** The {@code code:column} form used in the reasons array and in metrics.json. */

@@ -1,5 +1,7 @@
 package com.creditseg.schema;
 
+import java.util.Locale;
+
 /**
  * How a value was repaired instead of quarantined. Written as {@code imputed:column} or {@code
  * clipped:column} into the {@code repairs} column, into metrics.json and by {@code serve}.
@@ -12,6 +14,6 @@ public enum Repair {
 
   /** The {@code repair:column} token. */
   public String on(String column) {
-    return name().toLowerCase(java.util.Locale.ROOT) + ":" + column;
+    return name().toLowerCase(Locale.ROOT) + ":" + column;
   }
 }

@@ -10,9 +10,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.types.DataTypes;
@@ -78,8 +80,7 @@ public final class CreditScorer {
             (UDF1<Row, Row>)
                 row -> {
                   CreditScoreFunction.Result r = CreditScoreFunction.score(card, fields.of(row));
-                  return org.apache.spark.sql.RowFactory.create(
-                      r.score(), r.reasonCodes().toArray(String[]::new));
+                  return RowFactory.create(r.score(), r.reasonCodes().toArray(String[]::new));
                 },
             DETAIL_TYPE);
   }
@@ -111,7 +112,7 @@ public final class CreditScorer {
 
     private transient volatile Indexed last;
 
-    java.util.function.Function<String, Object> of(Row row) {
+    Function<String, Object> of(Row row) {
       if (row == null) {
         return name -> null;
       }

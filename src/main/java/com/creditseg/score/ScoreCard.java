@@ -8,7 +8,9 @@ import com.creditseg.schema.InputContractException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -66,8 +68,8 @@ public record ScoreCard(
   }
 
   /** Each kept factor's share of the total weight, by factor name in factor order. */
-  public java.util.Map<String, Double> weights() {
-    java.util.Map<String, Double> weights = new java.util.LinkedHashMap<>();
+  public Map<String, Double> weights() {
+    Map<String, Double> weights = new LinkedHashMap<>();
     double[] w = normalizedWeights();
     for (int i = 0; i < w.length; i++) {
       weights.put(factors.get(i).name(), w[i]);

@@ -11,6 +11,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
@@ -83,7 +85,7 @@ public record SegmentModel(
                         l.rank(),
                         l.label(),
                         l.meanScore()))
-            .sorted(java.util.Comparator.comparingInt(ClusterLabel::cluster))
+            .sorted(Comparator.comparingInt(ClusterLabel::cluster))
             .toList();
     return new SegmentModel(pipeline, renumbered, ranges, merged, ids);
   }
@@ -194,7 +196,7 @@ public record SegmentModel(
   Map<String, Column> coordinates() {
     List<String> features = features();
     Arithmetic a = arithmetic();
-    Map<String, Column> z = new java.util.LinkedHashMap<>();
+    Map<String, Column> z = new LinkedHashMap<>();
     for (int f = 0; f < features.size(); f++) {
       double scale = a.std()[f] == 0 ? 0 : 1 / a.std()[f];
       Column x = col(features.get(f)).cast("double");

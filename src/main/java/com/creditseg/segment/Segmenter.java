@@ -284,13 +284,14 @@ public final class Segmenter {
     List<Column> aggregates =
         new ArrayList<>(
             List.of(
-                functions.count(col(scoreColumn)), functions.sum(col(scoreColumn).cast("double"))));
+                functions.count(col(scoreColumn)).as("scored"),
+                functions.sum(col(scoreColumn).cast("double")).as("score_sum")));
     if (riskEvent != null) {
-      aggregates.add(functions.count(col(riskEvent)));
-      aggregates.add(functions.sum(col(riskEvent)));
+      aggregates.add(functions.count(col(riskEvent)).as("labelled"));
+      aggregates.add(functions.sum(col(riskEvent)).as("events"));
     } else {
-      aggregates.add(lit(0L));
-      aggregates.add(lit(0.0));
+      aggregates.add(lit(0L).as("labelled"));
+      aggregates.add(lit(0.0).as("events"));
     }
     Map<Integer, ClusterStats> stats = new TreeMap<>();
     // The assignment is materialised first, and filtered after: a filter on the cluster would
@@ -310,7 +311,7 @@ public final class Segmenter {
           clusters
               .filter(col(SegmentModel.CLUSTER).isNotNull())
               .groupBy(SegmentModel.CLUSTER)
-              .agg(functions.count(lit(1)), aggregates.toArray(Column[]::new))
+              .agg(functions.count(lit(1)).as("customers"), aggregates.toArray(Column[]::new))
               .collectAsList();
     } finally {
       clusters.unpersist();
@@ -318,13 +319,13 @@ public final class Segmenter {
     rows.forEach(
         r ->
             stats.put(
-                r.getInt(0),
+                r.<Integer>getAs(SegmentModel.CLUSTER),
                 new ClusterStats(
-                    r.getLong(1),
-                    r.getLong(2),
-                    r.isNullAt(3) ? 0 : r.getDouble(3),
-                    r.getLong(4),
-                    r.isNullAt(5) ? 0 : r.getDouble(5))));
+                    r.<Long>getAs("customers"),
+                    r.<Long>getAs("scored"),
+                    r.isNullAt(r.fieldIndex("score_sum")) ? 0 : r.<Double>getAs("score_sum"),
+                    r.<Long>getAs("labelled"),
+                    r.isNullAt(r.fieldIndex("events")) ? 0 : r.<Double>getAs("events"))));
     return stats;
   }
 

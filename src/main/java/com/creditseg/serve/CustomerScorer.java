@@ -12,6 +12,7 @@ import com.creditseg.supervised.ScorecardModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,7 +160,7 @@ public final class CustomerScorer {
               ReasonCode.MISSING_ID, CustomerSchema.CUSTOMER_ID, "customer_id is null or blank"));
     }
     Map<String, Object> repaired = new LinkedHashMap<>(row);
-    Set<String> ruled = new java.util.HashSet<>();
+    Set<String> ruled = new HashSet<>();
     for (Rule rule : model.quality().rules()) {
       String type = parser.types().get(rule.column());
       if (!row.containsKey(rule.column()) || type == null || type.equals("string")) {

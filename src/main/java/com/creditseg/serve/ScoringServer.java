@@ -89,8 +89,8 @@ public final class ScoringServer implements AutoCloseable {
     }
     this.scorer = scorer;
     // The JDK server writes a response's headers and body separately; with Nagle's algorithm on,
-    // the body then waits for the client's delayed ACK: 40 ms per request instead of well under
-    // one (measured). The property is read once, when the first server is created.
+    // the body then waits for the client's delayed ACK, which makes every request many times
+    // slower than the scoring itself. The property is read once, when the first server is created.
     if (System.getProperty(NO_DELAY) == null) {
       System.setProperty(NO_DELAY, "true");
     }

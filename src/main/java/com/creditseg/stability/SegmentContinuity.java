@@ -3,6 +3,7 @@ package com.creditseg.stability;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
 import com.creditseg.segment.SegmentModel;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +86,7 @@ public final class SegmentContinuity {
     }
     List<Integer> retired =
         before.stream().map(ClusterLabel::cluster).filter(c -> !continued.contains(c)).toList();
-    lines.sort(java.util.Comparator.comparingInt(Continued::cluster));
+    lines.sort(Comparator.comparingInt(Continued::cluster));
     return new Result(current.withIds(ids), true, List.copyOf(lines), retired);
   }
 }

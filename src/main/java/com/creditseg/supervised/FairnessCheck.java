@@ -104,13 +104,16 @@ public final class FairnessCheck {
                 explode(array(groups)).as("g"),
                 col(probability).cast("double").as("p"),
                 col(label).cast("double").as("y"))
-            .groupBy(col("g.attribute"), col("g.group"))
-            .agg(count(lit(1)), count_if(col("p").lt(cutoff)), count_if(col("y").equalTo(1.0)))
+            .groupBy(col("g.attribute").as("attribute"), col("g.group").as("group"))
+            .agg(
+                count(lit(1)).as("rows"),
+                count_if(col("p").lt(cutoff)).as("approved"),
+                count_if(col("y").equalTo(1.0)).as("events"))
             .collectAsList();
 
     Map<String, List<Row>> byAttribute = new LinkedHashMap<>();
     attributes.forEach(a -> byAttribute.put(a, new ArrayList<>()));
-    counts.forEach(r -> byAttribute.get(r.getString(0)).add(r));
+    counts.forEach(r -> byAttribute.get(r.<String>getAs("attribute")).add(r));
     List<Attribute> results = new ArrayList<>();
     byAttribute.forEach((a, rows) -> results.add(attribute(a, rows, isAgeBanded(scored, a))));
     return new Report(
@@ -124,21 +127,21 @@ public final class FairnessCheck {
                 g -> g.equals(MISSING) ? AGE_BANDS.size() : AGE_BANDS.indexOf(g))
             : Comparator.<String, Boolean>comparing(MISSING::equals)
                 .thenComparing(Comparator.naturalOrder());
-    rows.sort(Comparator.comparing(r -> r.getString(1), order));
+    rows.sort(Comparator.comparing(r -> r.<String>getAs("group"), order));
     double highest = rows.stream().mapToDouble(FairnessCheck::approvalRate).max().orElse(0);
     List<Group> groups = new ArrayList<>();
     Group lowestGroup = null;
     Group highestGroup = null;
     for (Row r : rows) {
-      long n = r.getLong(2);
+      long n = r.<Long>getAs("rows");
       double rate = approvalRate(r);
       Group g =
           new Group(
-              r.getString(1),
+              r.<String>getAs("group"),
               n,
-              r.getLong(3),
+              r.<Long>getAs("approved"),
               rate,
-              (double) r.getLong(4) / n,
+              (double) r.<Long>getAs("events") / n,
               highest == 0 ? 1 : rate / highest);
       groups.add(g);
       if (lowestGroup == null || rate < lowestGroup.approvalRate()) {
@@ -159,7 +162,7 @@ public final class FairnessCheck {
   }
 
   private static double approvalRate(Row r) {
-    return (double) r.getLong(3) / r.getLong(2);
+    return (double) r.<Long>getAs("approved") / r.<Long>getAs("rows");
   }
 
   private static boolean isAgeBanded(Dataset<Row> data, String attribute) {

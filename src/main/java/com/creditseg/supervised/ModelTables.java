@@ -2,6 +2,7 @@ package com.creditseg.supervised;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -65,7 +66,7 @@ public final class ModelTables {
                 f.status(),
                 t.trend(),
                 b.index(),
-                b.kind().name().toLowerCase(java.util.Locale.ROOT),
+                b.kind().name().toLowerCase(Locale.ROOT),
                 b.describe(),
                 b.lower(),
                 b.upper(),

@@ -198,11 +198,17 @@ public final class ModelValidation {
       Column p = col(probability);
       Row totals =
           ScoredColumns.totals(
-              xy, label, probability, ACTION, true, avg(pow(p.minus(col(label)), 2)), max(p));
-      long rows = totals.getLong(0);
-      long events = totals.getLong(1);
-      double brier = totals.getDouble(4);
-      double maxProbability = totals.getDouble(5);
+              xy,
+              label,
+              probability,
+              ACTION,
+              true,
+              avg(pow(p.minus(col(label)), 2)).as("brier"),
+              max(p).as("max_probability"));
+      long rows = totals.<Long>getAs("rows");
+      long events = totals.<Long>getAs("events");
+      double brier = totals.<Double>getAs("brier");
+      double maxProbability = totals.<Double>getAs("max_probability");
       Curves curves = curves(xy, events, rows - events, Math.nextUp(maxProbability));
       List<Row> deciles = deciles(xy);
       return new Result(
@@ -240,8 +246,12 @@ public final class ModelValidation {
    * with a repeated (1, 1); the counts are the rates times the class sizes.
    */
   private Curves curves(Dataset<Row> xy, long events, long nonEvents, double refuseNobody) {
+    // Local copies, so the closure shipped to the executors does not capture this.
+    String score = probability;
+    String outcome = label;
     JavaRDD<Tuple2<Object, Object>> scoreAndLabels =
-        xy.javaRDD().map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1)));
+        xy.javaRDD()
+            .map(r -> new Tuple2<Object, Object>(r.<Double>getAs(score), r.<Double>getAs(outcome)));
     BinaryClassificationMetrics metrics = new BinaryClassificationMetrics(scoreAndLabels.rdd(), 0);
     Dataset<Row> curve = null;
     try {
@@ -278,13 +288,19 @@ public final class ModelValidation {
       Row best =
           curve
               .agg(
-                  count(lit(1)),
-                  max(struct(separation, col("threshold"), col("tp"), col("fp"))),
-                  min(struct(cost, negate(col("threshold")), col("tp"), col("fp"))))
+                  count(lit(1)).as("size"),
+                  max(struct(separation.as("separation"), col("threshold"), col("tp"), col("fp")))
+                      .as("ks"),
+                  min(struct(
+                          cost.as("cost"),
+                          negate(col("threshold")).as("negated_threshold"),
+                          col("tp"),
+                          col("fp")))
+                      .as("cheapest"))
               .first();
-      long size = best.getLong(0);
-      Row ksRow = best.getStruct(1);
-      Row costRow = best.getStruct(2);
+      long size = best.<Long>getAs("size");
+      Row ksRow = best.<Row>getAs("ks");
+      Row costRow = best.<Row>getAs("cheapest");
 
       // Every step-th threshold counted back from the lowest, so the curve always ends at (1, 1).
       long step = Math.max(1, (size + CURVE_POINTS - 1) / CURVE_POINTS);
@@ -298,32 +314,36 @@ public final class ModelValidation {
       rocPoints.add(new RocPoint(refuseNobody, 0, 0));
       ksPoints.add(new KsPoint(refuseNobody, 0, 0, 0, 0));
       for (Row r : sampled) {
-        double tpr = (double) r.getLong(2) / events;
-        double fpr = (double) r.getLong(3) / nonEvents;
-        double threshold = r.getDouble(1);
+        double tpr = (double) r.<Long>getAs("tp") / events;
+        double fpr = (double) r.<Long>getAs("fp") / nonEvents;
+        double threshold = r.<Double>getAs("threshold");
         rocPoints.add(new RocPoint(threshold, fpr, tpr));
         ksPoints.add(
             new KsPoint(
                 threshold,
-                (double) (r.getLong(2) + r.getLong(3)) / (events + nonEvents),
+                (double) (r.<Long>getAs("tp") + r.<Long>getAs("fp")) / (events + nonEvents),
                 tpr,
                 fpr,
                 tpr - fpr));
       }
 
-      double ks = (double) ksRow.getLong(0) / ((double) events * nonEvents);
+      double ks = (double) ksRow.<Long>getAs("separation") / ((double) events * nonEvents);
       // Refusing nobody costs every missed default; it wins a tie, being the highest cutoff.
       double nobodyCost = costs.missedDefault() * events;
       Decision decision =
-          costRow.getDouble(0) < nobodyCost
+          costRow.<Double>getAs("cost") < nobodyCost
               ? decision(
-                  -costRow.getDouble(1), costRow.getLong(2), costRow.getLong(3), events, nonEvents)
+                  -costRow.<Double>getAs("negated_threshold"),
+                  costRow.<Long>getAs("tp"),
+                  costRow.<Long>getAs("fp"),
+                  events,
+                  nonEvents)
               : decision(refuseNobody, 0, 0, events, nonEvents);
       return new Curves(
           auc,
           prAuc,
           ks,
-          ksRow.getDouble(1),
+          ksRow.<Double>getAs("threshold"),
           List.copyOf(rocPoints),
           List.copyOf(ksPoints),
           decision);
@@ -375,7 +395,12 @@ public final class ModelValidation {
       decile = decile.plus(when(p.gt(e), 1).otherwise(0));
     }
     return xy.groupBy(decile.as("decile"))
-        .agg(count(lit(1)), count_if(col(label).equalTo(1.0)), avg(p), min(p), max(p))
+        .agg(
+            count(lit(1)).as("rows"),
+            count_if(col(label).equalTo(1.0)).as("events"),
+            avg(p).as("mean_pd"),
+            min(p).as("min_pd"),
+            max(p).as("max_pd"))
         .orderBy("decile")
         .collectAsList();
   }
@@ -383,15 +408,15 @@ public final class ModelValidation {
   private static List<CalibrationBin> calibration(List<Row> deciles) {
     List<CalibrationBin> bins = new ArrayList<>();
     for (Row r : deciles) {
-      long n = r.getLong(1);
+      long n = r.<Long>getAs("rows");
       bins.add(
           new CalibrationBin(
               bins.size() + 1,
               n,
-              r.getDouble(4),
-              r.getDouble(5),
-              r.getDouble(3),
-              (double) r.getLong(2) / n));
+              r.<Double>getAs("min_pd"),
+              r.<Double>getAs("max_pd"),
+              r.<Double>getAs("mean_pd"),
+              (double) r.<Long>getAs("events") / n));
     }
     return List.copyOf(bins);
   }
@@ -403,8 +428,8 @@ public final class ModelValidation {
     long cumulativeEvents = 0;
     for (int i = deciles.size() - 1; i >= 0; i--) {
       Row r = deciles.get(i);
-      long n = r.getLong(1);
-      long e = r.getLong(2);
+      long n = r.<Long>getAs("rows");
+      long e = r.<Long>getAs("events");
       cumulativeRows += n;
       cumulativeEvents += e;
       double rate = (double) e / n;

@@ -100,7 +100,11 @@ final class RiskValidation {
       for (Balance b : List.of(Balance.WEIGHTS, Balance.OVERSAMPLE)) {
         ScorecardRegression.Card other = training.card(binning, train, b);
         Dataset<Row> scored = validWoe.withColumn(PD, other.scorecard().probability());
-        double brier = scored.agg(avg(pow(col(PD).minus(col(LABEL)), 2))).first().getDouble(0);
+        double brier =
+            scored
+                .agg(avg(pow(col(PD).minus(col(LABEL)), 2)).as("brier"))
+                .first()
+                .<Double>getAs("brier");
         trials.add(new BalanceTrial(b, auc(scored), brier));
       }
       LOG.info("Supervised: balance trials {}", trials);

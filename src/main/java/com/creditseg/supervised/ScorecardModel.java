@@ -1,6 +1,11 @@
 package com.creditseg.supervised;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -34,12 +39,12 @@ public record ScorecardModel(
    * round}, so the results are identical to the batch job's. {@code value} gives a column's value
    * (a Number, a String or null).
    */
-  public One scoreOne(java.util.function.Function<String, Object> value) {
+  public One scoreOne(Function<String, Object> value) {
     double factor = scorecard.factor();
     double share =
         (scorecard.offset() - factor * scorecard.intercept()) / scorecard.features().size();
     double logit = scorecard.intercept();
-    List<Object[]> losses = new java.util.ArrayList<>();
+    List<Object[]> losses = new ArrayList<>();
     for (int i = 0; i < bins.size(); i++) {
       Scorecard.Feature f = scorecard.features().get(i);
       double woe = woe(bins.get(i), value.apply(f.feature()));
@@ -52,7 +57,7 @@ public record ScorecardModel(
     }
     // sort_array(..., false) on (lost, feature) structs: the largest loss first, then the name.
     losses.sort(
-        java.util.Comparator.comparing((Object[] l) -> (Long) l[0])
+        Comparator.comparing((Object[] l) -> (Long) l[0])
             .thenComparing(l -> (String) l[1])
             .reversed());
     List<String> reasons = losses.stream().limit(maxReasonCodes).map(l -> (String) l[1]).toList();
@@ -62,9 +67,7 @@ public record ScorecardModel(
   }
 
   private static double halfUp(double x, int scale) {
-    return java.math.BigDecimal.valueOf(x)
-        .setScale(scale, java.math.RoundingMode.HALF_UP)
-        .doubleValue();
+    return BigDecimal.valueOf(x).setScale(scale, RoundingMode.HALF_UP).doubleValue();
   }
 
   /** The WoE of {@code v} in {@code t}, as {@link WoeBinningModel} assigns it. */

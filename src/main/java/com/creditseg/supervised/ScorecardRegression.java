@@ -174,9 +174,9 @@ final class ScorecardRegression {
   }
 
   private Card constant(Dataset<Row> train, List<String> kept, Map<String, Dropped> dropped) {
-    Row c = train.agg(count(lit(1)), sum(label)).first();
-    long rows = c.getLong(0);
-    double events = c.isNullAt(1) ? 0 : c.getDouble(1);
+    Row c = train.agg(count(lit(1)).as("rows"), sum(label).as("events")).first();
+    long rows = c.<Long>getAs("rows");
+    double events = c.isNullAt(c.fieldIndex("events")) ? 0 : c.<Double>getAs("events");
     LOG.warn("No feature reaches model.supervised.binning.min-iv: the scorecard is constant");
     return new Card(
         Scorecard.of(List.of(), new double[0], Math.log(events / (rows - events)), points),

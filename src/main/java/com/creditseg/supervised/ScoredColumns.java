@@ -30,8 +30,9 @@ final class ScoredColumns {
   /**
    * Counts rows and events in one aggregation and fails, naming the column, when there are no rows,
    * a label is not 0 or 1, a probability is null, NaN or outside [0, 1], or only one class occurs.
-   * The one-class check is skipped unless {@code bothClasses}. Returns the row of rows (0), events
-   * (1) and then the {@code extra} aggregates, which ride along in the same job, from index 4.
+   * The one-class check is skipped unless {@code bothClasses}. Returns the row with {@code rows}
+   * and {@code events} and then the {@code extra} aggregates, which ride along in the same job,
+   * under their own aliases.
    */
   static Row totals(
       Dataset<Row> data,
@@ -43,16 +44,17 @@ final class ScoredColumns {
     Column y = col(label).cast("double");
     Column p = col(probability).cast("double");
     Column[] aggregates = new Column[4 + extra.length];
-    aggregates[0] = count(lit(1));
-    aggregates[1] = count_if(y.equalTo(1.0));
-    aggregates[2] = count_if(y.isNull().or(not(y.isin(0.0, 1.0))));
-    aggregates[3] = count_if(p.isNull().or(isnan(p)).or(p.lt(0.0)).or(p.gt(1.0)));
+    aggregates[0] = count(lit(1)).as("rows");
+    aggregates[1] = count_if(y.equalTo(1.0)).as("events");
+    aggregates[2] = count_if(y.isNull().or(not(y.isin(0.0, 1.0)))).as("bad_labels");
+    aggregates[3] =
+        count_if(p.isNull().or(isnan(p)).or(p.lt(0.0)).or(p.gt(1.0))).as("bad_probabilities");
     System.arraycopy(extra, 0, aggregates, 4, extra.length);
     Row row = data.agg(aggregates[0], Arrays.copyOfRange(aggregates, 1, 4 + extra.length)).first();
-    long rows = row.getLong(0);
-    long events = row.getLong(1);
-    long badLabels = row.getLong(2);
-    long badProbabilities = row.getLong(3);
+    long rows = row.<Long>getAs("rows");
+    long events = row.<Long>getAs("events");
+    long badLabels = row.<Long>getAs("bad_labels");
+    long badProbabilities = row.<Long>getAs("bad_probabilities");
     if (rows == 0) {
       throw new IllegalArgumentException(
           String.format(

@@ -44,8 +44,10 @@ final class TrainingPart {
   }
 
   static Counts counts(Dataset<Row> data) {
-    Row r = data.agg(count(lit(1)), sum(col(LABEL))).first();
-    return new Counts(r.getLong(0), r.isNullAt(1) ? 0 : Math.round(r.getDouble(1)));
+    Row r = data.agg(count(lit(1)).as("rows"), sum(col(LABEL)).as("events")).first();
+    return new Counts(
+        r.<Long>getAs("rows"),
+        r.isNullAt(r.fieldIndex("events")) ? 0 : Math.round(r.<Double>getAs("events")));
   }
 
   /**

@@ -14,6 +14,7 @@ import com.creditseg.config.SupervisedSettings;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -161,7 +162,8 @@ public final class WoeBinning extends Estimator<WoeBinningModel> {
     List<Row> counted =
         data.filter(col(label).isNotNull())
             .select(explode(array(keys.toArray(Column[]::new))).as("k"), y.as("y"))
-            .groupBy(col("k.feature"), col("k.kind"), col("k.key"))
+            .groupBy(
+                col("k.feature").as("feature"), col("k.kind").as("kind"), col("k.key").as("key"))
             .agg(
                 count(lit(1)).as("n"),
                 sum(col("y")).as("events"),
@@ -170,16 +172,17 @@ public final class WoeBinning extends Estimator<WoeBinningModel> {
     Map<String, List<Row>> byFeature = new LinkedHashMap<>();
     features().forEach(f -> byFeature.put(f, new ArrayList<>()));
     for (Row r : counted) {
-      if (r.getLong(5) > 0) {
+      if (r.<Long>getAs("bad") > 0) {
         throw new InputContractException(
             "Cannot bin features: the label '" + label + "' has values other than 0 and 1");
       }
-      byFeature.get(r.getString(0)).add(r);
+      byFeature.get(r.<String>getAs("feature")).add(r);
     }
-    long total = byFeature.values().iterator().next().stream().mapToLong(r -> r.getLong(3)).sum();
+    long total =
+        byFeature.values().iterator().next().stream().mapToLong(r -> r.<Long>getAs("n")).sum();
     long events =
         byFeature.values().iterator().next().stream()
-            .mapToLong(r -> Math.round(r.getDouble(4)))
+            .mapToLong(r -> Math.round(r.<Double>getAs("events")))
             .sum();
     if (total == 0 || events == 0 || events == total) {
       throw new InputContractException(
@@ -223,7 +226,7 @@ public final class WoeBinning extends Estimator<WoeBinningModel> {
             .stat()
             .approxQuantile(numeric.toArray(String[]::new), probabilities, 1e-4);
     for (int i = 0; i < numeric.size(); i++) {
-      edges.put(numeric.get(i), java.util.Arrays.stream(q[i]).distinct().sorted().toArray());
+      edges.put(numeric.get(i), Arrays.stream(q[i]).distinct().sorted().toArray());
     }
     return edges;
   }
@@ -261,18 +264,22 @@ public final class WoeBinning extends Estimator<WoeBinningModel> {
     long[] e = new long[edges.length + 1];
     List<Counted> apart = new ArrayList<>();
     for (Row r : rows) {
-      long count = r.getLong(3);
-      long ev = Math.round(r.getDouble(4));
-      switch (r.getString(1)) {
+      long count = r.<Long>getAs("n");
+      long ev = Math.round(r.<Double>getAs("events"));
+      switch (r.<String>getAs("kind")) {
         case RANGE -> {
-          int i = Integer.parseInt(r.getString(2));
+          int i = Integer.parseInt(r.<String>getAs("key"));
           n[i] += count;
           e[i] += ev;
         }
         case SPECIAL ->
             apart.add(
                 new Counted(
-                    WoeBin.Kind.SPECIAL, null, Double.parseDouble(r.getString(2)), count, ev));
+                    WoeBin.Kind.SPECIAL,
+                    null,
+                    Double.parseDouble(r.<String>getAs("key")),
+                    count,
+                    ev));
         default -> apart.add(new Counted(WoeBin.Kind.MISSING, null, null, count, ev));
       }
     }
@@ -325,18 +332,19 @@ public final class WoeBinning extends Estimator<WoeBinningModel> {
     long rareEvents = 0;
     Counted missing = null;
     List<Row> sorted = new ArrayList<>(rows);
-    sorted.sort(Comparator.comparing(r -> r.getString(2) == null ? "" : r.getString(2)));
+    sorted.sort(
+        Comparator.comparing(r -> r.<String>getAs("key") == null ? "" : r.<String>getAs("key")));
     for (Row r : sorted) {
-      long count = r.getLong(3);
-      long ev = Math.round(r.getDouble(4));
-      if (r.getString(1).equals(MISSING)) {
+      long count = r.<Long>getAs("n");
+      long ev = Math.round(r.<Double>getAs("events"));
+      if (r.<String>getAs("kind").equals(MISSING)) {
         missing = new Counted(WoeBin.Kind.MISSING, null, null, count, ev);
       } else if (count < minCount) {
-        rare.add(r.getString(2));
+        rare.add(r.<String>getAs("key"));
         rareCount += count;
         rareEvents += ev;
       } else {
-        counted.add(new Counted(WoeBin.Kind.CATEGORY, List.of(r.getString(2)), count, ev));
+        counted.add(new Counted(WoeBin.Kind.CATEGORY, List.of(r.<String>getAs("key")), count, ev));
       }
     }
     if (!rare.isEmpty()) {

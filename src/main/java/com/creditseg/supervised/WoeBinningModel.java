@@ -5,9 +5,11 @@ import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import com.creditseg.schema.InputContractException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Column;
@@ -89,7 +91,7 @@ public final class WoeBinningModel extends Model<WoeBinningModel> {
     StructType out = schema;
     for (FeatureBins t : kept()) {
       if (!List.of(schema.fieldNames()).contains(t.feature())) {
-        throw new com.creditseg.schema.InputContractException(
+        throw new InputContractException(
             "Cannot compute weights of evidence: missing column '"
                 + t.feature()
                 + "' (have: "
@@ -112,7 +114,7 @@ public final class WoeBinningModel extends Model<WoeBinningModel> {
   }
 
   /** The bin-to-value expression of one feature's table: its WoE, or any per-bin value. */
-  static Column byBin(FeatureBins t, java.util.function.ToDoubleFunction<WoeBin> value) {
+  static Column byBin(FeatureBins t, ToDoubleFunction<WoeBin> value) {
     Column x = t.numeric() ? col(t.feature()).cast("double") : col(t.feature());
     Column missing = t.numeric() ? x.isNull().or(isnan(x)) : x.isNull();
     double unseen = 0;

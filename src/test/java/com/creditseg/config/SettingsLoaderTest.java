@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,9 +95,7 @@ class SettingsLoaderTest {
             "score.factors.branch={weight=0.1, inputs=[{column=branch, values={north=1, south=0.5}}]}");
     InputSettings.ExtraColumn savings = s.input().mapping().extraColumns().get("savings_level");
     assertEquals(Map.of("little", "1", "moderate", "2", "rich", "3"), savings.levelNumbers());
-    assertEquals(
-        org.apache.spark.sql.types.DataTypes.IntegerType,
-        s.input().mapping().typeOf("savings_level"));
+    assertEquals(DataTypes.IntegerType, s.input().mapping().typeOf("savings_level"));
     assertEquals(2.0, s.segment().featureWeights().get("savings_level"));
 
     assertEquals(

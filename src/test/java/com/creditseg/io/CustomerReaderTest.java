@@ -6,15 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SharedSpark;
+import com.creditseg.TestSettings;
+import com.creditseg.config.InvalidSettingsException;
 import com.creditseg.config.Settings;
-import com.creditseg.config.SettingsLoader;
 import com.creditseg.schema.InputContractException;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -29,12 +33,11 @@ class CustomerReaderTest {
   @TempDir Path tmp;
 
   static Settings settings(List<File> files, String... overrides) {
-    List<String> all = new ArrayList<>(List.of(overrides));
-    return new SettingsLoader().load(files, all, LocalDate.of(2026, 1, 31));
+    return TestSettings.of(files, List.of(overrides));
   }
 
   /** A CSV file in the test's folder: the lines, each ended by a newline. */
-  Path csvFile(String name, String... lines) throws java.io.IOException {
+  Path csvFile(String name, String... lines) throws IOException {
     return Files.writeString(tmp.resolve(name), String.join("\n", lines) + "\n");
   }
 
@@ -48,8 +51,7 @@ class CustomerReaderTest {
   static CustomerReader.Input read(Settings settings, String... required) {
     return new CustomerReader(SharedSpark.spark(), settings.input(), settings.run().date())
         .read(
-            java.util.Arrays.stream(required)
-                .collect(java.util.stream.Collectors.toMap(c -> c, c -> "needed by this test")));
+            Arrays.stream(required).collect(Collectors.toMap(c -> c, c -> "needed by this test")));
   }
 
   @Test
@@ -114,11 +116,11 @@ class CustomerReaderTest {
             "input.mapping.columns.employment_status=Status");
     CustomerReader reader =
         new CustomerReader(SharedSpark.spark(), settings.input(), settings.run().date());
-    CustomerReader.Input lazy = reader.read(java.util.Map.of());
+    CustomerReader.Input lazy = reader.read(Map.of());
     assertEquals(StorageLevel.NONE(), lazy.customers().storageLevel());
     // Collected before the kept read: the same plan would be answered from its cache after it.
     List<Row> expected = lazy.customers().orderBy("customer_id").collectAsList();
-    CustomerReader.Input kept = reader.readParsedOnce(java.util.Map.of());
+    CustomerReader.Input kept = reader.readParsedOnce(Map.of());
     try {
       assertEquals(4, kept.rows());
       assertEquals(lazy.rows(), kept.rows());
@@ -153,7 +155,7 @@ class CustomerReaderTest {
     Settings settings = settings(List.of(), "input.path=" + parquet);
     CustomerReader.Input input =
         new CustomerReader(SharedSpark.spark(), settings.input(), settings.run().date())
-            .readParsedOnce(java.util.Map.of());
+            .readParsedOnce(Map.of());
     assertEquals(1, input.rows());
     assertEquals(StorageLevel.NONE(), input.customers().storageLevel());
     assertEquals(52000.0, input.customers().first().<Double>getAs("annual_income"), 1e-12);
@@ -313,7 +315,7 @@ class CustomerReaderTest {
         "input.mapping.extra-columns.checking_level.missing = \"level: A15\" is not valid: not one"
             + " of its source values (A11, A12, A13, A14)",
         assertThrows(
-                com.creditseg.config.InvalidSettingsException.class,
+                InvalidSettingsException.class,
                 () -> csvSettings(csv, wrongLevel.toArray(String[]::new)))
             .getMessage());
     List<String> wrongValue = new ArrayList<>(List.of(mapping));
@@ -323,7 +325,7 @@ class CustomerReaderTest {
         "input.mapping.columns.late_payments_24m.missing = \"value: none\" is not valid: the"
             + " column is int, the value must be a number",
         assertThrows(
-                com.creditseg.config.InvalidSettingsException.class,
+                InvalidSettingsException.class,
                 () -> csvSettings(csv, wrongValue.toArray(String[]::new)))
             .getMessage());
   }

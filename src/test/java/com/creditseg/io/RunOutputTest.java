@@ -8,13 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.creditseg.SharedSpark;
 import com.creditseg.schema.InputContractException;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +53,7 @@ class RunOutputTest {
     output.writeJson("metrics.json", Map.of("run", 1));
 
     assertFalse(Files.exists(committed()));
-    assertTrue(Files.exists(Path.of(java.net.URI.create(output.stagingLocation()))), "staged");
+    assertTrue(Files.exists(Path.of(URI.create(output.stagingLocation()))), "staged");
 
     output.commit();
 
@@ -63,16 +69,14 @@ class RunOutputTest {
     var table =
         spark.createDataFrame(
             List.of(
-                org.apache.spark.sql.RowFactory.create("=1+1", -5.0),
-                org.apache.spark.sql.RowFactory.create("@SUM(1+1)*cmd|x", 1.0),
-                org.apache.spark.sql.RowFactory.create("=HYPERLINK(\"http://x\")", 2.0),
-                org.apache.spark.sql.RowFactory.create("+44 20", 3.0),
-                org.apache.spark.sql.RowFactory.create("-12.5", 4.0),
-                org.apache.spark.sql.RowFactory.create("Say \"hi\", then", 5.0),
-                org.apache.spark.sql.RowFactory.create("\tcmd", 6.0)),
-            new org.apache.spark.sql.types.StructType()
-                .add("label", "string")
-                .add("value", "double"));
+                RowFactory.create("=1+1", -5.0),
+                RowFactory.create("@SUM(1+1)*cmd|x", 1.0),
+                RowFactory.create("=HYPERLINK(\"http://x\")", 2.0),
+                RowFactory.create("+44 20", 3.0),
+                RowFactory.create("-12.5", 4.0),
+                RowFactory.create("Say \"hi\", then", 5.0),
+                RowFactory.create("\tcmd", 6.0)),
+            new StructType().add("label", "string").add("value", "double"));
     RunOutput output = open();
     output.writeTable("profiles", table);
     output.commit();
@@ -112,7 +116,7 @@ class RunOutputTest {
         e.getMessage().contains(", process " + ProcessHandle.current().pid() + ", started "),
         e.getMessage());
     assertTrue(
-        Files.exists(Path.of(java.net.URI.create(first.stagingLocation()))),
+        Files.exists(Path.of(URI.create(first.stagingLocation()))),
         "the first run's staging directory is left alone");
     RunOutput otherDate =
         new RunOutput(SharedSpark.spark(), root.toString(), DATE.plusDays(1), Duration.ofHours(1));
@@ -127,7 +131,7 @@ class RunOutputTest {
     Path lock = root.resolve("_locks/run_date=2026-01-31");
     Files.createDirectories(lock.getParent());
     // A process of this host that has ended: pid 2^22 + 1 is above Linux's pid_max default.
-    String host = java.net.InetAddress.getLocalHost().getHostName();
+    String host = InetAddress.getLocalHost().getHostName();
     Files.writeString(
         lock, "{\"host\":\"" + host + "\",\"pid\":4194305,\"startedAt\":\"2026-01-31T00:00:00Z\"}");
     open().abandon();
@@ -138,8 +142,7 @@ class RunOutputTest {
     Files.createDirectories(lock.getParent());
     Files.writeString(lock, "{\"host\":\"elsewhere\",\"pid\":1,\"startedAt\":\"now\"}");
     assertThrows(InputContractException.class, this::open);
-    Files.setLastModifiedTime(
-        lock, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(7200)));
+    Files.setLastModifiedTime(lock, FileTime.from(Instant.now().minusSeconds(7200)));
     open().abandon();
     assertEquals(List.of(), entries());
   }

@@ -11,6 +11,7 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -521,7 +522,7 @@ class HostileInputTest {
       Files.copy(
           files.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().get(),
           staleFile,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          StandardCopyOption.REPLACE_EXISTING);
     }
     Files.write(crc, crcBytes);
     Outcome staleRun = run(stale, "input.format=parquet");

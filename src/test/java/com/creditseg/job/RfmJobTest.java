@@ -16,6 +16,8 @@ import com.creditseg.rfm.RfmScorer;
 import com.creditseg.rfm.RfmSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.parquet.example.data.Group;
@@ -82,9 +84,8 @@ class RfmJobTest {
     assertTrue(m.rows().cancellations() > 0, "cancellations netted");
     // rfm.snapshot = last-transaction: the day after the last transaction, which the generator's
     // window (2024-01-01 + 730 days) puts at the end of 2025.
-    java.time.LocalDate snapshot = java.time.LocalDate.parse(m.snapshotDate());
-    assertEquals(
-        java.time.LocalDate.parse(m.lastTransaction().substring(0, 10)).plusDays(1), snapshot);
+    LocalDate snapshot = LocalDate.parse(m.snapshotDate());
+    assertEquals(LocalDate.parse(m.lastTransaction().substring(0, 10)).plusDays(1), snapshot);
     assertTrue(snapshot.getYear() == 2025, "snapshot " + snapshot);
     assertEquals(3000, m.customers());
     assertEquals(3000, m.segments().stream().mapToLong(RfmSummary.NamedSegment::customers).sum());
@@ -176,7 +177,7 @@ class RfmJobTest {
     Files.createDirectories(pandas);
     SimpleGroupFactory groups = new SimpleGroupFactory(schema);
     long day = 86_400L * 1_000_000_000L;
-    long start = java.time.Instant.parse("2025-06-01T10:00:00Z").getEpochSecond() * 1_000_000_000L;
+    long start = Instant.parse("2025-06-01T10:00:00Z").getEpochSecond() * 1_000_000_000L;
     int lines = 0;
     try (ParquetWriter<Group> writer =
         ExampleParquetWriter.builder(

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SharedSpark;
+import com.creditseg.TestSettings;
 import com.creditseg.config.Settings;
-import com.creditseg.config.SettingsLoader;
 import com.creditseg.model.PortableModel;
 import com.creditseg.serve.CustomerScorer;
 import com.creditseg.serve.ScoringServer;
@@ -16,14 +16,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,6 +35,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.AfterAll;
@@ -82,11 +85,12 @@ class ScoringServerTest {
                 // reject missing values on a double column: null, NaN and infinite each quarantined
                 "quality.columns.annual_income.missing=reject",
                 "segment.k=4",
-                // The rule score and segments here; the scorecard's parity over HTTP is tested on
-                // the Statlog run (SupervisedRunTest).
+                // The rule score and segments only, to keep the run small. With a scorecard in
+                // the model the server answers its columns too; CustomerScorer's scorecard
+                // answers are checked against the batch run's in SupervisedRunTest.
                 "model.supervised.enabled=false"));
     overrides.addAll(List.of(extra));
-    return new SettingsLoader().load(List.of(), overrides, LocalDate.of(2026, 1, 31));
+    return TestSettings.of(overrides);
   }
 
   @BeforeAll
@@ -154,7 +158,7 @@ class ScoringServerTest {
           "application/json; charset=utf-8", r.headers().firstValue("Content-Type").orElse(null));
       return new Answer(r.statusCode(), JSON.readTree(r.body()));
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -449,7 +453,7 @@ class ScoringServerTest {
     // customer is assigned to a segment.
     PortableModel model = ServeCommand.read(ServeCommand.modelFile(runDir.toString()));
     double[][] centres = model.segmentation().centres();
-    centres[0] = java.util.Arrays.copyOf(centres[0], centres[0].length - 1);
+    centres[0] = Arrays.copyOf(centres[0], centres[0].length - 1);
     try (ScoringServer broken =
         new ScoringServer(new CustomerScorer(model), new InetSocketAddress("127.0.0.1", 0), 2)) {
       broken.start();
@@ -482,11 +486,7 @@ class ScoringServerTest {
     assertEquals(k, model.get("segments").size());
     Set<Integer> ranks = new TreeSet<>();
     model.get("segments").forEach(s -> ranks.add(s.get("rank").asInt()));
-    assertEquals(
-        java.util.stream.IntStream.rangeClosed(1, k)
-            .boxed()
-            .collect(java.util.stream.Collectors.toSet()),
-        ranks);
+    assertEquals(IntStream.rangeClosed(1, k).boxed().collect(Collectors.toSet()), ranks);
     assertFalse(model.get("segments").get(0).get("label").asText().isEmpty());
   }
 

@@ -7,26 +7,29 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SharedSpark;
+import com.creditseg.TestSettings;
 import com.creditseg.config.ScoreSettings;
 import com.creditseg.config.Settings;
-import com.creditseg.config.SettingsLoader;
 import com.creditseg.io.RunOutput;
 import com.creditseg.metrics.RunMetrics;
 import com.creditseg.model.RunModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -53,7 +56,7 @@ class SegmentationJobTest {
                 // On for the run all tests share (runOnce); the others test other things.
                 "model.supervised.enabled=false"));
     overrides.addAll(List.of(extra));
-    return new SettingsLoader().load(List.of(), overrides, LocalDate.of(2026, 1, 31));
+    return TestSettings.of(overrides);
   }
 
   @BeforeAll
@@ -303,7 +306,7 @@ class SegmentationJobTest {
     assertEquals(0, again.exceptAll(original).count());
     // The model's own medians imputed, no k search: the same run, applied.
     assertTrue(
-        new java.io.File(output + "/run_date=2026-02-28/model/segments.json").exists(),
+        new File(output + "/run_date=2026-02-28/model/segments.json").exists(),
         "the applied model is kept beside the result");
 
     // Drift is watched without being told: against the population the model was fitted on (its
@@ -313,8 +316,8 @@ class SegmentationJobTest {
       scoredMetrics =
           RunOutput.JSON.readValue(
               Path.of(output, "run_date=2026-02-28", "metrics.json").toFile(), RunMetrics.class);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     var stability = scoredMetrics.stability();
     assertEquals("2026-01-31", stability.previousRunDate(), stability.toString());
@@ -356,9 +359,9 @@ class SegmentationJobTest {
             .parquet(output + "/run_date=2026-01-31/segments")
             .groupBy("segment_rank")
             .agg(
-                org.apache.spark.sql.functions.min("credit_score"),
-                org.apache.spark.sql.functions.max("credit_score"),
-                org.apache.spark.sql.functions.avg("factor_score"))
+                functions.min("credit_score"),
+                functions.max("credit_score"),
+                functions.avg("factor_score"))
             .orderBy("segment_rank")
             .collectAsList();
     assertEquals(5, bands.size());
@@ -452,7 +455,7 @@ class SegmentationJobTest {
     }
     long moved =
         stability.migration().stream()
-            .filter(f -> !java.util.Objects.equals(f.previousCluster(), f.cluster()))
+            .filter(f -> !Objects.equals(f.previousCluster(), f.cluster()))
             .mapToLong(f -> f.customers())
             .sum();
     assertTrue(moved < later.rows().out() / 10, "customers moved: " + moved);

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
@@ -22,6 +23,7 @@ import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
@@ -267,7 +269,7 @@ class CustomerValidatorTest {
   void mediansAreSparksExactPercentile() {
     // Odd and even counts of usable values, fractional incomes whose middle two differ in every
     // digit, repeated values, and values outside the rule's range that must not count.
-    java.util.Random random = new java.util.Random(11);
+    Random random = new Random(11);
     for (int n : new int[] {1, 2, 7, 400, 1001}) {
       List<Row> rows = new ArrayList<>();
       for (int i = 0; i < n; i++) {
@@ -279,10 +281,9 @@ class CustomerValidatorTest {
       Row spark =
           sample
               .agg(
-                  org.apache.spark.sql.functions.expr(
+                  functions.expr(
                       "percentile(if(annual_income between 0 and 1e6, annual_income, null), 0.5)"),
-                  org.apache.spark.sql.functions.expr(
-                      "percentile(cast(late_payments_24m as double), 0.5)"))
+                  functions.expr("percentile(cast(late_payments_24m as double), 0.5)"))
               .first();
       Map<String, Double> medians = validator().medians(sample);
       assertEquals(spark.isNullAt(0) ? null : spark.getDouble(0), medians.get("annual_income"));

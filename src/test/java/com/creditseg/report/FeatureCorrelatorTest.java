@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.creditseg.SharedSpark;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -31,7 +32,7 @@ class FeatureCorrelatorTest {
   /** x = 0..4 and columns made from it, then two rows with a missing value. */
   private static Dataset<Row> customers() {
     double[] noise = {1, -1, 1, -1, 1};
-    List<Row> rows = new java.util.ArrayList<>();
+    List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       rows.add(RowFactory.create((double) i, 2 * i + 1, -3.0 * i, 7.0, i + noise[i]));
     }

@@ -5,6 +5,7 @@ import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.TransactionSchema;
 import com.creditseg.transactions.TransactionValidator;
 import java.sql.Timestamp;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -18,8 +19,8 @@ import org.apache.spark.sql.types.StructType;
  * 2024-07-01 worked out by hand beside them (and the loyalty cutoff 2024-04-02, 90 days before).
  */
 final class RfmFixture {
-  static final java.time.LocalDate SNAPSHOT = java.time.LocalDate.of(2024, 7, 1);
-  static final java.time.LocalDate CUTOFF = java.time.LocalDate.of(2024, 4, 2);
+  static final LocalDate SNAPSHOT = LocalDate.of(2024, 7, 1);
+  static final LocalDate CUTOFF = LocalDate.of(2024, 4, 2);
 
   static final StructType SCHEMA =
       DataTypes.createStructType(

@@ -16,8 +16,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -60,7 +62,7 @@ class RfmTimeSplitTest {
     RfmFixture.add(more, "B", "I-B9", "2024-06-01", 5000.0);
     RfmFixture.add(more, "G", "CG9", "2024-05-01", 40.0);
     more.add(
-        org.apache.spark.sql.RowFactory.create(
+        RowFactory.create(
             "J", "I-J9", Timestamp.valueOf("2024-04-02 00:00:00"), 7.0, new String[0]));
     Map<String, Row> before = atCutoff(RfmFixture.used(RfmFixture.rows()));
     Map<String, Row> after = atCutoff(RfmFixture.used(more));
@@ -117,7 +119,7 @@ class RfmTimeSplitTest {
     String[] exact = {
       RfmCalculator.RECENCY, RfmCalculator.FREQUENCY, RfmCalculator.TENURE, RfmCalculator.RETURNS
     };
-    org.apache.spark.sql.Column cents =
+    Column cents =
         functions.round(functions.col(RfmCalculator.MONETARY), 2).as(RfmCalculator.MONETARY);
     Dataset<Row> a =
         full.select(functions.col(TransactionSchema.CUSTOMER_ID), cents)

@@ -6,14 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SharedSpark;
+import com.creditseg.config.InvalidSettingsException;
 import com.creditseg.config.ScoreSettings;
 import com.creditseg.config.ScoreSettings.FactorInput;
 import com.creditseg.config.ScoreSettings.ScoreFactor;
+import com.creditseg.config.SettingsLoader;
 import com.creditseg.schema.InputContractException;
+import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -173,7 +177,7 @@ class CreditScoreFunctionTest {
   @Test
   void aCategoricalInputScoresEachValueItsGoodness() {
     var settings =
-        new com.creditseg.config.SettingsLoader()
+        new SettingsLoader()
             .load(
                 List.of(),
                 List.of(
@@ -182,7 +186,7 @@ class CreditScoreFunctionTest {
                         + " values={Employed=1.0, Self-Employed=0.8, Unemployed=0.0}}]}",
                     "score.factors.owed={weight=1, inputs=[{column=credit_utilization_ratio,"
                         + " worst=0.9, best=0.1}]}"),
-                java.time.LocalDate.of(2026, 1, 31))
+                LocalDate.of(2026, 1, 31))
             .score();
     ScoreCard card =
         ScoreCard.forColumns(settings, List.of("employment_status", "credit_utilization_ratio"));
@@ -222,16 +226,16 @@ class CreditScoreFunctionTest {
 
   @Test
   void categoricalInputsAreCheckedAtStartUp() {
-    java.util.function.Function<String, String> error =
+    Function<String, String> error =
         input ->
             assertThrows(
-                    com.creditseg.config.InvalidSettingsException.class,
+                    InvalidSettingsException.class,
                     () ->
-                        new com.creditseg.config.SettingsLoader()
+                        new SettingsLoader()
                             .load(
                                 List.of(),
                                 List.of("score.factors.extra={weight=1, inputs=[" + input + "]}"),
-                                java.time.LocalDate.of(2026, 1, 31)))
+                                LocalDate.of(2026, 1, 31)))
                 .getMessage();
     assertEquals(
         "score.factors.extra.inputs uses protected attribute 'gender': score.protected-attributes"

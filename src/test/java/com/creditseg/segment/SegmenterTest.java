@@ -21,9 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.spark.ml.feature.ElementwiseProduct;
+import org.apache.spark.ml.feature.StandardScalerModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
@@ -262,7 +265,7 @@ class SegmenterTest {
 
   private static double incomeStd(Segmenter.Fit fit) {
     for (var stage : fit.model().pipeline().stages()) {
-      if (stage instanceof org.apache.spark.ml.feature.StandardScalerModel scaler) {
+      if (stage instanceof StandardScalerModel scaler) {
         return scaler.std().apply(fit.model().features().indexOf("annual_income"));
       }
     }
@@ -304,7 +307,7 @@ class SegmenterTest {
     assertEquals(
         List.of("Poor", "Fair", "Good"),
         fit4.model().labels().stream()
-            .sorted(java.util.Comparator.comparingInt(l -> l.rank()))
+            .sorted(Comparator.comparingInt(l -> l.rank()))
             .map(l -> l.label())
             .toList());
 
@@ -375,12 +378,12 @@ class SegmenterTest {
 
   /** A point of the clustering space back in feature units: x = z / weight * std + mean. */
   private static double[] featureValues(SegmentModel model, double[] z) {
-    org.apache.spark.ml.feature.StandardScalerModel scaler = null;
+    StandardScalerModel scaler = null;
     double[] weights = null;
     for (var stage : model.pipeline().stages()) {
-      if (stage instanceof org.apache.spark.ml.feature.StandardScalerModel s) {
+      if (stage instanceof StandardScalerModel s) {
         scaler = s;
-      } else if (stage instanceof org.apache.spark.ml.feature.ElementwiseProduct p) {
+      } else if (stage instanceof ElementwiseProduct p) {
         weights = p.getScalingVec().toArray();
       }
     }

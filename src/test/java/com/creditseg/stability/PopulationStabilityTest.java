@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SharedSpark;
-import com.creditseg.config.SettingsLoader;
+import com.creditseg.TestSettings;
 import com.creditseg.config.StabilitySettings;
-import java.time.LocalDate;
+import com.creditseg.model.Population;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -28,9 +28,7 @@ class PopulationStabilityTest {
           .add("age", DataTypes.IntegerType);
 
   static StabilitySettings settings(String... overrides) {
-    return new SettingsLoader()
-        .load(List.of(), List.of(overrides), LocalDate.of(2026, 1, 31))
-        .stability();
+    return TestSettings.of(overrides).stability();
   }
 
   @Test
@@ -61,7 +59,7 @@ class PopulationStabilityTest {
     Dataset<Row> current = SharedSpark.spark().createDataFrame(after, SCHEMA);
     PopulationStability p = new PopulationStability(settings());
     PopulationStability.Shift direct = p.shift(previous, current, 300, 850, List.of("age"));
-    com.creditseg.model.Population saved =
+    Population saved =
         p.reference(previous, 300, 850, List.of("credit_score", "age", "no_such_column"));
     assertEquals(200, saved.customers());
     assertEquals(

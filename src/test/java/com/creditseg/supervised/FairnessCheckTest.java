@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -138,10 +139,7 @@ class FairnessCheckTest {
     IllegalArgumentException outside =
         assertThrows(
             IllegalArgumentException.class,
-            () ->
-                check.check(
-                    ten().withColumn("pd", org.apache.spark.sql.functions.lit(1.2)),
-                    List.of("gender")));
+            () -> check.check(ten().withColumn("pd", functions.lit(1.2)), List.of("gender")));
     assertEquals(
         "Cannot check fairness: probability column 'pd' must be in [0, 1]; 10 of 10 rows are"
             + " null, NaN or outside",

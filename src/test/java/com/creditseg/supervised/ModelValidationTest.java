@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -325,9 +326,7 @@ class ModelValidationTest {
     IllegalArgumentException text =
         assertThrows(
             IllegalArgumentException.class,
-            () ->
-                v.validate(
-                    scored(PD, Y).withColumn("pd", org.apache.spark.sql.functions.lit("high"))));
+            () -> v.validate(scored(PD, Y).withColumn("pd", functions.lit("high"))));
     assertEquals(
         "Cannot validate model: column 'pd' must be numeric, is string", text.getMessage());
 

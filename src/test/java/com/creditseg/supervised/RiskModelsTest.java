@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SameFigures;
 import com.creditseg.SharedSpark;
-import com.creditseg.config.SettingsLoader;
+import com.creditseg.TestSettings;
 import com.creditseg.config.SupervisedSettings;
 import com.creditseg.sample.IdHashSample;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +51,7 @@ class RiskModelsTest {
   }
 
   private static SupervisedSettings settings() {
-    return new SettingsLoader().load(List.of(), List.of(), LocalDate.of(2026, 1, 31)).supervised();
+    return TestSettings.of().supervised();
   }
 
   @Test

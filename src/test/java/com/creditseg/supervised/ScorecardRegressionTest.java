@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SharedSpark;
-import com.creditseg.config.SettingsLoader;
+import com.creditseg.TestSettings;
 import com.creditseg.config.SupervisedSettings;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +30,7 @@ class ScorecardRegressionTest {
           .add("defaulted", DataTypes.DoubleType);
 
   private static SupervisedSettings settings() {
-    return new SettingsLoader().load(List.of(), List.of(), LocalDate.of(2026, 1, 31)).supervised();
+    return TestSettings.of().supervised();
   }
 
   /**

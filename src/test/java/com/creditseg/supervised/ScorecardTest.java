@@ -4,9 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.creditseg.SharedSpark;
 import com.creditseg.config.SupervisedSettings;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -17,7 +23,7 @@ class ScorecardTest {
   private static final SupervisedSettings.Points PDO = new SupervisedSettings.Points(600, 50, 20);
 
   private static FeatureBins bins(String feature, double... woe) {
-    List<WoeBin> bins = new java.util.ArrayList<>();
+    List<WoeBin> bins = new ArrayList<>();
     for (int i = 0; i < woe.length; i++) {
       bins.add(
           new WoeBin(
@@ -73,7 +79,7 @@ class ScorecardTest {
   void halfUpRoundsEveryDoubleAsSparksRoundDoes() {
     // Halves away from zero, and the doubles just below a half, which x + 0.5 would round up.
     List<Double> values =
-        new java.util.ArrayList<>(
+        new ArrayList<>(
             List.of(
                 0.0,
                 -0.0,
@@ -91,27 +97,23 @@ class ScorecardTest {
                 4503599627370495.5,
                 1.0e15 + 0.5,
                 123456.4999999));
-    java.util.Random random = new java.util.Random(7);
+    Random random = new Random(7);
     for (int i = 0; i < 2000; i++) {
       values.add((random.nextDouble() - 0.3) * Math.pow(10, random.nextInt(8)));
       values.add(random.nextInt(2000) / 2.0 - 300); // whole numbers and halves
     }
     List<Row> rows = values.stream().map(v -> RowFactory.create(v)).toList();
-    org.apache.spark.sql.Column x = org.apache.spark.sql.functions.col("x");
+    Column x = functions.col("x");
     List<Row> rounded =
         SharedSpark.spark()
             .createDataFrame(rows, new StructType().add("x", DataTypes.DoubleType))
             .select(
-                x,
-                Scorecard.halfUp(x).cast("double").as("ours"),
-                org.apache.spark.sql.functions.round(x).as("spark"))
+                x, Scorecard.halfUp(x).cast("double").as("ours"), functions.round(x).as("spark"))
             .collectAsList();
     assertEquals(values.size(), rounded.size());
     for (Row r : rounded) {
       double expected =
-          java.math.BigDecimal.valueOf(r.getDouble(0))
-              .setScale(0, java.math.RoundingMode.HALF_UP)
-              .doubleValue();
+          BigDecimal.valueOf(r.getDouble(0)).setScale(0, RoundingMode.HALF_UP).doubleValue();
       assertEquals(expected, r.getDouble(2), 0.0, "Spark's round of " + r.getDouble(0));
       assertEquals(expected, r.getDouble(1), 0.0, "halfUp of " + r.getDouble(0));
     }

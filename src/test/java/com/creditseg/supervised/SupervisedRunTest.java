@@ -12,7 +12,12 @@ import com.creditseg.config.Settings;
 import com.creditseg.config.SettingsLoader;
 import com.creditseg.job.SegmentationJob;
 import com.creditseg.metrics.RunMetrics;
+import com.creditseg.model.PortableModel;
+import com.creditseg.schema.CanonicalColumns;
 import com.creditseg.segment.RiskOrder;
+import com.creditseg.serve.CustomerScorer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +31,7 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
@@ -193,18 +199,17 @@ class SupervisedRunTest {
 
   @Test
   void serveGivesEachApplicantTheBatchJobsScorecardColumns() throws Exception {
-    com.creditseg.model.PortableModel model;
+    PortableModel model;
     try (var in = Files.newInputStream(runDir.resolve("model/model.json"))) {
-      model = com.creditseg.model.PortableModel.read(in, "model.json");
+      model = PortableModel.read(in, "model.json");
     }
     assertNotNull(model.scorecard(), "model.json carries the scorecard");
-    com.creditseg.serve.CustomerScorer scorer = new com.creditseg.serve.CustomerScorer(model);
-    com.fasterxml.jackson.databind.ObjectMapper json =
-        new com.fasterxml.jackson.databind.ObjectMapper();
+    CustomerScorer scorer = new CustomerScorer(model);
+    ObjectMapper json = new ObjectMapper();
     List<Row> rows =
         SharedSpark.spark().read().parquet(runDir.resolve("segments").toString()).collectAsList();
     for (Row row : rows) {
-      com.fasterxml.jackson.databind.node.ObjectNode customer = json.createObjectNode();
+      ObjectNode customer = json.createObjectNode();
       for (String c : model.columnTypes().keySet()) {
         Object v = row.getAs(c);
         if (v == null) {
@@ -219,8 +224,8 @@ class SupervisedRunTest {
       }
       customer.put("customer_id", row.<String>getAs("customer_id"));
       var outcome = scorer.score(customer);
-      assertTrue(outcome instanceof com.creditseg.serve.CustomerScorer.Scored, outcome.toString());
-      ScorecardModel.One one = ((com.creditseg.serve.CustomerScorer.Scored) outcome).scorecard();
+      assertTrue(outcome instanceof CustomerScorer.Scored, outcome.toString());
+      ScorecardModel.One one = ((CustomerScorer.Scored) outcome).scorecard();
       String who = row.getAs("customer_id");
       assertEquals(row.<Integer>getAs("scorecard_points"), one.points(), who);
       assertEquals(row.<Double>getAs("probability_of_default"), one.probabilityOfDefault(), who);
@@ -235,11 +240,11 @@ class SupervisedRunTest {
    */
   @Test
   void serveTakesTheSourceRecordAsWellAsTheCanonicalOne() throws Exception {
-    com.creditseg.model.PortableModel model;
+    PortableModel model;
     try (var in = Files.newInputStream(runDir.resolve("model/model.json"))) {
-      model = com.creditseg.model.PortableModel.read(in, "model.json");
+      model = PortableModel.read(in, "model.json");
     }
-    com.creditseg.serve.CustomerScorer scorer = new com.creditseg.serve.CustomerScorer(model);
+    CustomerScorer scorer = new CustomerScorer(model);
     assertEquals("_c1", model.inputs().get("loan_term").source());
     assertTrue(model.inputs().get("checking_level").computed(), "an expression: send it computed");
     assertEquals(Map.of("1", "0", "2", "1"), model.inputs().get("defaulted").categories());
@@ -259,13 +264,12 @@ class SupervisedRunTest {
     assertEquals(
         List.of("checking_level", "employment_status", "gender", "savings_level", "years_employed"),
         computed);
-    com.fasterxml.jackson.databind.ObjectMapper json =
-        new com.fasterxml.jackson.databind.ObjectMapper();
+    ObjectMapper json = new ObjectMapper();
     List<Row> rows =
         SharedSpark.spark().read().parquet(runDir.resolve("segments").toString()).collectAsList();
     for (Row row : rows) {
-      com.fasterxml.jackson.databind.node.ObjectNode canonical = json.createObjectNode();
-      com.fasterxml.jackson.databind.node.ObjectNode source = json.createObjectNode();
+      ObjectNode canonical = json.createObjectNode();
+      ObjectNode source = json.createObjectNode();
       canonical.put("customer_id", row.<String>getAs("customer_id"));
       source.put("customer_id", row.<String>getAs("customer_id"));
       for (String c : model.inputs().keySet()) {
@@ -288,9 +292,9 @@ class SupervisedRunTest {
       var fromCanonical = scorer.score(canonical);
       var fromSource = scorer.score(source);
       String who = row.getAs("customer_id");
-      assertTrue(fromSource instanceof com.creditseg.serve.CustomerScorer.Scored, fromSource + "");
-      var a = (com.creditseg.serve.CustomerScorer.Scored) fromCanonical;
-      var b = (com.creditseg.serve.CustomerScorer.Scored) fromSource;
+      assertTrue(fromSource instanceof CustomerScorer.Scored, fromSource + "");
+      var a = (CustomerScorer.Scored) fromCanonical;
+      var b = (CustomerScorer.Scored) fromSource;
       assertEquals(a.scorecard(), b.scorecard(), who);
       assertEquals(a.creditScore(), b.creditScore(), who);
       assertEquals(a.cluster(), b.cluster(), who);
@@ -301,7 +305,7 @@ class SupervisedRunTest {
       List<String> unused =
           model.inputs().keySet().stream()
               .filter(c -> !model.columnTypes().containsKey(c))
-              .filter(c -> !com.creditseg.schema.CanonicalColumns.names().contains(c))
+              .filter(c -> !CanonicalColumns.names().contains(c))
               .toList();
       assertEquals(unused.isEmpty() ? 0 : 1, a.warnings().size(), who + ": " + a.warnings());
       assertEquals(1, b.warnings().size(), who + ": " + b.warnings());
@@ -316,7 +320,7 @@ class SupervisedRunTest {
     }
     // A misspelt field: its closest name, and the known fields once, not per field.
     var rejected =
-        (com.creditseg.serve.CustomerScorer.Rejected)
+        (CustomerScorer.Rejected)
             scorer.score(
                 json.createObjectNode()
                     .put("customer_id", "x")
@@ -411,7 +415,7 @@ class SupervisedRunTest {
         10_000,
         ids.groupBy(HoldoutSplit.fold(5).as("fold"))
             .count()
-            .agg(org.apache.spark.sql.functions.sum("count"))
+            .agg(functions.sum("count"))
             .first()
             .getLong(0));
   }

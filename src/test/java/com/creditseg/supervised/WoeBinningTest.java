@@ -13,6 +13,7 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -145,7 +146,7 @@ class WoeBinningTest {
 
   @Test
   void aLabelWithOneClassIsRefusedNamingIt() {
-    Dataset<Row> allGood = fixture().withColumn("defaulted", org.apache.spark.sql.functions.lit(0));
+    Dataset<Row> allGood = fixture().withColumn("defaulted", functions.lit(0));
     InputContractException e =
         assertThrows(
             InputContractException.class,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.SharedSpark;
+import com.creditseg.config.InvalidSettingsException;
 import com.creditseg.config.SettingsLoader;
 import com.creditseg.config.TransactionSettings;
 import com.creditseg.schema.InputContractException;
@@ -12,6 +13,7 @@ import com.creditseg.schema.TransactionSchema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -89,8 +91,7 @@ class TransactionReaderTest {
     assertEquals("12345", first.getAs(TransactionSchema.CUSTOMER_ID));
     assertEquals(15.3, first.<Double>getAs(TransactionSchema.AMOUNT), 1e-9);
     assertEquals(
-        java.sql.Timestamp.valueOf("2010-12-01 08:26:00"),
-        first.getAs(TransactionSchema.TRANSACTION_TIME));
+        Timestamp.valueOf("2010-12-01 08:26:00"), first.getAs(TransactionSchema.TRANSACTION_TIME));
     assertEquals("United Kingdom", first.getAs(TransactionSchema.COUNTRY));
     Row cancellation = usedById.get("C536370");
     assertTrue(cancellation.<Boolean>getAs(TransactionValidator.IS_CANCELLATION));
@@ -151,7 +152,7 @@ class TransactionReaderTest {
   void anUnknownTransactionColumnInTheMappingIsRejectedWithASuggestion() {
     var e =
         assertThrows(
-            com.creditseg.config.InvalidSettingsException.class,
+            InvalidSettingsException.class,
             () ->
                 settings("/nowhere", "transactions.input.mapping.columns.transaction_ids=Invoice"));
     assertTrue(
