@@ -110,9 +110,8 @@ public final class CustomerReader {
    * <p>Read lazily, each pass over a CSV parsed every line again and converted every value it read
    * (text to number, missing-value markers, categories), with the conversions inlined into its
    * plan: five parses of the file, and at 2M and 10M customers a segment pass whose generated code
-   * outgrew Java's 64 KB method limit. Kept, the conversion is done once; at 2M customers (the
-   * supervised models off) the run took 76.5 s instead of 92.0 s, the read stage 16 s longer and
-   * the passes after it 26 s shorter.
+   * outgrew Java's 64 KB method limit. Kept, the conversion is done once: the read stage takes
+   * longer and the passes after it take less, more than making up for it (docs/performance.md).
    */
   public Input readParsedOnce(Map<String, String> required) {
     return read(required, settings.format().equals("csv"));

@@ -97,13 +97,13 @@ final class SourceFile {
     }
     List<Row> suspects =
         file.filter(holdsReplacementCharacter(texts))
-            .select(input_file_name())
+            .select(input_file_name().as("file"))
             .distinct()
             .limit(20)
             .collectAsList();
     Charset charset = Charset.forName(settings.csv().encoding());
     for (Row suspect : suspects) {
-      Path path = new Path(suspect.getString(0));
+      Path path = new Path(suspect.<String>getAs("file"));
       long line;
       try (InputStream in =
           new BufferedInputStream(

@@ -2,8 +2,11 @@ package com.creditseg.job;
 
 import com.creditseg.config.GenerateSettings;
 import com.creditseg.generate.CustomerGenerator;
+import com.creditseg.transactions.TransactionGenerator;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,15 +25,15 @@ public final class GenerateJob {
   /** Synthetic transactions written as Parquet to transactions.generate.output. */
   public void runTransactions(com.creditseg.config.TransactionSettings.Generate transactions) {
     long start = System.nanoTime();
-    org.apache.spark.sql.Observation rows = new org.apache.spark.sql.Observation("generated");
-    new com.creditseg.transactions.TransactionGenerator(spark, transactions)
+    Observation rows = new Observation("generated");
+    new TransactionGenerator(spark, transactions)
         .generate()
-        .observe(rows, org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)))
+        .observe(rows, functions.count(functions.lit(1)).as("rows"))
         .write()
         .mode(SaveMode.Overwrite)
         .parquet(transactions.output());
     double seconds = (System.nanoTime() - start) / 1e9;
-    long n = rows.getRow().getLong(0);
+    long n = rows.getRow().<Long>getAs("rows");
     LOG.info(
         String.format(
             "generated %,d transactions of %,d customers to %s in %.1f s (%,.0f rows/s)",
