@@ -8,6 +8,7 @@ import com.creditseg.concurrent.CancellableSteps;
 import com.creditseg.config.SupervisedSettings;
 import com.creditseg.config.SupervisedSettings.Balance;
 import com.creditseg.config.SupervisedSettings.Challenger;
+import com.creditseg.sample.HoldoutSplit;
 import com.creditseg.supervised.RiskValidation.ScorecardCheck;
 import com.creditseg.supervised.TrainingPart.Counts;
 import java.util.ArrayList;

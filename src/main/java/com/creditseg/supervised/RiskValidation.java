@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.pow;
 
 import com.creditseg.config.SupervisedSettings;
 import com.creditseg.config.SupervisedSettings.Balance;
+import com.creditseg.sample.HoldoutSplit;
 import com.creditseg.score.CreditScorer;
 import com.creditseg.supervised.RiskModels.BalanceTrial;
 import com.creditseg.supervised.RiskModels.CrossValidation;

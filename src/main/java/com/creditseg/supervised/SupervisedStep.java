@@ -2,6 +2,7 @@ package com.creditseg.supervised;
 
 import com.creditseg.config.SupervisedSettings;
 import com.creditseg.metrics.StageTimer;
+import com.creditseg.sample.HoldoutSplit;
 import com.creditseg.sample.IdHashSample;
 import com.creditseg.schema.InputContractException;
 import com.creditseg.score.CreditScorer;

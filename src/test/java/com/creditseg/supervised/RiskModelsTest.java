@@ -7,6 +7,7 @@ import com.creditseg.SameFigures;
 import com.creditseg.SharedSpark;
 import com.creditseg.TestSettings;
 import com.creditseg.config.SupervisedSettings;
+import com.creditseg.sample.HoldoutSplit;
 import com.creditseg.sample.IdHashSample;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -13,6 +13,7 @@ import com.creditseg.config.SettingsLoader;
 import com.creditseg.job.SegmentationJob;
 import com.creditseg.metrics.RunMetrics;
 import com.creditseg.model.PortableModel;
+import com.creditseg.sample.HoldoutSplit;
 import com.creditseg.schema.CanonicalColumns;
 import com.creditseg.segment.RiskOrder;
 import com.creditseg.serve.CustomerScorer;

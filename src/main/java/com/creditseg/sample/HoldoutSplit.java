@@ -1,4 +1,4 @@
-package com.creditseg.supervised;
+package com.creditseg.sample;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
