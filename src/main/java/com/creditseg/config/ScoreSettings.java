@@ -112,36 +112,7 @@ public record ScoreSettings(
         throw new InvalidSettingsException(prefix + ".inputs is empty: name at least one column");
       }
       for (Config in : inputConfigs) {
-        String column = Checks.read(config, prefix + ".inputs", () -> in.getString("column"));
-        if (protectedAttributes.contains(column)) {
-          throw new InvalidSettingsException(
-              prefix
-                  + ".inputs uses protected attribute '"
-                  + column
-                  + "': score.protected-attributes may never be score inputs");
-        }
-        if (in.hasPath("values")) {
-          inputs.add(categoricalInput(config, prefix, column, in, typeOf));
-          continue;
-        }
-        if (DataTypes.StringType.equals(typeOf.apply(column))) {
-          throw new InvalidSettingsException(
-              prefix
-                  + ".inputs for '"
-                  + column
-                  + "': it is a category, so give each value a goodness in [0, 1]: values { "
-                  + (CustomerSchema.vocabulary(column).isEmpty()
-                      ? "value = goodness, ..."
-                      : String.join(" = ..., ", CustomerSchema.vocabulary(column)) + " = ...")
-                  + " }");
-        }
-        double worst = Checks.read(config, prefix + ".inputs.worst", () -> in.getDouble("worst"));
-        double best = Checks.read(config, prefix + ".inputs.best", () -> in.getDouble("best"));
-        if (worst == best) {
-          throw new InvalidSettingsException(
-              prefix + ".inputs for '" + column + "': worst and best are both " + worst);
-        }
-        inputs.add(new FactorInput(column, worst, best));
+        inputs.add(factorInput(config, prefix, in, protectedAttributes, typeOf));
       }
       factors.add(new ScoreFactor(name, weight, List.copyOf(inputs)));
     }
@@ -158,6 +129,44 @@ public record ScoreSettings(
                 .equals("factors")
             ? Method.FACTORS
             : Method.SEGMENT_DISTANCE);
+  }
+
+  /** One input of a factor: a numeric column between worst and best, or a category's values. */
+  private static FactorInput factorInput(
+      Config config,
+      String prefix,
+      Config in,
+      Set<String> protectedAttributes,
+      Function<String, DataType> typeOf) {
+    String column = Checks.read(config, prefix + ".inputs", () -> in.getString("column"));
+    if (protectedAttributes.contains(column)) {
+      throw new InvalidSettingsException(
+          prefix
+              + ".inputs uses protected attribute '"
+              + column
+              + "': score.protected-attributes may never be score inputs");
+    }
+    if (in.hasPath("values")) {
+      return categoricalInput(config, prefix, column, in, typeOf);
+    }
+    if (DataTypes.StringType.equals(typeOf.apply(column))) {
+      throw new InvalidSettingsException(
+          prefix
+              + ".inputs for '"
+              + column
+              + "': it is a category, so give each value a goodness in [0, 1]: values { "
+              + (CustomerSchema.vocabulary(column).isEmpty()
+                  ? "value = goodness, ..."
+                  : String.join(" = ..., ", CustomerSchema.vocabulary(column)) + " = ...")
+              + " }");
+    }
+    double worst = Checks.read(config, prefix + ".inputs.worst", () -> in.getDouble("worst"));
+    double best = Checks.read(config, prefix + ".inputs.best", () -> in.getDouble("best"));
+    if (worst == best) {
+      throw new InvalidSettingsException(
+          prefix + ".inputs for '" + column + "': worst and best are both " + worst);
+    }
+    return new FactorInput(column, worst, best);
   }
 
   private static FactorInput categoricalInput(

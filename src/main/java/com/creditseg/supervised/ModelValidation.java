@@ -240,6 +240,47 @@ public final class ModelValidation {
       List<KsPoint> ksCurve,
       Decision decision) {}
 
+  /** Every step-th threshold counted back from the lowest, so the curve always ends at (1, 1). */
+  private static List<Row> sampledCurve(Dataset<Row> curve, long size) {
+    long step = Math.max(1, (size + CURVE_POINTS - 1) / CURVE_POINTS);
+    return curve
+        .filter(lit(size).minus(col("idx")).mod(step).equalTo(0))
+        .orderBy("idx")
+        .collectAsList();
+  }
+
+  /** The ROC curve's points, from refusing nobody to the lowest threshold. */
+  private static List<RocPoint> rocPoints(
+      List<Row> sampled, long events, long nonEvents, double refuseNobody) {
+    List<RocPoint> points = new ArrayList<>();
+    points.add(new RocPoint(refuseNobody, 0, 0));
+    for (Row r : sampled) {
+      double tpr = (double) r.<Long>getAs("tp") / events;
+      double fpr = (double) r.<Long>getAs("fp") / nonEvents;
+      points.add(new RocPoint(r.<Double>getAs("threshold"), fpr, tpr));
+    }
+    return points;
+  }
+
+  /** The KS curve's points: the share refused, both rates and their separation. */
+  private static List<KsPoint> ksPoints(
+      List<Row> sampled, long events, long nonEvents, double refuseNobody) {
+    List<KsPoint> points = new ArrayList<>();
+    points.add(new KsPoint(refuseNobody, 0, 0, 0, 0));
+    for (Row r : sampled) {
+      double tpr = (double) r.<Long>getAs("tp") / events;
+      double fpr = (double) r.<Long>getAs("fp") / nonEvents;
+      points.add(
+          new KsPoint(
+              r.<Double>getAs("threshold"),
+              (double) (r.<Long>getAs("tp") + r.<Long>getAs("fp")) / (events + nonEvents),
+              tpr,
+              fpr,
+              tpr - fpr));
+    }
+    return points;
+  }
+
   /**
    * The exact ROC of every distinct PD, as (index, threshold, tp, fp) rows kept on the executors:
    * {@code thresholds()[i]} belongs to {@code roc()[i + 1]}, roc() starting with (0, 0) and ending
@@ -302,30 +343,9 @@ public final class ModelValidation {
       Row ksRow = best.<Row>getAs("ks");
       Row costRow = best.<Row>getAs("cheapest");
 
-      // Every step-th threshold counted back from the lowest, so the curve always ends at (1, 1).
-      long step = Math.max(1, (size + CURVE_POINTS - 1) / CURVE_POINTS);
-      List<Row> sampled =
-          curve
-              .filter(lit(size).minus(col("idx")).mod(step).equalTo(0))
-              .orderBy("idx")
-              .collectAsList();
-      List<RocPoint> rocPoints = new ArrayList<>();
-      List<KsPoint> ksPoints = new ArrayList<>();
-      rocPoints.add(new RocPoint(refuseNobody, 0, 0));
-      ksPoints.add(new KsPoint(refuseNobody, 0, 0, 0, 0));
-      for (Row r : sampled) {
-        double tpr = (double) r.<Long>getAs("tp") / events;
-        double fpr = (double) r.<Long>getAs("fp") / nonEvents;
-        double threshold = r.<Double>getAs("threshold");
-        rocPoints.add(new RocPoint(threshold, fpr, tpr));
-        ksPoints.add(
-            new KsPoint(
-                threshold,
-                (double) (r.<Long>getAs("tp") + r.<Long>getAs("fp")) / (events + nonEvents),
-                tpr,
-                fpr,
-                tpr - fpr));
-      }
+      List<Row> sampled = sampledCurve(curve, size);
+      List<RocPoint> rocPoints = rocPoints(sampled, events, nonEvents, refuseNobody);
+      List<KsPoint> ksPoints = ksPoints(sampled, events, nonEvents, refuseNobody);
 
       double ks = (double) ksRow.<Long>getAs("separation") / ((double) events * nonEvents);
       // Refusing nobody costs every missed default; it wins a tie, being the highest cutoff.

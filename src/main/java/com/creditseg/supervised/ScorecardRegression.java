@@ -82,12 +82,7 @@ final class ScorecardRegression {
     LogisticRegressionModel model = regression(binning, kept, train);
     while (true) {
       double[] b = model.coefficients().toArray();
-      int worst = -1;
-      for (int i = 0; i < b.length; i++) {
-        if (b[i] > 0 && (worst < 0 || b[i] > b[worst])) {
-          worst = i;
-        }
-      }
+      int worst = worstWrongSign(b);
       if (worst < 0) {
         Scorecard card = Scorecard.of(binning.keeping(kept).tables(), b, model.intercept(), points);
         return new Card(card, List.copyOf(kept), dropped);
@@ -111,25 +106,11 @@ final class ScorecardRegression {
       } else {
         // The feature is the stronger: its weaker correlated features leave, most correlated
         // first, until its sign is right; if none of that helps, it leaves and they stay.
-        List<String> weaker =
-            kept.stream()
-                .filter(f -> !f.equals(flipped) && iv.get(f) < iv.get(flipped))
-                .filter(f -> Math.abs(r.of(flipped, f)) >= MIN_CORRELATION)
-                .sorted(Comparator.comparingDouble((String f) -> -Math.abs(r.of(flipped, f))))
-                .toList();
-        List<String> trial = new ArrayList<>(kept);
-        LogisticRegressionModel helped = null;
-        for (String w : weaker) {
-          trial.remove(w);
-          LogisticRegressionModel refit = regression(binning, trial, train);
-          if (refit.coefficients().apply(trial.indexOf(flipped)) <= 0) {
-            helped = refit;
-            break;
-          }
-        }
+        List<String> weaker = weakerCorrelated(flipped, kept, iv, r);
+        Refit helped = withoutWeaker(binning, train, flipped, kept, weaker);
         if (helped != null) {
           for (String w : kept) {
-            if (!trial.contains(w)) {
+            if (!helped.kept().contains(w)) {
               dropped.put(
                   w,
                   new Dropped(
@@ -141,8 +122,8 @@ final class ScorecardRegression {
               log(w, dropped.get(w));
             }
           }
-          kept = trial;
-          model = helped;
+          kept = helped.kept();
+          model = helped.model();
           continue;
         }
         dropped.put(
@@ -167,6 +148,53 @@ final class ScorecardRegression {
       }
       model = regression(binning, kept, train);
     }
+  }
+
+  /** The index of the largest positive (wrong-sign) coefficient, or -1 when there is none. */
+  private static int worstWrongSign(double[] b) {
+    int worst = -1;
+    for (int i = 0; i < b.length; i++) {
+      if (b[i] > 0 && (worst < 0 || b[i] > b[worst])) {
+        worst = i;
+      }
+    }
+    return worst;
+  }
+
+  /**
+   * The kept features weaker than {@code feature} and correlated with it, most correlated first.
+   */
+  private static List<String> weakerCorrelated(
+      String feature, List<String> kept, Map<String, Double> iv, Correlations r) {
+    return kept.stream()
+        .filter(f -> !f.equals(feature) && iv.get(f) < iv.get(feature))
+        .filter(f -> Math.abs(r.of(feature, f)) >= MIN_CORRELATION)
+        .sorted(Comparator.comparingDouble((String f) -> -Math.abs(r.of(feature, f))))
+        .toList();
+  }
+
+  /** The features kept and the regression fitted on them. */
+  private record Refit(List<String> kept, LogisticRegressionModel model) {}
+
+  /**
+   * Removes the {@code weaker} features one by one until {@code feature}'s coefficient has the
+   * right sign; null when it never does.
+   */
+  private Refit withoutWeaker(
+      WoeBinningModel binning,
+      Dataset<Row> train,
+      String feature,
+      List<String> kept,
+      List<String> weaker) {
+    List<String> trial = new ArrayList<>(kept);
+    for (String w : weaker) {
+      trial.remove(w);
+      LogisticRegressionModel refit = regression(binning, trial, train);
+      if (refit.coefficients().apply(trial.indexOf(feature)) <= 0) {
+        return new Refit(trial, refit);
+      }
+    }
+    return null;
   }
 
   private static void log(String feature, Dropped why) {
