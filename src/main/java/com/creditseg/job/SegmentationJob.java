@@ -33,10 +33,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -336,7 +334,7 @@ public final class SegmentationJob {
   /**
    * segment: one pass that flags, scores, assigns and writes every valid customer (without
    * whole-stage code generation, see {@link Sessions#withoutWholeStageCodegen}). Returns the
-   * customers written, counted on the way.
+   * customers written.
    */
   private long segment(
       StageTimer timer,
@@ -349,13 +347,13 @@ public final class SegmentationJob {
         timer.time(
             "segment",
             () -> {
-              Observation written = new Observation("segmented");
               Dataset<Row> segmented =
-                  scoring
-                      .segmented(fit.model(), scoring.score(validated.clean(input.customers())))
-                      .observe(written, functions.count(functions.lit(1)).as("rows"));
+                  scoring.segmented(fit.model(), scoring.score(validated.clean(input.customers())));
               Sessions.withoutWholeStageCodegen(spark, () -> output.writeSegments(segmented));
-              return written.getRow().<Long>getAs("rows");
+              // Counted from the written files' footers, which checks the write as well: an
+              // observation on the pass itself cost more (a per-row aggregate in a pass that
+              // runs without whole-stage code generation).
+              return output.staged(RunOutput.SEGMENTS).count();
             },
             n -> n);
     if (rowsOut != validated.quality().rowsValid()) {

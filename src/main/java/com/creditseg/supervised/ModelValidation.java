@@ -240,6 +240,32 @@ public final class ModelValidation {
       List<KsPoint> ksCurve,
       Decision decision) {}
 
+  /**
+   * One pass over the curve: its {@code size}, the threshold of greatest separation ({@code ks})
+   * and the cheapest cutoff ({@code cheapest}) at the configured costs.
+   */
+  private Row best(Dataset<Row> curve, long events, long nonEvents) {
+    // (tpr - fpr) * events * nonEvents, exact in longs, so equal KS values tie exactly.
+    Column separation = col("tp").multiply(nonEvents).minus(col("fp").multiply(events));
+    Column cost =
+        lit(events)
+            .minus(col("tp"))
+            .multiply(costs.missedDefault())
+            .plus(col("fp").multiply(costs.refusedGood()));
+    return curve
+        .agg(
+            count(lit(1)).as("size"),
+            max(struct(separation.as("separation"), col("threshold"), col("tp"), col("fp")))
+                .as("ks"),
+            min(struct(
+                    cost.as("cost"),
+                    negate(col("threshold")).as("negated_threshold"),
+                    col("tp"),
+                    col("fp")))
+                .as("cheapest"))
+        .first();
+  }
+
   /** Every step-th threshold counted back from the lowest, so the curve always ends at (1, 1). */
   private static List<Row> sampledCurve(Dataset<Row> curve, long size) {
     long step = Math.max(1, (size + CURVE_POINTS - 1) / CURVE_POINTS);
@@ -319,26 +345,7 @@ public final class ModelValidation {
       curve =
           xy.sparkSession().createDataFrame(points, CURVE).persist(StorageLevel.MEMORY_AND_DISK());
 
-      // (tpr - fpr) * events * nonEvents, exact in longs, so equal KS values tie exactly.
-      Column separation = col("tp").multiply(nonEvents).minus(col("fp").multiply(events));
-      Column cost =
-          lit(events)
-              .minus(col("tp"))
-              .multiply(costs.missedDefault())
-              .plus(col("fp").multiply(costs.refusedGood()));
-      Row best =
-          curve
-              .agg(
-                  count(lit(1)).as("size"),
-                  max(struct(separation.as("separation"), col("threshold"), col("tp"), col("fp")))
-                      .as("ks"),
-                  min(struct(
-                          cost.as("cost"),
-                          negate(col("threshold")).as("negated_threshold"),
-                          col("tp"),
-                          col("fp")))
-                      .as("cheapest"))
-              .first();
+      Row best = best(curve, events, nonEvents);
       long size = best.<Long>getAs("size");
       Row ksRow = best.<Row>getAs("ks");
       Row costRow = best.<Row>getAs("cheapest");
