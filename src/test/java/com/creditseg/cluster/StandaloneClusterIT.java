@@ -49,8 +49,8 @@ class StandaloneClusterIT {
   private static final String RUN_DATE = "2026-01-31";
   private static final Duration JOB_TIMEOUT = Duration.ofMinutes(10);
   private static final Pattern FIT_STARTED = Pattern.compile("Segmenter: Fitting segments on ");
-  private static final Pattern SEED_FITTED = Pattern.compile("Segmenter: k=\\d+ seed=\\d+: cost ");
-  private static final Pattern KMEANS_STARTED = Pattern.compile("Segmenter: k=\\d+: KMeans from ");
+  private static final Pattern SEED_FITTED = Pattern.compile("KSearch: k=\\d+ seed=\\d+: cost ");
+  private static final Pattern KMEANS_STARTED = Pattern.compile("KSearch: k=\\d+: KMeans from ");
 
   private static final Path BASEDIR = Path.of(System.getProperty("basedir", "."));
   private static final Path SPARK_HOME =
