@@ -266,9 +266,10 @@ public final class CustomerReader {
       }
       found.add(canonical);
       read.put(canonical, target.inputColumn(rawName));
-      Column[] converted = converted(canonical, target, raw, rawType, expressionError);
-      columns.add(converted[0].as(canonical));
-      parseErrors.add(converted[1]);
+      ValueConversion.Converted converted =
+          converted(canonical, target, raw, rawType, expressionError);
+      columns.add(converted.value().as(canonical));
+      parseErrors.add(converted.error());
     }
     boolean derivedId = !found.contains(CustomerSchema.CUSTOMER_ID);
     if (derivedId) {
@@ -307,10 +308,10 @@ public final class CustomerReader {
   }
 
   /**
-   * The canonical value of a source value and the reason to quarantine its row ({@code [value,
-   * error]}): converted, its declared missing value put in, placeholder ids nulled.
+   * The canonical value of a source value and the reason to quarantine its row: converted, its
+   * declared missing value put in, placeholder ids nulled.
    */
-  private Column[] converted(
+  private ValueConversion.Converted converted(
       String canonical, Target target, Column raw, DataType rawType, Column expressionError) {
     // A CSV column's text is already normalised; an expression's result is not.
     boolean csvText = settings.format().equals("csv") && expressionError == null;
@@ -331,7 +332,7 @@ public final class CustomerReader {
     }
     Column error =
         expressionError == null ? converted.error() : coalesce(expressionError, converted.error());
-    return new Column[] {value, error};
+    return new ValueConversion.Converted(value, error);
   }
 
   /** Fails, naming the first missing column, why it is required and its near miss. */
