@@ -7,8 +7,6 @@ import com.creditseg.segment.KSelection.SeedFit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Future;
 import org.apache.spark.ml.clustering.KMeans;
 import org.apache.spark.ml.clustering.KMeansModel;
@@ -19,10 +17,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The k search of a segmentation: for each candidate k (segment.k, or min-k to max-k), KMeans from
- * segment.seeds seeds, the lowest cost kept, its silhouette measured on a bounded sample; then the
- * k with the highest silhouette (the smaller k on a tie), or the configured one. The elbow is kept
- * beside it in {@link KSelection}.
+ * The k search of a segmentation. With a fixed segment.k: KMeans from segment.seeds seeds on the
+ * fit sample, the lowest cost kept. With segment.k = auto: every candidate k (min-k to max-k) is
+ * fitted once, from the first seed, on the silhouette sample (at most
+ * segment.silhouette-sample-rows of the fit sample) and its silhouette measured there; the k with
+ * the highest silhouette (the smaller k on a tie) is then fitted from every seed on the whole fit
+ * sample. The candidates' costs, all on the same customers, make the elbow curve kept beside the
+ * choice in {@link KSelection}.
+ *
+ * <p>A KMeans fit on a bounded sample is a Spark job per iteration, mostly the job's fixed cost:
+ * searching with one fit per k on a smaller sample, the candidates side by side, spends those jobs
+ * where they decide something.
  */
 final class KSearch {
   private static final Logger LOG = LoggerFactory.getLogger(KSearch.class);
@@ -33,61 +38,119 @@ final class KSearch {
     this.settings = settings;
   }
 
-  /** The candidates in k order, the best model of each k, and the k chosen. */
-  record Result(List<Candidate> candidates, Map<Integer, KMeansModel> bestModels, int chosenK) {
-    KMeansModel model(int k) {
-      return bestModels.get(k);
+  /**
+   * The candidates in k order (the curve), the chosen k's fit on the whole fit sample with its
+   * model, and how many customers each candidate was fitted on.
+   */
+  record Result(List<Candidate> candidates, Candidate chosen, KMeansModel model, long searchRows) {
+    int chosenK() {
+      return chosen.k();
     }
   }
 
   /**
-   * Fits every candidate k up to the number of {@code distinct} customers on {@code prepared} (with
-   * {@link Segmenter#CLUSTERING_FEATURES}), each seed's convergence at {@code epsilon} / sqrt(k).
+   * Fits the candidate ks up to the number of {@code distinct} customers on {@code prepared} (with
+   * {@link Segmenter#CLUSTERING_FEATURES}, {@code rows} customers), each fit's convergence at
+   * {@code epsilon} / sqrt(k); silhouettes on {@code silhouetteSample} ({@code silhouetteRows}
+   * customers of {@code prepared}).
    */
-  Result run(Dataset<Row> prepared, Dataset<Row> silhouetteSample, long distinct, double epsilon) {
-    List<Candidate> candidates = new ArrayList<>();
-    Map<Integer, KMeansModel> bestModels = new TreeMap<>();
-    for (int k : settings.candidateKs()) {
-      if (k > distinct) {
-        break;
-      }
-      LOG.info(
-          "k={}: KMeans from {} seeds ({} to {})",
-          k,
-          settings.seeds(),
-          settings.seed(),
-          settings.seed() + settings.seeds() - 1);
-      List<KMeansModel> models = fitSeeds(prepared, k, epsilon / Math.sqrt(k));
-      List<SeedFit> fits = new ArrayList<>();
-      KMeansModel best = null;
-      for (int s = 0; s < models.size(); s++) {
-        KMeansModel model = models.get(s);
-        double cost = model.summary().trainingCost();
-        fits.add(new SeedFit(settings.seed() + s, cost, model.summary().numIter()));
-        if (best == null || cost < best.summary().trainingCost()) {
-          best = model;
-        }
-      }
-      double silhouette =
-          new ClusteringEvaluator()
-              .setFeaturesCol(Segmenter.CLUSTERING_FEATURES)
-              .setPredictionCol(SegmentModel.CLUSTER)
-              .evaluate(best.transform(silhouetteSample));
-      SeedFit bestFit = fits.stream().min(Comparator.comparingDouble(SeedFit::cost)).get();
-      candidates.add(new Candidate(k, bestFit.cost(), silhouette, bestFit.seed(), fits));
-      bestModels.put(k, best);
-    }
-    if (candidates.isEmpty()) {
+  Result run(
+      Dataset<Row> prepared,
+      long rows,
+      Dataset<Row> silhouetteSample,
+      long silhouetteRows,
+      long distinct,
+      double epsilon) {
+    List<Integer> ks = settings.candidateKs().stream().filter(k -> k <= distinct).toList();
+    if (ks.isEmpty()) {
       throw new IllegalStateException("No k was fitted: " + settings.candidateKs());
     }
+    if (!settings.autoK() || ks.size() == 1) {
+      int k = settings.autoK() ? ks.get(0) : settings.k();
+      Fitted fitted = fitSeeds(prepared, k, epsilon, silhouetteSample);
+      return new Result(List.of(fitted.candidate()), fitted.candidate(), fitted.model(), rows);
+    }
+    List<Candidate> candidates = search(ks, silhouetteSample, silhouetteRows, epsilon);
     int chosenK =
-        settings.autoK()
-            ? candidates.stream()
-                .max(Comparator.comparingDouble(Candidate::silhouette).thenComparing(c -> -c.k()))
-                .get()
-                .k()
-            : settings.k();
-    return new Result(List.copyOf(candidates), bestModels, chosenK);
+        candidates.stream()
+            .max(Comparator.comparingDouble(Candidate::silhouette).thenComparing(c -> -c.k()))
+            .get()
+            .k();
+    Fitted fitted = fitSeeds(prepared, chosenK, epsilon, silhouetteSample);
+    return new Result(candidates, fitted.candidate(), fitted.model(), silhouetteRows);
+  }
+
+  /** Each k fitted once, from the first seed, on {@code sample}; side by side, in k order. */
+  private List<Candidate> search(
+      List<Integer> ks, Dataset<Row> sample, long sampleRows, double epsilon) {
+    LOG.info(
+        "k search: k = {} to {}, each from seed {} on {} customers",
+        ks.get(0),
+        ks.get(ks.size() - 1),
+        settings.seed(),
+        sampleRows);
+    try (SideBySide fits = new SideBySide(sample.sparkSession(), ks.size(), 2, "the k search")) {
+      List<Future<Candidate>> pending = new ArrayList<>();
+      for (int k : ks) {
+        pending.add(
+            fits.submit(
+                () -> {
+                  KMeansModel model = fit(sample, k, settings.seed(), epsilon / Math.sqrt(k));
+                  SeedFit fit = seedFit(settings.seed(), model);
+                  return new Candidate(
+                      k, fit.cost(), silhouette(model, sample), fit.seed(), List.of(fit));
+                }));
+      }
+      List<Candidate> candidates = new ArrayList<>();
+      for (Future<Candidate> candidate : pending) {
+        candidates.add(fits.join(candidate));
+      }
+      return List.copyOf(candidates);
+    }
+  }
+
+  /** A k's best fit of its seeds, and what it is as a candidate. */
+  private record Fitted(Candidate candidate, KMeansModel model) {}
+
+  /** {@code k} fitted from every seed on {@code prepared}; the lowest cost kept. */
+  private Fitted fitSeeds(
+      Dataset<Row> prepared, int k, double epsilon, Dataset<Row> silhouetteSample) {
+    LOG.info(
+        "k={}: KMeans from {} seeds ({} to {})",
+        k,
+        settings.seeds(),
+        settings.seed(),
+        settings.seed() + settings.seeds() - 1);
+    List<KMeansModel> models = seeds(prepared, k, epsilon / Math.sqrt(k));
+    List<SeedFit> fits = new ArrayList<>();
+    KMeansModel best = null;
+    for (int s = 0; s < models.size(); s++) {
+      KMeansModel model = models.get(s);
+      fits.add(seedFit(settings.seed() + s, model));
+      if (best == null || model.summary().trainingCost() < best.summary().trainingCost()) {
+        best = model;
+      }
+    }
+    SeedFit bestFit = fits.stream().min(Comparator.comparingDouble(SeedFit::cost)).get();
+    Candidate candidate =
+        new Candidate(
+            k,
+            bestFit.cost(),
+            silhouette(best, silhouetteSample),
+            bestFit.seed(),
+            List.copyOf(fits));
+    return new Fitted(candidate, best);
+  }
+
+  private static SeedFit seedFit(long seed, KMeansModel model) {
+    return new SeedFit(seed, model.summary().trainingCost(), model.summary().numIter());
+  }
+
+  private static double silhouette(KMeansModel model, Dataset<Row> sample) {
+    return new ClusteringEvaluator()
+        .setFeaturesCol(Segmenter.CLUSTERING_FEATURES)
+        .setPredictionCol(SegmentModel.CLUSTER)
+        .evaluate(model.transform(sample));
   }
 
   /**
@@ -96,24 +159,13 @@ final class KSearch {
    * fit per core, the third seed of three ran alone after the other two. Results are in seed order
    * and do not depend on the concurrency.
    */
-  private List<KMeansModel> fitSeeds(Dataset<Row> prepared, int k, double epsilon) {
+  private List<KMeansModel> seeds(Dataset<Row> prepared, int k, double epsilon) {
     try (SideBySide fits =
         new SideBySide(prepared.sparkSession(), settings.seeds(), 2, "the KMeans fits")) {
       List<Future<KMeansModel>> seeds = new ArrayList<>();
       for (int s = 0; s < settings.seeds(); s++) {
         long seed = settings.seed() + s;
-        seeds.add(
-            fits.submit(
-                () -> {
-                  KMeansModel model = kmeans(k, seed, epsilon).fit(prepared);
-                  LOG.info(
-                      "k={} seed={}: cost {} after {} iterations",
-                      k,
-                      seed,
-                      model.summary().trainingCost(),
-                      model.summary().numIter());
-                  return model;
-                }));
+        seeds.add(fits.submit(() -> fit(prepared, k, seed, epsilon)));
       }
       List<KMeansModel> models = new ArrayList<>();
       for (Future<KMeansModel> seed : seeds) {
@@ -121,6 +173,17 @@ final class KSearch {
       }
       return models;
     }
+  }
+
+  private KMeansModel fit(Dataset<Row> data, int k, long seed, double epsilon) {
+    KMeansModel model = kmeans(k, seed, epsilon).fit(data);
+    LOG.info(
+        "k={} seed={}: cost {} after {} iterations",
+        k,
+        seed,
+        model.summary().trainingCost(),
+        model.summary().numIter());
+    return model;
   }
 
   /**

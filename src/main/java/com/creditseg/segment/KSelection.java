@@ -5,9 +5,14 @@ import java.util.List;
 
 /**
  * How k was chosen: every k tried with its within-cluster sum of squares (WCSS, of the best seed),
- * silhouette, and each seed's cost; the chosen k and the k an elbow rule would pick.
+ * silhouette, and each seed's cost; the chosen k, its fit, and the k an elbow rule would pick.
  *
  * @param mode {@code FIXED} (segment.k) or {@code AUTO} (highest silhouette)
+ * @param candidates the k curve: with {@code AUTO}, each k fitted once on {@code searchRows}
+ *     customers; with {@code FIXED}, the one fit
+ * @param fitted the chosen k fitted from every seed on the whole fit sample (its silhouette on the
+ *     silhouette sample): the model the segments come from
+ * @param searchRows the customers each candidate was fitted on
  * @param merged clusters too small to be segments, each merged into its nearest neighbour
  * @param elbowK the k farthest below the straight line from the first to the last WCSS point, or
  *     null with fewer than three k tried
@@ -17,6 +22,8 @@ public record KSelection(
     int chosenK,
     Integer elbowK,
     List<Candidate> candidates,
+    Candidate fitted,
+    long searchRows,
     List<MergedCluster> merged) {
 
   /**

@@ -178,9 +178,23 @@ public final class Segmenter {
               ? prepared.sample(
                   false, (double) settings.silhouetteSampleRows() / sampleRows, settings.seed())
               : prepared;
-
-      KSearch.Result search =
-          new KSearch(settings).run(prepared, silhouetteSample, distinct, epsilon);
+      // With k = auto every candidate is fitted and measured on the silhouette sample: persisted
+      // when it is a subsample, and counted.
+      boolean subsample = settings.autoK() && silhouetteSample != prepared;
+      if (subsample) {
+        silhouetteSample = silhouetteSample.persist(StorageLevel.MEMORY_AND_DISK());
+      }
+      KSearch.Result search;
+      try {
+        long silhouetteRows = subsample ? silhouetteSample.count() : sampleRows;
+        search =
+            new KSearch(settings)
+                .run(prepared, sampleRows, silhouetteSample, silhouetteRows, distinct, epsilon);
+      } finally {
+        if (subsample) {
+          silhouetteSample.unpersist();
+        }
+      }
       return labelled(search, prep, clipped, fitted, ranges, riskEvent, sampleRows);
     } finally {
       fitted.unpersist();
@@ -202,7 +216,7 @@ public final class Segmenter {
       long sampleRows) {
     int chosenK = search.chosenK();
     List<Candidate> candidates = search.candidates();
-    KMeansModel chosen = search.model(chosenK);
+    KMeansModel chosen = search.model();
     PipelineModel pipeline = combine(prep, chosen, clipped);
     Map<Integer, ClusterStats> clusters =
         clusterStats(
@@ -233,6 +247,8 @@ public final class Segmenter {
             chosenK,
             KSelection.elbow(candidates),
             List.copyOf(candidates),
+            search.chosen(),
+            search.searchRows(),
             merges);
     Map<Integer, Double> defaultRates = defaultRates(clusters, merged);
     boolean byDefaultRate = riskEvent != null && defaultRates.keySet().equals(meanScores.keySet());

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -98,6 +99,64 @@ class SegmenterTest {
     }
     assertEquals(3, fit.selection().chosenK());
     assertEquals(2, fit.selection().candidates().get(0).seeds().size());
+  }
+
+  @Test
+  void autoKSearchesEachCandidateOnceOnTheSilhouetteSampleAndFitsTheChosenKFromEverySeed() {
+    Segmenter.Fit auto =
+        segmenter(
+                "segment.k=auto",
+                "segment.auto.min-k=2",
+                "segment.auto.max-k=5",
+                "segment.silhouette-sample-rows=150")
+            .fit(customers);
+    KSelection selection = auto.selection();
+    // Three groups: the silhouette peaks at k = 3.
+    assertEquals(3, selection.chosenK());
+    assertEquals(
+        List.of(2, 3, 4, 5), selection.candidates().stream().map(KSelection.Candidate::k).toList());
+    // The curve: one fit per k, from the first seed (7), on the subsample of about 150 customers.
+    assertTrue(selection.searchRows() > 100 && selection.searchRows() < 200, selection.toString());
+    for (KSelection.Candidate c : selection.candidates()) {
+      assertEquals(1, c.seeds().size(), c.toString());
+      assertEquals(7, c.bestSeed());
+      assertEquals(c.wcss(), c.seeds().get(0).cost());
+    }
+    // The chosen k refitted from both seeds on all 300 customers, the lowest cost kept: a cost
+    // over twice as many customers as the search's fit of k = 3.
+    KSelection.Candidate fitted = selection.fitted();
+    assertEquals(3, fitted.k());
+    assertEquals(List.of(7L, 8L), fitted.seeds().stream().map(KSelection.SeedFit::seed).toList());
+    assertEquals(
+        fitted.seeds().stream().mapToDouble(KSelection.SeedFit::cost).min().getAsDouble(),
+        fitted.wcss());
+    assertTrue(fitted.wcss() > selection.candidates().get(1).wcss(), selection.toString());
+    assertTrue(fitted.silhouette() > 0.8, selection.toString());
+    // The same segments as the fixed k = 3 fit.
+    assertEquals(
+        0,
+        fit.model()
+            .assign(customers)
+            .select("customer_id", "segment")
+            .exceptAll(auto.model().assign(customers).select("customer_id", "segment"))
+            .count());
+  }
+
+  @Test
+  void renumberedFitKeepsEachLabelsTrainingDefaultRate() {
+    Map<Integer, Double> rates = new HashMap<>();
+    Map<String, Double> byLabel = Map.of("Poor", 0.30, "Fair", 0.12, "Good", 0.02);
+    fit.model().labels().forEach(l -> rates.put(l.cluster(), byLabel.get(l.label())));
+    Segmenter.Fit withRates = new Segmenter.Fit(fit.model(), fit.selection(), rates);
+    // The previous run's ids: KMeans index i carries id (i + 1) mod 3.
+    SegmentModel continued = fit.model().withIds(Map.of(0, 1, 1, 2, 2, 0));
+    Segmenter.Fit renumbered = withRates.renumbered(continued);
+    assertEquals(3, renumbered.trainingDefaultRates().size());
+    for (SegmentLabeler.ClusterLabel l : continued.labels()) {
+      assertEquals(
+          byLabel.get(l.label()), renumbered.trainingDefaultRates().get(l.cluster()), l.label());
+    }
+    assertTrue(!renumbered.trainingDefaultRates().equals(rates), "the ids moved");
   }
 
   @Test
