@@ -199,9 +199,12 @@ public final class SegmentationJob {
     CustomerReader.Input input =
         timer.time(
             "read",
-            () ->
-                new CustomerReader(spark, settings.input(), settings.run().date())
-                    .readParsedOnce(source.presentBecause(features())),
+            () -> {
+              CustomerReader reader =
+                  new CustomerReader(spark, settings.input(), settings.run().date());
+              Sessions.sizeForEstimate(spark, reader.estimatedRows());
+              return reader.readParsedOnce(source.presentBecause(features()));
+            },
             CustomerReader.Input::rows);
     if (input.rows() == 0) {
       input.release();
