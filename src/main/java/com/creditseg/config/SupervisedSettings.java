@@ -64,23 +64,47 @@ public record SupervisedSettings(
     }
   }
 
+  /** What fits a tree challenger: see docs/supervised-models.md for why each kind has its own. */
+  public enum Engine {
+    /** XGBoost's Java API (its native histogram method), trained on the driver. */
+    XGBOOST,
+    /** MLlib's classifier, a Spark job per tree level. */
+    MLLIB
+  }
+
   /**
-   * {@code model.supervised.random-forest}: MLlib's RandomForestClassifier.
+   * {@code model.supervised.random-forest}: a random forest.
    *
    * @param trees trees in the forest
    * @param maxDepth levels below each tree's root
    * @param minInstancesPerNode a split leaving fewer customers on either side is not made
+   * @param subsample with XGBoost: the share of the training customers each tree is grown on, drawn
+   *     without replacement (MLlib draws a bootstrap sample)
+   * @param engine XGBoost (its random-forest mode) or MLlib's RandomForestClassifier
    */
-  public record Forest(int trees, int maxDepth, int minInstancesPerNode) {}
+  public record Forest(
+      int trees, int maxDepth, int minInstancesPerNode, double subsample, Engine engine) {
+
+    /**
+     * The share of {@code features} features each split chooses from: the square root of their
+     * count, rounded up, as MLlib's forest does.
+     */
+    public static double featureShare(int features) {
+      // XGBoost draws floor(share * features) of them: half a feature over the count wanted keeps
+      // the floor from rounding it down.
+      return Math.min(1, (Math.ceil(Math.sqrt(features)) + 0.5) / features);
+    }
+  }
 
   /**
-   * {@code model.supervised.gradient-boosted-trees}: MLlib's GBTClassifier.
+   * {@code model.supervised.gradient-boosted-trees}: gradient-boosted trees on the log loss.
    *
    * @param maxIterations boosting rounds, one tree each
    * @param maxDepth levels below each tree's root
    * @param stepSize the learning rate: the share of each round's tree that is added
+   * @param engine XGBoost or MLlib's GBTClassifier
    */
-  public record Boosting(int maxIterations, int maxDepth, double stepSize) {}
+  public record Boosting(int maxIterations, int maxDepth, double stepSize, Engine engine) {}
 
   /** What is done about the rarity of defaults in the training part. */
   public enum Balance {
@@ -152,11 +176,14 @@ public record SupervisedSettings(
         new Forest(
             Checks.intIn(config, p + "random-forest.trees", 1, 1000),
             Checks.intIn(config, p + "random-forest.max-depth", 1, 30),
-            Checks.intIn(config, p + "random-forest.min-instances-per-node", 1, 1_000_000)),
+            Checks.intIn(config, p + "random-forest.min-instances-per-node", 1, 1_000_000),
+            Checks.doubleIn(config, p + "random-forest.subsample", 0.01, 1),
+            engine(config, p + "random-forest.engine")),
         new Boosting(
             Checks.intIn(config, p + "gradient-boosted-trees.max-iterations", 1, 1000),
             Checks.intIn(config, p + "gradient-boosted-trees.max-depth", 1, 30),
-            Checks.doubleIn(config, p + "gradient-boosted-trees.step-size", 0.001, 1)),
+            Checks.doubleIn(config, p + "gradient-boosted-trees.step-size", 0.001, 1),
+            engine(config, p + "gradient-boosted-trees.engine")),
         Balance.valueOf(
             Checks.oneOf(config, p + "balance", List.of("none", "weights", "oversample"))
                 .toUpperCase(Locale.ROOT)),
@@ -166,6 +193,12 @@ public record SupervisedSettings(
             Checks.doubleIn(config, p + "costs.refused-good", 1e-9, 1e9)),
         Checks.intIn(config, p + "cross-validation.folds", 2, 20),
         Checks.longAtLeast(config, p + "cross-validation.below-rows", 0));
+  }
+
+  /** A challenger's engine: xgboost or mllib. */
+  private static Engine engine(Config config, String key) {
+    return Engine.valueOf(
+        Checks.oneOf(config, key, List.of("xgboost", "mllib")).toUpperCase(Locale.ROOT));
   }
 
   /** model.supervised.features: neither a protected attribute nor the label. */

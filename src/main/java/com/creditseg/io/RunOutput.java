@@ -21,7 +21,7 @@ import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -213,8 +213,11 @@ public final class RunOutput {
     return table.select(columns.toArray(Column[]::new));
   }
 
-  /** A supervised challenger model, under model/challengers/{@code name} (MLlib's layout). */
-  public void writeChallenger(String name, PipelineModel model) {
+  /**
+   * A supervised challenger model, under model/challengers/{@code name} (its own layout: MLlib's,
+   * or the category index and the XGBoost booster).
+   */
+  public void writeChallenger(String name, MLWritable model) {
     try {
       model.write().overwrite().save(child(MODEL + "/challengers/" + name));
     } catch (IOException e) {

@@ -20,7 +20,6 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
-import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
@@ -41,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * feature and its most correlated partner leaves and the regression is refitted ({@link
  * ScorecardRegression}).
  *
- * <p>Reads {@code customer_id}, the label, {@code credit_score} and the features. Missing numeric
- * values reach the trees as {@value Challengers#MISSING}, below every real value, so a tree can
- * split them off; categories are indexed (unseen ones to an index of their own).
+ * <p>Reads {@code customer_id}, the label, {@code credit_score} and the features. The tree
+ * challengers ({@link Challengers}) see the raw features, categories indexed (unseen ones to an
+ * index of their own).
  */
 public final class RiskModels {
   private static final Logger LOG = LoggerFactory.getLogger(RiskModels.class);
@@ -97,7 +96,7 @@ public final class RiskModels {
       WoeBinningModel binning,
       List<FeatureBins> allTables,
       Scorecard scorecard,
-      Map<String, PipelineModel> challengers,
+      Map<String, ChallengerModel> challengers,
       Report report) {}
 
   /**
@@ -232,17 +231,16 @@ public final class RiskModels {
           c,
           fitting.submit(
               () -> {
-                PipelineModel model = challengers.fit(c, features, train);
-                return new ChallengerFit(
-                    model, validation.challenger(c.key(), model, features, valid));
+                ChallengerModel model = challengers.fit(c, features, train);
+                return new ChallengerFit(model, validation.challenger(c.key(), model, valid));
               }));
     }
     return fits;
   }
 
   /** A challenger's probability of default as {@code _pd} (see {@link Challengers}). */
-  static Dataset<Row> probability(PipelineModel model, Dataset<Row> data) {
-    return Challengers.probability(model, data);
+  static Dataset<Row> probability(ChallengerModel model, Dataset<Row> data) {
+    return model.probability(data);
   }
 
   /** The training and the held-out part's counts. */
@@ -295,7 +293,7 @@ public final class RiskModels {
   }
 
   /** A challenger fitted on the training part and validated on the held-out part. */
-  private record ChallengerFit(PipelineModel model, ModelValidation.Result validation) {}
+  private record ChallengerFit(ChallengerModel model, ModelValidation.Result validation) {}
 
   /** The steps that run beside the caller's next steps, in the order the report lists them. */
   private record Concurrent(
@@ -320,7 +318,7 @@ public final class RiskModels {
             SCORECARD,
             "weights of evidence of " + card.kept().size() + " features",
             scorecardCheck.validation()));
-    Map<String, PipelineModel> fitted = new LinkedHashMap<>();
+    Map<String, ChallengerModel> fitted = new LinkedHashMap<>();
     for (Map.Entry<Challenger, Future<ChallengerFit>> e : concurrent.challengers().entrySet()) {
       ChallengerFit fit = fitting.join(e.getValue());
       fitted.put(e.getKey().key(), fit.model());

@@ -18,7 +18,6 @@ import com.creditseg.supervised.RiskModels.BalanceTrial;
 import com.creditseg.supervised.RiskModels.CrossValidation;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -69,11 +68,8 @@ final class RiskValidation {
   }
 
   /** The challenger {@code name}'s validation on the held-out customers. */
-  ModelValidation.Result challenger(
-      String name, PipelineModel model, RiskModels.Features features, Dataset<Row> valid) {
-    return timed(
-        name + " validation",
-        () -> validation.validate(Challengers.scored(model, features, valid)));
+  ModelValidation.Result challenger(String name, ChallengerModel model, Dataset<Row> valid) {
+    return timed(name + " validation", () -> validation.validate(Challengers.scored(model, valid)));
   }
 
   /**

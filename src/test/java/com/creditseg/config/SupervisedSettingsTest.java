@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.creditseg.config.SupervisedSettings.Boosting;
 import com.creditseg.config.SupervisedSettings.Challenger;
+import com.creditseg.config.SupervisedSettings.Engine;
 import com.creditseg.config.SupervisedSettings.Forest;
 import java.time.LocalDate;
 import java.util.List;
@@ -28,8 +29,8 @@ class SupervisedSettingsTest {
     SupervisedSettings s = load();
     assertEquals(
         List.of(Challenger.RANDOM_FOREST, Challenger.GRADIENT_BOOSTED_TREES), s.challengers());
-    assertEquals(new Forest(50, 6, 20), s.randomForest());
-    assertEquals(new Boosting(20, 4, 0.1), s.gradientBoostedTrees());
+    assertEquals(new Forest(50, 6, 20, 0.632, Engine.XGBOOST), s.randomForest());
+    assertEquals(new Boosting(20, 4, 0.1, Engine.XGBOOST), s.gradientBoostedTrees());
   }
 
   @Test
@@ -39,11 +40,14 @@ class SupervisedSettingsTest {
             "model.supervised.random-forest.trees=200",
             "model.supervised.random-forest.max-depth=10",
             "model.supervised.random-forest.min-instances-per-node=1",
+            "model.supervised.random-forest.subsample=0.8",
+            "model.supervised.random-forest.engine=mllib",
             "model.supervised.gradient-boosted-trees.max-iterations=100",
             "model.supervised.gradient-boosted-trees.max-depth=3",
-            "model.supervised.gradient-boosted-trees.step-size=0.05");
-    assertEquals(new Forest(200, 10, 1), s.randomForest());
-    assertEquals(new Boosting(100, 3, 0.05), s.gradientBoostedTrees());
+            "model.supervised.gradient-boosted-trees.step-size=0.05",
+            "model.supervised.gradient-boosted-trees.engine=mllib");
+    assertEquals(new Forest(200, 10, 1, 0.8, Engine.MLLIB), s.randomForest());
+    assertEquals(new Boosting(100, 3, 0.05, Engine.MLLIB), s.gradientBoostedTrees());
   }
 
   @Test
@@ -58,6 +62,13 @@ class SupervisedSettingsTest {
         "model.supervised.random-forest.min-instances-per-node = 0 is out of range: expected 1 to"
             + " 1000000",
         error("model.supervised.random-forest.min-instances-per-node=0"));
+    assertEquals(
+        "model.supervised.random-forest.subsample = 0.0 is out of range: expected 0.01 to 1.0",
+        error("model.supervised.random-forest.subsample=0"));
+    assertEquals(
+        "model.supervised.gradient-boosted-trees.engine = 'lightgbm' is not valid: expected one of"
+            + " [xgboost, mllib]",
+        error("model.supervised.gradient-boosted-trees.engine=lightgbm"));
     assertEquals(
         "model.supervised.gradient-boosted-trees.max-iterations = 1001 is out of range: expected 1"
             + " to 1000",

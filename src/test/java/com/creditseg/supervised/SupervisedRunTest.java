@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import ml.dmlc.xgboost4j.java.XGBoost;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -169,7 +170,12 @@ class SupervisedRunTest {
         bins.count() + 1, Files.readAllLines(runDir.resolve("models/woe_bins.csv")).size());
     assertTrue(Files.exists(runDir.resolve("models/scorecard.csv")));
     assertTrue(Files.exists(runDir.resolve("model/scorecard.json")));
-    assertTrue(Files.exists(runDir.resolve("model/challengers/random-forest/metadata")));
+    // A challenger (XGBoost by default) is its category index in MLlib's layout and its trees in
+    // XGBoost's JSON format, which XGBoost loads back: the forest is one round of trees.
+    Path forest = runDir.resolve("model/challengers/random-forest");
+    assertTrue(Files.exists(forest.resolve("categories/metadata")));
+    assertEquals(
+        1, XGBoost.loadModel(forest.resolve("xgboost.json").toString()).getNumBoostedRound());
   }
 
   @Test
@@ -389,7 +395,7 @@ class SupervisedRunTest {
     assertEquals(1000, metrics.stages().get(4).rows());
     assertEquals(1000, metrics.stages().get(9).rows());
     assertTrue(
-        Files.exists(runDir.resolve("model/challengers/gradient-boosted-trees/metadata")),
+        Files.exists(runDir.resolve("model/challengers/gradient-boosted-trees/xgboost.json")),
         "the last challenger's model is written");
     assertEquals(4, metrics.supervised().models().size());
     assertNotNull(metrics.supervised().crossValidation(), "1,000 applicants: cross-validated");
