@@ -80,11 +80,6 @@ final class Challengers {
                 : mllib(kind, features, train));
   }
 
-  /** {@code data} scored by a challenger fitted on {@code features}: {@code _pd} added. */
-  static Dataset<Row> scored(ChallengerModel model, Dataset<Row> data) {
-    return model.probability(data);
-  }
-
   private MllibChallenger mllib(Challenger kind, RiskModels.Features features, Dataset<Row> train) {
     List<PipelineStage> stages = new ArrayList<>(indexer(features));
     List<String> inputs = inputs(features);

@@ -69,7 +69,7 @@ final class RiskValidation {
 
   /** The challenger {@code name}'s validation on the held-out customers. */
   ModelValidation.Result challenger(String name, ChallengerModel model, Dataset<Row> valid) {
-    return timed(name + " validation", () -> validation.validate(Challengers.scored(model, valid)));
+    return timed(name + " validation", () -> validation.validate(model.probability(valid)));
   }
 
   /**
