@@ -5,7 +5,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.struct;
 
 import com.creditseg.schema.CustomerSchema;
+import com.creditseg.schema.OrderedColumns;
+import com.creditseg.schema.ReasonCodeColumns;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,28 +21,26 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * Adds {@code credit_score} (int, [score.min, score.max], null when no factor has a value) and
- * {@code reason_codes} (array of factor names, most costly first) to customers. Reads the columns
- * of the {@link ScoreCard}'s factors.
+ * {@code reason_code_1 … reason_code_N} (strings, N = score.max-reason-codes: the names of the
+ * factors that cost the most points, most costly first, null past a customer's last; see {@link
+ * ReasonCodeColumns}) to customers. Reads the columns of the {@link ScoreCard}'s factors.
  *
  * <p>{@link #register} makes the score callable from Spark SQL on any struct holding the factor
  * columns: {@code SELECT credit_score(struct(*)) FROM customers}, and {@code
- * credit_score_reasons(struct(*))} for the reason codes.
+ * credit_score_reasons(struct(*))} for the reason codes as one array (no nulls).
  */
 public final class CreditScorer {
   public static final String SCORE = "credit_score";
-  public static final String REASON_CODES = "reason_codes";
-  static final String DETAIL_UDF = "credit_score_detail";
 
-  private static final StructType DETAIL_TYPE =
-      DataTypes.createStructType(
-          List.of(
-              DataTypes.createStructField(SCORE, DataTypes.IntegerType, true),
-              DataTypes.createStructField(
-                  REASON_CODES, DataTypes.createArrayType(DataTypes.StringType, false), false)));
+  /** The reason-code columns' prefix: reason_code_1 … reason_code_N. */
+  public static final String REASON_CODE = "reason_code";
+
+  static final String DETAIL_UDF = "credit_score_detail";
 
   private final SparkSession spark;
   private final ScoreCard card;
@@ -52,6 +53,25 @@ public final class CreditScorer {
   /** The factors this scorer applies. */
   public ScoreCard card() {
     return card;
+  }
+
+  /** reason_code_1 … reason_code_N, N = the card's maximum of reason codes. */
+  public static List<String> reasonCodeColumns(ScoreCard card) {
+    return ReasonCodeColumns.names(REASON_CODE, card.maxReasonCodes());
+  }
+
+  /**
+   * The detail UDF's result: the score, then one string per reason-code position, so that the
+   * scored columns are plain fields of one struct (no array to build per customer and none to
+   * write).
+   */
+  private static StructType detailType(ScoreCard card) {
+    List<StructField> fields = new ArrayList<>();
+    fields.add(DataTypes.createStructField(SCORE, DataTypes.IntegerType, true));
+    for (String c : reasonCodeColumns(card)) {
+      fields.add(DataTypes.createStructField(c, DataTypes.StringType, true));
+    }
+    return DataTypes.createStructType(fields);
   }
 
   /** Registers {@code credit_score}, {@code credit_score_reasons} and the internal detail UDF. */
@@ -80,9 +100,13 @@ public final class CreditScorer {
             (UDF1<Row, Row>)
                 row -> {
                   CreditScoreFunction.Result r = CreditScoreFunction.score(card, fields.of(row));
-                  return RowFactory.create(r.score(), r.reasonCodes().toArray(String[]::new));
+                  Object[] values = new Object[card.maxReasonCodes() + 1];
+                  values[0] = r.score();
+                  String[] codes = ReasonCodeColumns.spread(r.reasonCodes(), card.maxReasonCodes());
+                  System.arraycopy(codes, 0, values, 1, codes.length);
+                  return RowFactory.create(values);
                 },
-            DETAIL_TYPE);
+            detailType(card));
   }
 
   /** Scores every customer; fails first if a factor column is missing. */
@@ -90,14 +114,14 @@ public final class CreditScorer {
     CustomerSchema.require(customers, card.inputColumns(), "score customers");
     register(spark, card);
     Column inputs = struct(card.inputColumns().stream().map(c -> col(c)).toArray(Column[]::new));
-    // Both fields in one projection: Spark evaluates the (deterministic) UDF once per row for the
-    // two of them, where a column holding its result would cost a projection of its own, a copy of
+    // Every field in one projection: Spark evaluates the (deterministic) UDF once per row for all
+    // of them, where a column holding its result would cost a projection of its own, a copy of
     // every column of every row.
     Column detail = callUDF(DETAIL_UDF, inputs);
     Map<String, Column> fields = new LinkedHashMap<>();
     fields.put(SCORE, detail.getField(SCORE));
-    fields.put(REASON_CODES, detail.getField(REASON_CODES));
-    return customers.withColumns(fields);
+    reasonCodeColumns(card).forEach(c -> fields.put(c, detail.getField(c)));
+    return OrderedColumns.appended(customers, fields);
   }
 
   /**

@@ -4,6 +4,7 @@ import com.creditseg.model.PortableModel;
 import com.creditseg.model.PortableModel.Rule;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.ReasonCode;
+import com.creditseg.schema.ReasonCodeColumns;
 import com.creditseg.schema.Repair;
 import com.creditseg.score.CreditScoreFunction;
 import com.creditseg.score.CreditScorer;
@@ -43,11 +44,12 @@ public final class CustomerScorer {
   public sealed interface Outcome permits Scored, Rejected {}
 
   /**
-   * A scored customer: the columns the batch job adds. {@code factorScore} is null unless {@code
-   * score.method = segment-distance}; {@code creditScore}, {@code cluster}, {@code segment} and
-   * {@code segmentRank} are null where the batch job's are (no score factor with a value); {@code
-   * scorecard} is null unless the model has a supervised scorecard; {@code warnings} says what was
-   * ignored.
+   * A scored customer: the columns the batch job adds, the reason codes as a list of the codes the
+   * reason-code columns hold ({@link #reasonCodeColumns}). {@code factorScore} is null unless
+   * {@code score.method = segment-distance}; {@code creditScore}, {@code cluster}, {@code segment}
+   * and {@code segmentRank} are null where the batch job's are (no score factor with a value);
+   * {@code scorecard} is null unless the model has a supervised scorecard; {@code warnings} says
+   * what was ignored.
    */
   public record Scored(
       String customerId,
@@ -138,6 +140,11 @@ public final class CustomerScorer {
                 "ignored "
                     + String.join(", ", parsed.ignored())
                     + ": the run read them, the model does not use them"));
+  }
+
+  /** reason_code_1 … reason_code_N: the batch job's columns for {@link Scored#reasonCodes}. */
+  public List<String> reasonCodeColumns() {
+    return ReasonCodeColumns.names(CreditScorer.REASON_CODE, card.maxReasonCodes());
   }
 
   /** Every field name a customer may have (see {@link CustomerParser}). */

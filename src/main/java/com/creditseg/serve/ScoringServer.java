@@ -1,6 +1,7 @@
 package com.creditseg.serve;
 
 import com.creditseg.model.PortableModel;
+import com.creditseg.schema.ReasonCodeColumns;
 import com.creditseg.segment.SegmentLabeler.ClusterLabel;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -31,9 +32,12 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code POST /score}: one customer (a JSON object with canonical column names) or an array
- *       of at most {@value #MAX_CUSTOMERS}; answers the same shape with {@code customer_id}, {@code
- *       credit_score}, {@code factor_score} (segment-distance only), {@code reason_codes}, {@code
- *       cluster}, {@code segment}, {@code segment_rank} and {@code repairs}.
+ *       of at most {@value #MAX_CUSTOMERS}; answers the same shape with the fields of the batch
+ *       job's columns, named as they are: {@code customer_id}, {@code credit_score}, {@code
+ *       factor_score} (segment-distance only), {@code reason_code_1 … reason_code_N} (every one,
+ *       null past the customer's last), {@code cluster}, {@code segment}, {@code segment_rank},
+ *       {@code repairs}, and with a scorecard {@code scorecard_points}, {@code
+ *       probability_of_default} and {@code scorecard_reason_code_1 … scorecard_reason_code_N}.
  *   <li>{@code GET /health}: {@code {"status":"ok"}}; {@code GET /model}: what is served.
  * </ul>
  *
@@ -227,14 +231,14 @@ public final class ScoringServer implements AutoCloseable {
     return new Response(200, results);
   }
 
-  private static ObjectNode json(CustomerScorer.Scored s) {
+  private ObjectNode json(CustomerScorer.Scored s) {
     ObjectNode node = JSON.createObjectNode();
     node.put("customer_id", s.customerId());
     node.put("credit_score", s.creditScore());
     if (s.factorScore() != null) {
       node.put("factor_score", s.factorScore());
     }
-    s.reasonCodes().forEach(node.putArray("reason_codes")::add);
+    putReasonCodes(node, scorer.reasonCodeColumns(), s.reasonCodes());
     node.put("cluster", s.cluster());
     node.put("segment", s.segment());
     node.put("segment_rank", s.segmentRank());
@@ -242,12 +246,21 @@ public final class ScoringServer implements AutoCloseable {
     if (s.scorecard() != null) {
       node.put("scorecard_points", s.scorecard().points());
       node.put("probability_of_default", s.scorecard().probabilityOfDefault());
-      s.scorecard().reasonCodes().forEach(node.putArray("scorecard_reason_codes")::add);
+      putReasonCodes(
+          node, scorer.model().scorecard().reasonCodeColumns(), s.scorecard().reasonCodes());
     }
     if (!s.warnings().isEmpty()) {
       s.warnings().forEach(node.putArray("warnings")::add);
     }
     return node;
+  }
+
+  /** One field per reason-code column, as the batch job writes them: null past the last code. */
+  private static void putReasonCodes(ObjectNode node, List<String> columns, List<String> codes) {
+    String[] values = ReasonCodeColumns.spread(codes, columns.size());
+    for (int i = 0; i < values.length; i++) {
+      node.put(columns.get(i), values[i]);
+    }
   }
 
   /** 400 for a customer that cannot be scored; {@code index} is its place in an array, or -1. */

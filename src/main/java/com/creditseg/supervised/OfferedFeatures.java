@@ -3,6 +3,7 @@ package com.creditseg.supervised;
 import com.creditseg.config.SupervisedSettings;
 import com.creditseg.schema.CustomerSchema;
 import com.creditseg.schema.InputContractException;
+import com.creditseg.schema.ReasonCodeColumns;
 import com.creditseg.score.CreditScorer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,9 +15,10 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The features offered to the supervised models: model.supervised.features, or when empty every
- * numeric and string column of the input but the id, the label, the score and the protected
- * attributes; internal columns (starting with _ or the reader's) are never features. Numeric
- * columns are numeric features, string columns categorical ones.
+ * numeric and string column of the input but the id, the label, the score, its reason codes (string
+ * columns that are the score's own output, not the customer's) and the protected attributes;
+ * internal columns (starting with _ or the reader's) are never features. Numeric columns are
+ * numeric features, string columns categorical ones.
  */
 final class OfferedFeatures {
   private OfferedFeatures() {}
@@ -29,6 +31,8 @@ final class OfferedFeatures {
       fields.put(f.name(), f);
     }
     List<String> chosen = settings.features();
+    Set<String> reasonCodes =
+        Set.copyOf(ReasonCodeColumns.in(schema.fieldNames(), CreditScorer.REASON_CODE));
     if (chosen.isEmpty()) {
       chosen =
           fields.keySet().stream()
@@ -37,6 +41,7 @@ final class OfferedFeatures {
                       !c.equals(CustomerSchema.CUSTOMER_ID)
                           && !c.equals(settings.label())
                           && !c.equals(CreditScorer.SCORE)
+                          && !reasonCodes.contains(c)
                           && !c.equals(CustomerSchema.PARSE_ERRORS)
                           && !c.equals(CustomerSchema.SOURCE_RECORD)
                           && !c.startsWith("_")

@@ -6,14 +6,14 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.exp;
 import static org.apache.spark.sql.functions.floor;
-import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.slice;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.when;
 
 import com.creditseg.config.SupervisedSettings;
+import com.creditseg.schema.OrderedColumns;
+import com.creditseg.schema.ReasonCodeColumns;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,9 +34,10 @@ import org.apache.spark.sql.functions;
  * the regression's: 1 / (1 + exp((points - offset) / factor)).
  *
  * <p>Adds {@code scorecard_points} (rounded to a whole point), {@code probability_of_default} and
- * {@code scorecard_reason_codes}: the features whose bin cost the most points against that
- * feature's best bin, most costly first, at most {@code maxReasonCodes}, none that cost nothing.
- * Reads the {@code woe_<feature>} columns of the binning.
+ * {@code scorecard_reason_code_1 … scorecard_reason_code_N} (N = {@code maxReasonCodes}; see {@link
+ * ReasonCodeColumns}): the features whose bin cost the most points against that feature's best bin,
+ * most costly first, none that cost nothing, null past a customer's last. Reads the {@code
+ * woe_<feature>} columns of the binning.
  *
  * @param factor points per unit of log-odds
  * @param offset points at log-odds 0 (even odds)
@@ -46,7 +47,9 @@ import org.apache.spark.sql.functions;
 public record Scorecard(double factor, double offset, double intercept, List<Feature> features) {
   public static final String POINTS = "scorecard_points";
   public static final String PROBABILITY = "probability_of_default";
-  public static final String REASON_CODES = "scorecard_reason_codes";
+
+  /** The reason-code columns' prefix: scorecard_reason_code_1 … scorecard_reason_code_N. */
+  public static final String REASON_CODE = "scorecard_reason_code";
 
   public Scorecard {
     features = List.copyOf(features);
@@ -131,13 +134,18 @@ public record Scorecard(double factor, double offset, double intercept, List<Fea
     return z;
   }
 
-  /** Adds scorecard_points, probability_of_default and scorecard_reason_codes. */
+  /** scorecard_reason_code_1 … scorecard_reason_code_max. */
+  public static List<String> reasonCodeColumns(int max) {
+    return ReasonCodeColumns.names(REASON_CODE, max);
+  }
+
+  /** Adds scorecard_points, probability_of_default and the scorecard's reason-code columns. */
   public Dataset<Row> apply(Dataset<Row> withWoe, int maxReasonCodes) {
     Map<String, Column> added = new LinkedHashMap<>();
     added.put(POINTS, halfUp(lit(offset).minus(logit().multiply(factor))).cast("int"));
     added.put(PROBABILITY, probability());
-    added.put(REASON_CODES, reasonCodes(maxReasonCodes));
-    return withWoe.withColumns(added);
+    added.putAll(reasonCodes(maxReasonCodes));
+    return OrderedColumns.appended(withWoe, added);
   }
 
   /** The probability of default, 1 / (1 + exp(-(b0 + sum b_f * woe_f))). */
@@ -147,42 +155,42 @@ public record Scorecard(double factor, double offset, double intercept, List<Fea
 
   /**
    * The features whose bin cost the most points against their best bin, most first (ties by name,
-   * descending), at most {@code max}. Losses are compared in whole micro-points, {@code floor(lost
-   * * 1e6 + 0.5)}, so that float noise cannot reorder equal losses; a feature that lost nothing is
-   * no reason. Each loss is one long, {@code micro-points * F + the feature's place among the F
-   * names in ascending order} (-1 for no loss), so one sort of longs orders by loss, then name; the
-   * first {@code min(max, features that lost)} are turned back into names. No lambdas, structs,
-   * nulls to remove or decimal rounding: they kept the segment pass from compiling (higher-order
-   * functions evaluate their arguments interpreted, struct arrays sort with an interpreted
-   * ordering, {@code array_except} builds a hash set per row, {@code round} goes through
-   * BigDecimal).
+   * descending), one column per position up to {@code max}, null past the features that lost.
+   * Losses are compared in whole micro-points, {@code floor(lost * 1e6 + 0.5)}, so that float noise
+   * cannot reorder equal losses; a feature that lost nothing is no reason. Each loss is one long,
+   * {@code micro-points * F + the feature's place among the F names in ascending order} (-1 for no
+   * loss), so one sort of longs orders by loss, then name; position i takes the i-th largest key
+   * and turns it back into a name, or null when that key is -1. No lambdas, structs, nulls to
+   * remove or decimal rounding: they kept the segment pass from compiling (higher-order functions
+   * evaluate their arguments interpreted, struct arrays sort with an interpreted ordering, {@code
+   * array_except} builds a hash set per row, {@code round} goes through BigDecimal).
    */
-  private Column reasonCodes(int max) {
+  private Map<String, Column> reasonCodes(int max) {
+    Map<String, Column> columns = new LinkedHashMap<>();
+    List<String> out = reasonCodeColumns(max);
+    out.forEach(c -> columns.put(c, lit(null).cast("string")));
     if (features.isEmpty() || max == 0) {
-      return array().cast("array<string>");
+      return columns;
     }
     List<String> names = features.stream().map(Feature::feature).sorted().toList();
     long n = names.size();
-    Column lostAny = lit(0);
     Column[] keys = new Column[features.size()];
     for (int i = 0; i < keys.length; i++) {
       Feature f = features.get(i);
       Column lost = microPoints(lit(f.bestPoints()).minus(points(f)));
       keys[i] = when(lost.gt(0), lost.multiply(n).plus(names.indexOf(f.feature()))).otherwise(-1L);
-      lostAny = lostAny.plus(when(lost.gt(0), 1).otherwise(0));
     }
-    // Ascending, read from the end: the features that lost nothing (-1) come first and are cut off
-    // by the slice. Spark sorts an array of non-null longs as primitives only in ascending order;
-    // descending, it boxes every element and sorts with a comparator.
+    // Ascending, read from the end: the features that lost nothing (-1) come first. Spark sorts an
+    // array of non-null longs as primitives only in ascending order; descending, it boxes every
+    // element and sorts with a comparator.
     Column sorted = sort_array(array(keys), true);
     Column byPlace = array(names.stream().map(functions::lit).toArray(Column[]::new));
-    int shown = (int) Math.min(max, n);
-    Column[] top = new Column[shown];
-    for (int i = 0; i < shown; i++) {
+    for (int i = 0; i < Math.min(max, n); i++) {
       Column key = element_at(sorted, -(i + 1));
-      top[i] = element_at(byPlace, pmod(key, lit(n)).plus(1).cast("int"));
+      columns.put(
+          out.get(i), when(key.geq(0), element_at(byPlace, pmod(key, lit(n)).plus(1).cast("int"))));
     }
-    return slice(array(top), lit(1), least(lostAny, lit(shown)));
+    return columns;
   }
 
   /**

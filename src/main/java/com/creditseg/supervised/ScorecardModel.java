@@ -12,12 +12,12 @@ import org.apache.spark.sql.Row;
 /**
  * What scores customers with a fitted scorecard, as the model bundle keeps it: the kept features'
  * bin tables and the points. Adds {@code scorecard_points}, {@code probability_of_default} and
- * {@code scorecard_reason_codes} (see {@link Scorecard}); the WoE columns it computes on the way
- * are dropped again.
+ * {@code scorecard_reason_code_1 … scorecard_reason_code_N} (see {@link Scorecard}); the WoE
+ * columns it computes on the way are dropped again.
  *
  * @param label the label the scorecard was fitted on
  * @param bins the kept features' bin tables, in the scorecard's order
- * @param maxReasonCodes reason codes per customer
+ * @param maxReasonCodes reason codes per customer at most: N, the number of reason-code columns
  */
 public record ScorecardModel(
     String label, List<FeatureBins> bins, Scorecard scorecard, int maxReasonCodes) {
@@ -30,8 +30,16 @@ public record ScorecardModel(
     return bins.stream().map(FeatureBins::feature).toList();
   }
 
-  /** One customer's scorecard columns, as {@link #score} computes them. */
+  /**
+   * One customer's scorecard columns, as {@link #score} computes them; {@code reasonCodes} holds
+   * the codes the reason-code columns have, in order, without the nulls after them.
+   */
   public record One(int points, double probabilityOfDefault, List<String> reasonCodes) {}
+
+  /** The reason-code columns {@link #score} adds. */
+  public List<String> reasonCodeColumns() {
+    return Scorecard.reasonCodeColumns(maxReasonCodes);
+  }
 
   /**
    * One customer, without Spark (for {@code serve}): the same arithmetic as {@link #score}, in the

@@ -13,11 +13,16 @@ import com.creditseg.config.Settings;
 import com.creditseg.io.RunOutput;
 import com.creditseg.metrics.RunMetrics;
 import com.creditseg.model.RunModel;
+import com.creditseg.serve.ScoringServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -287,7 +292,14 @@ class SegmentationJobTest {
                 "segment_rank",
                 "scorecard_points",
                 "probability_of_default",
-                "scorecard_reason_codes");
+                "reason_code_1",
+                "reason_code_2",
+                "reason_code_3",
+                "reason_code_4",
+                "scorecard_reason_code_1",
+                "scorecard_reason_code_2",
+                "scorecard_reason_code_3",
+                "scorecard_reason_code_4");
     Dataset<Row> again =
         SharedSpark.spark()
             .read()
@@ -300,7 +312,14 @@ class SegmentationJobTest {
                 "segment_rank",
                 "scorecard_points",
                 "probability_of_default",
-                "scorecard_reason_codes");
+                "reason_code_1",
+                "reason_code_2",
+                "reason_code_3",
+                "reason_code_4",
+                "scorecard_reason_code_1",
+                "scorecard_reason_code_2",
+                "scorecard_reason_code_3",
+                "scorecard_reason_code_4");
     assertEquals(original.count(), again.count());
     assertEquals(0, original.exceptAll(again).count(), "every customer scores and segments alike");
     assertEquals(0, again.exceptAll(original).count());
@@ -340,6 +359,96 @@ class SegmentationJobTest {
         metrics.riskOrder().orderedBy()
             + " (the applied model's order, from its run of 2026-01-31)",
         scoredMetrics.riskOrder().orderedBy());
+
+    serveAnswersWhatScoreWrote(input, Path.of(output, "run_date=2026-02-28"));
+  }
+
+  /**
+   * serve, on the model {@code score} applied, answers one customer with the fields {@code score}
+   * wrote for it, field by field: the same names, the same values, nulls where it wrote nulls (a
+   * customer with fewer than four reason codes of each kind, and at least one).
+   */
+  private static void serveAnswersWhatScoreWrote(String input, Path scoredRun) {
+    SparkSession spark = SharedSpark.spark();
+    Row written =
+        spark
+            .read()
+            .parquet(scoredRun.resolve("segments").toString())
+            .filter(
+                "reason_code_1 IS NOT NULL AND reason_code_4 IS NULL"
+                    + " AND scorecard_reason_code_1 IS NOT NULL"
+                    + " AND scorecard_reason_code_4 IS NULL AND size(repairs) = 0")
+            .orderBy("customer_id")
+            .first();
+    String id = written.getAs("customer_id");
+    Row sent = spark.read().parquet(input).filter(col("customer_id").equalTo(id)).first();
+    JsonNode answer;
+    try (ScoringServer server = ScoringServerTest.serve(scoredRun)) {
+      answer =
+          new ObjectMapper()
+              .readTree(
+                  HttpClient.newBuilder()
+                      .version(HttpClient.Version.HTTP_1_1)
+                      .build()
+                      .send(
+                          HttpRequest.newBuilder(
+                                  URI.create(
+                                      "http://127.0.0.1:" + server.address().getPort() + "/score"))
+                              .POST(
+                                  HttpRequest.BodyPublishers.ofString(
+                                      ScoringServerTest.json(sent).toString()))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    String who = id + " -> " + answer;
+    List<String> fields = new ArrayList<>();
+    answer.fieldNames().forEachRemaining(fields::add);
+    fields.remove("warnings"); // what the model ignored of the input: no column
+    assertEquals(
+        List.of(
+            "customer_id",
+            "credit_score",
+            "reason_code_1",
+            "reason_code_2",
+            "reason_code_3",
+            "reason_code_4",
+            "cluster",
+            "segment",
+            "segment_rank",
+            "repairs",
+            "scorecard_points",
+            "probability_of_default",
+            "scorecard_reason_code_1",
+            "scorecard_reason_code_2",
+            "scorecard_reason_code_3",
+            "scorecard_reason_code_4"),
+        fields,
+        who);
+    for (String f : fields) {
+      Object value = written.getAs(f);
+      JsonNode got = answer.get(f);
+      if (value == null) {
+        assertTrue(got.isNull(), f + ": " + who);
+      } else if (value instanceof Integer i) {
+        assertTrue(got.isInt(), f + ": " + who);
+        assertEquals(i.intValue(), got.intValue(), f + ": " + who);
+      } else if (value instanceof Double d) {
+        assertEquals(d.doubleValue(), got.doubleValue(), f + ": " + who);
+      } else if (value instanceof String text) {
+        assertEquals(text, got.textValue(), f + ": " + who);
+      } else {
+        List<Object> list = new ArrayList<>(written.getList(written.fieldIndex(f)));
+        assertEquals(list, new ObjectMapper().convertValue(got, List.class), f + ": " + who);
+      }
+    }
+    assertTrue(answer.get("reason_code_4").isNull(), who);
+    assertTrue(answer.get("scorecard_reason_code_4").isNull(), who);
   }
 
   @Test

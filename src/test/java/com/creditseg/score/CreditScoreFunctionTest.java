@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.creditseg.ReasonCodeValues;
 import com.creditseg.SharedSpark;
 import com.creditseg.config.InvalidSettingsException;
 import com.creditseg.config.ScoreSettings;
@@ -13,6 +14,8 @@ import com.creditseg.config.ScoreSettings.ScoreFactor;
 import com.creditseg.config.SettingsLoader;
 import com.creditseg.schema.InputContractException;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -152,13 +156,43 @@ class CreditScoreFunctionTest {
     assertEquals(List.of("payment", "owed"), rows.get(0).getList(2));
     assertTrue(rows.get(1).isNullAt(1));
 
-    Row scored =
-        new CreditScorer(SharedSpark.spark(), CARD)
-            .score(customers)
-            .filter("customer_id = 'a'")
-            .first();
-    assertEquals(627, scored.<Integer>getAs("credit_score"));
-    assertEquals(List.of("payment", "owed"), scored.getList(scored.fieldIndex("reason_codes")));
+    Dataset<Row> scored = new CreditScorer(SharedSpark.spark(), CARD).score(customers);
+    Row a = scored.filter("customer_id = 'a'").first();
+    assertEquals(627, a.<Integer>getAs("credit_score"));
+    // Two reasons of the four columns: the other two are null.
+    assertEquals(
+        Arrays.asList("payment", "owed", null, null), ReasonCodeValues.of(a, "reason_code", 4));
+    Row b = scored.filter("customer_id = 'b'").first();
+    assertTrue(b.isNullAt(b.fieldIndex("credit_score")));
+    assertEquals(Arrays.asList(null, null, null, null), ReasonCodeValues.of(b, "reason_code", 4));
+  }
+
+  @Test
+  void reasonCodesAreAsManyStringColumnsAsTheMaximumWhateverTheData() {
+    StructType schema =
+        DataTypes.createStructType(
+            List.of(
+                DataTypes.createStructField("customer_id", DataTypes.StringType, true),
+                DataTypes.createStructField("credit_utilization_ratio", DataTypes.DoubleType, true),
+                DataTypes.createStructField("payment_history", DataTypes.DoubleType, true),
+                DataTypes.createStructField("late_payments_24m", DataTypes.IntegerType, true)));
+    // Nobody loses points: no reasons at all, and still the four columns.
+    Dataset<Row> customers =
+        SharedSpark.spark().createDataFrame(List.of(RowFactory.create("a", 0.1, 1.0, 0)), schema);
+    Dataset<Row> scored = new CreditScorer(SharedSpark.spark(), CARD).score(customers);
+    List<String> added = new ArrayList<>(List.of(scored.columns()));
+    added.removeAll(List.of(customers.columns()));
+    assertEquals(
+        List.of("credit_score", "reason_code_1", "reason_code_2", "reason_code_3", "reason_code_4"),
+        added);
+    for (String c : added.subList(1, 5)) {
+      StructField f = scored.schema().apply(c);
+      assertEquals(DataTypes.StringType, f.dataType(), c);
+      assertTrue(f.nullable(), c);
+    }
+    Row row = scored.first();
+    assertEquals(850, row.<Integer>getAs("credit_score"));
+    assertEquals(Arrays.asList(null, null, null, null), ReasonCodeValues.of(row, "reason_code", 4));
   }
 
   @Test
@@ -210,16 +244,18 @@ class CreditScoreFunctionTest {
         new CreditScorer(SharedSpark.spark(), card)
             .score(customers)
             .orderBy("customer_id")
-            .select("credit_score", "reason_codes")
+            .select("credit_score", "reason_code_1", "reason_code_2")
             .collectAsList();
     // a: 300 + 550 * (0.5 * 0.8 + 0.5 * 0.5) = 657.5 -> 658
     assertEquals(658, rows.get(0).getInt(0));
     // b: 300 + 550 * (0.5 * 0.0 + 0.5 * 1.0) = 575; all the points lost are employment's
     assertEquals(575, rows.get(1).getInt(0));
-    assertEquals(List.of("employment"), rows.get(1).getList(1));
+    assertEquals("employment", rows.get(1).getString(1));
+    assertTrue(rows.get(1).isNullAt(2));
     // c: a value not listed is missing: the score is utilisation's alone, 300 + 550 * 0.5
     assertEquals(575, rows.get(2).getInt(0));
-    assertEquals(List.of("owed"), rows.get(2).getList(1));
+    assertEquals("owed", rows.get(2).getString(1));
+    assertTrue(rows.get(2).isNullAt(2));
     // d: employment alone, at its best
     assertEquals(850, rows.get(3).getInt(0));
   }

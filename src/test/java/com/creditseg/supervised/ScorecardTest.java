@@ -2,11 +2,13 @@ package com.creditseg.supervised;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.creditseg.ReasonCodeValues;
 import com.creditseg.SharedSpark;
 import com.creditseg.config.SupervisedSettings;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.apache.spark.sql.Column;
@@ -66,13 +68,27 @@ class ScorecardTest {
     Row best = rows.get(0);
     assertEquals(603, best.<Integer>getAs(Scorecard.POINTS));
     assertEquals(0.0179862100, best.<Double>getAs(Scorecard.PROBABILITY), 1e-9);
-    assertEquals(List.of(), best.getList(best.fieldIndex(Scorecard.REASON_CODES)));
+    assertEquals(
+        Arrays.asList(null, null, null, null),
+        ReasonCodeValues.of(best, "scorecard_reason_code", 4));
     // Worst: log-odds -2 + 1 + 0 = -1, points 487.122876 + 28.853901 = 515.9768, PD 0.268941;
     // a loses 2 * 28.853901 = 57.7 points against its best bin, b 1 * 28.853901 = 28.9.
     Row worst = rows.get(1);
     assertEquals(516, worst.<Integer>getAs(Scorecard.POINTS));
     assertEquals(0.2689414214, worst.<Double>getAs(Scorecard.PROBABILITY), 1e-9);
-    assertEquals(List.of("a", "b"), worst.getList(worst.fieldIndex(Scorecard.REASON_CODES)));
+    // Four columns for the four reason codes asked for, whatever the two features: two null.
+    assertEquals(
+        Arrays.asList("a", "b", null, null),
+        ReasonCodeValues.of(worst, "scorecard_reason_code", 4));
+    assertEquals(
+        List.of(
+            "scorecard_points",
+            "probability_of_default",
+            "scorecard_reason_code_1",
+            "scorecard_reason_code_2",
+            "scorecard_reason_code_3",
+            "scorecard_reason_code_4"),
+        List.of(worst.schema().fieldNames()).subList(2, 8));
   }
 
   @Test

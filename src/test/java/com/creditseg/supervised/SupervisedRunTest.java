@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.creditseg.ReasonCodeValues;
 import com.creditseg.SharedSpark;
 import com.creditseg.config.Settings;
 import com.creditseg.config.SettingsLoader;
@@ -15,6 +16,7 @@ import com.creditseg.metrics.RunMetrics;
 import com.creditseg.model.PortableModel;
 import com.creditseg.sample.HoldoutSplit;
 import com.creditseg.schema.CanonicalColumns;
+import com.creditseg.schema.ReasonCodeColumns;
 import com.creditseg.segment.RiskOrder;
 import com.creditseg.serve.CustomerScorer;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +26,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -195,13 +200,26 @@ class SupervisedRunTest {
     double offset = 600 - factor * Math.log(50);
     for (Row r :
         segments
-            .select("scorecard_points", "probability_of_default", "scorecard_reason_codes")
+            .select(
+                "scorecard_points",
+                "probability_of_default",
+                "scorecard_reason_code_1",
+                "scorecard_reason_code_2",
+                "scorecard_reason_code_3",
+                "scorecard_reason_code_4")
             .collectAsList()) {
       double p = r.getDouble(1);
       double points = offset + factor * Math.log((1 - p) / p);
       assertEquals(r.getInt(0), points, 0.5 + 1e-9);
-      assertTrue(r.getList(2).size() <= 4);
+      // At most four, as max-reason-codes: the codes first, then nulls, never a code twice.
+      List<String> codes = ReasonCodeValues.of(r, "scorecard_reason_code", 4);
+      int n = codes.indexOf(null) < 0 ? 4 : codes.indexOf(null);
+      assertEquals(Collections.nCopies(4 - n, null), codes.subList(n, 4), codes.toString());
+      assertEquals(n, new HashSet<>(codes.subList(0, n)).size(), codes.toString());
     }
+    assertFalse(
+        Arrays.asList(segments.columns()).contains("scorecard_reason_code_5"),
+        "as many columns as max-reason-codes");
   }
 
   @Test
@@ -236,7 +254,11 @@ class SupervisedRunTest {
       String who = row.getAs("customer_id");
       assertEquals(row.<Integer>getAs("scorecard_points"), one.points(), who);
       assertEquals(row.<Double>getAs("probability_of_default"), one.probabilityOfDefault(), who);
-      assertEquals(row.getList(row.fieldIndex("scorecard_reason_codes")), one.reasonCodes(), who);
+      // The codes, then nulls up to the fourth column.
+      assertEquals(
+          ReasonCodeValues.of(row, "scorecard_reason_code", 4),
+          Arrays.asList(ReasonCodeColumns.spread(one.reasonCodes(), 4)),
+          who);
     }
   }
 
