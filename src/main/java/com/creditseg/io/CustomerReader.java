@@ -79,14 +79,6 @@ public final class CustomerReader {
   }
 
   /**
-   * About how many records a CSV input holds, from its size and its first lines, without a Spark
-   * job; -1 for Parquet (whose read costs little before the rows are counted) or when unknown.
-   */
-  public long estimatedRows() {
-    return sourceFile.estimatedRows();
-  }
-
-  /**
    * What reading produced: the mapped customers (lazy, or kept on disk by {@link #readParsedOnce}),
    * how many rows the source has, and whether their ids were derived.
    */

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -166,53 +165,6 @@ final class SourceFile {
       } else {
         current.write(b);
       }
-    }
-  }
-
-  /** The bytes of a CSV's first file that {@link #estimatedRows} counts the lines of. */
-  static final int ESTIMATE_BYTES = 1 << 16;
-
-  /**
-   * About how many records a CSV input holds, before Spark reads it: its files' total size over the
-   * mean length of the first file's first {@value #ESTIMATE_BYTES} bytes of lines (exact when that
-   * is the whole input, less the header). Files Spark skips ({@code _} or {@code .} first) are not
-   * counted. -1 for Parquet, or when the input cannot be listed (the read then says why).
-   */
-  long estimatedRows() {
-    if (!settings.format().equals("csv")) {
-      return -1;
-    }
-    try {
-      Path path = new Path(settings.path());
-      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      List<FileStatus> files = new ArrayList<>();
-      var listing = fs.listFiles(path, true);
-      while (listing.hasNext()) {
-        var f = listing.next();
-        String name = f.getPath().getName();
-        if (f.getLen() > 0 && !name.startsWith("_") && !name.startsWith(".")) {
-          files.add(f);
-        }
-      }
-      if (files.isEmpty()) {
-        return 0;
-      }
-      long total = files.stream().mapToLong(FileStatus::getLen).sum();
-      byte[] head;
-      try (InputStream in = fs.open(files.get(0).getPath())) {
-        head = in.readNBytes(ESTIMATE_BYTES);
-      }
-      long lines = 0;
-      for (byte b : head) {
-        lines += b == '\n' ? 1 : 0;
-      }
-      long headers = settings.csv().header() ? files.size() : 0;
-      if (head.length == total) {
-        return Math.max(0, lines + (head[head.length - 1] == '\n' ? 0 : 1) - headers);
-      }
-      return Math.max(0, total * Math.max(1, lines) / head.length - headers);
-    } catch (IOException | RuntimeException e) {
-      return -1;
     }
   }
 

@@ -199,12 +199,9 @@ public final class SegmentationJob {
     CustomerReader.Input input =
         timer.time(
             "read",
-            () -> {
-              CustomerReader reader =
-                  new CustomerReader(spark, settings.input(), settings.run().date());
-              Sessions.sizeForEstimate(spark, reader.estimatedRows());
-              return reader.readParsedOnce(source.presentBecause(features()));
-            },
+            () ->
+                new CustomerReader(spark, settings.input(), settings.run().date())
+                    .readParsedOnce(source.presentBecause(features())),
             CustomerReader.Input::rows);
     if (input.rows() == 0) {
       input.release();

@@ -75,17 +75,6 @@ final class Sessions {
   }
 
   /**
-   * Sizes the code generation of {@code spark} to an input of about {@code estimatedRows} customers
-   * before it is read (nothing when unknown, below 0): a small CSV's read, hundreds of conversions
-   * of every column, is then interpreted too. {@link #sizeFor} decides again on the exact count.
-   */
-  static void sizeForEstimate(SparkSession spark, long estimatedRows) {
-    if (estimatedRows >= 0) {
-      interpretSmallInputs(spark, estimatedRows);
-    }
-  }
-
-  /**
    * Sizes spark.sql.shuffle.partitions to the input: one partition per 2 million customers, at
    * least one per core. Spark's default (200) made every shuffle of a few thousand rows pay for 200
    * tasks; adaptive execution still coalesces small partitions.
@@ -110,12 +99,9 @@ final class Sessions {
    */
   private static void interpretSmallInputs(SparkSession spark, long rows) {
     Map<String, String> interpreted = interpretedBelow(rows, key -> userSet(spark, key));
+    interpreted.forEach(spark.conf()::set);
     if (!interpreted.isEmpty()) {
-      interpreted.forEach(spark.conf()::set);
       LOG.info("{} customers: expressions interpreted, not compiled ({})", rows, interpreted);
-    } else if (INTERPRETED.keySet().stream().noneMatch(key -> userSet(spark, key))) {
-      // An estimate below the count may have set them.
-      INTERPRETED.keySet().forEach(spark.conf()::unset);
     }
   }
 

@@ -55,30 +55,6 @@ class CustomerReaderTest {
   }
 
   @Test
-  void estimatesACsvsRecordsFromItsSizeAndFirstLinesWithoutReadingIt() throws IOException {
-    Path small = csvFile("small.csv", "id,income", "a,1", "b,2", "c,3");
-    assertEquals(3, reader(csvSettings(small)).estimatedRows());
-    // No newline after the last record, and no header.
-    Files.writeString(tmp.resolve("bare.csv"), "a,1\nb,2");
-    assertEquals(
-        2, reader(csvSettings(tmp.resolve("bare.csv"), "input.csv.header=false")).estimatedRows());
-    // Beyond the bytes counted: the total size over the first lines' mean length.
-    List<String> lines = new ArrayList<>(List.of("id,income,history"));
-    for (int i = 0; i < 20_000; i++) {
-      lines.add(String.format("customer-%06d,%d,%d", i, 30_000 + i % 997, i % 240));
-    }
-    long estimate =
-        reader(csvSettings(csvFile("large.csv", lines.toArray(String[]::new)))).estimatedRows();
-    assertTrue(Math.abs(estimate - 20_000) < 200, "estimate " + estimate);
-    // Parquet: not estimated.
-    assertEquals(-1, reader(settings(List.of())).estimatedRows());
-  }
-
-  private static CustomerReader reader(Settings settings) {
-    return new CustomerReader(SharedSpark.spark(), settings.input(), settings.run().date());
-  }
-
-  @Test
   void publicSampleMapsThroughTheShippedConfig() {
     CustomerReader.Input input = read(settings(List.of(CSV_EXAMPLE)), "customer_id", "age");
     Dataset<Row> customers = input.customers();
