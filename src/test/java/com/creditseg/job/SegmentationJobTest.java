@@ -280,46 +280,33 @@ class SegmentationJobTest {
     CommandLine.Outcome scored = score(input, output.toString());
     assertEquals(0, scored.code(), scored.describe());
 
+    String[] compared = {
+      "customer_id",
+      "credit_score",
+      "cluster",
+      "segment",
+      "segment_rank",
+      "scorecard_points",
+      "probability_of_default",
+      "reason_code_1",
+      "reason_code_2",
+      "reason_code_3",
+      "reason_code_4",
+      "scorecard_reason_code_1",
+      "scorecard_reason_code_2",
+      "scorecard_reason_code_3",
+      "scorecard_reason_code_4"
+    };
     Dataset<Row> original =
         SharedSpark.spark()
             .read()
             .parquet(runDir.resolve("segments").toString())
-            .select(
-                "customer_id",
-                "credit_score",
-                "cluster",
-                "segment",
-                "segment_rank",
-                "scorecard_points",
-                "probability_of_default",
-                "reason_code_1",
-                "reason_code_2",
-                "reason_code_3",
-                "reason_code_4",
-                "scorecard_reason_code_1",
-                "scorecard_reason_code_2",
-                "scorecard_reason_code_3",
-                "scorecard_reason_code_4");
+            .selectExpr(compared);
     Dataset<Row> again =
         SharedSpark.spark()
             .read()
             .parquet(output + "/run_date=2026-02-28/segments")
-            .select(
-                "customer_id",
-                "credit_score",
-                "cluster",
-                "segment",
-                "segment_rank",
-                "scorecard_points",
-                "probability_of_default",
-                "reason_code_1",
-                "reason_code_2",
-                "reason_code_3",
-                "reason_code_4",
-                "scorecard_reason_code_1",
-                "scorecard_reason_code_2",
-                "scorecard_reason_code_3",
-                "scorecard_reason_code_4");
+            .selectExpr(compared);
     assertEquals(original.count(), again.count());
     assertEquals(0, original.exceptAll(again).count(), "every customer scores and segments alike");
     assertEquals(0, again.exceptAll(original).count());
