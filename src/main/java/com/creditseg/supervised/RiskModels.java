@@ -238,11 +238,6 @@ public final class RiskModels {
     return fits;
   }
 
-  /** A challenger's probability of default as {@code _pd} (see {@link Challengers}). */
-  static Dataset<Row> probability(ChallengerModel model, Dataset<Row> data) {
-    return model.probability(data);
-  }
-
   /** The training and the held-out part's counts. */
   private record Sizes(Counts train, Counts valid) {
     long rows() {

@@ -154,8 +154,7 @@ class RiskModelsTest {
                     .withColumn("_pd", fitted.scorecard().probability())));
         fitted
             .challengers()
-            .forEach(
-                (name, model) -> fit.put(name, byCustomer(RiskModels.probability(model, held))));
+            .forEach((name, model) -> fit.put(name, byCustomer(model.probability(held))));
         fits.add(fit);
       } finally {
         labelled.unpersist(true);
